@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { AuditEvent, EventBody } from './events.js';
+import { GENESIS_HASH } from './state.js';
+
+/** The fields an event's hash covers: everything but the hash itself. */
+type Hashed = Omit<AuditEvent, 'hash'>;
+
+/**
+ * sha256 over the previous hash and the RFC 8785 canonical JSON of the event, so a change to any
+ * field, a removed event or a reordering breaks the chain from that point on.
+ */
+export function hashEvent(e: Hashed | AuditEvent): string {
+  const { prev, ...rest } = e;
+  if ('hash' in rest) delete (rest as { hash?: string }).hash;
+  return createHash('sha256')
+    .update(prev)
+    .update('\n')
+    .update(canonicalize(rest) ?? '')
+    .digest('hex');
+}
+
+export function sealEvent(
+  body: EventBody,
+  meta: { id: string; seq: number; actor: string; keyId: string | null; at: number; prev: string },
+): AuditEvent {
+  const unsealed = { ...body, ...meta } as Hashed;
+  return { ...unsealed, hash: hashEvent(unsealed) } as AuditEvent;
+}
+
+export type VerifyResult =
+  | { ok: true; events: number; lastHash: string }
+  | { ok: false; events: number; brokenAt: string; reason: 'hash_mismatch' | 'chain_broken' };
+
+/** Walks the chain from the genesis hash; reports the first event whose hash or link is wrong. */
+export function verifyChain(events: Iterable<AuditEvent>): VerifyResult {
+  let prev = GENESIS_HASH;
+  let n = 0;
+  for (const e of events) {
+    if (e.prev !== prev) return { ok: false, events: n, brokenAt: e.id, reason: 'chain_broken' };
+    if (hashEvent(e) !== e.hash) return { ok: false, events: n, brokenAt: e.id, reason: 'hash_mismatch' };
+    prev = e.hash;
+    n++;
+  }
+  return { ok: true, events: n, lastHash: prev };
+}
+
+/** JSON lines, one event per line, in log order. */
+export function toJsonLines(events: Iterable<AuditEvent>): string {
+  let out = '';
+  for (const e of events) out += `${JSON.stringify(e)}\n`;
+  return out;
+}

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { ApprovalTypeSchema, PermissionSchema } from './permissions.js';
+import {
+  DecisionSchema,
+  IdSchema,
+  KeyKindSchema,
+  MessageRefSchema,
+  NameSchema,
+  ReasonSchema,
+  RequirementSchema,
+  RoleScopeSchema,
+  SubjectSchema,
+  TimeSchema,
+} from './schemas.js';
+
+/**
+ * Inputs of every command, validated at the core's boundary whatever the caller (Slack, REST, tests).
+ * Only zod is imported here, so the REST contract can reuse these schemas without pulling in storage.
+ */
+const Duration = z.number().int().min(60_000, 'a duration is at least one minute').max(366 * 86_400_000, 'a duration is at most a year');
+
+export const EnsureUserInput = z.object({
+  userId: IdSchema,
+  name: z.string().trim().max(120).default(''),
+  email: z.string().trim().max(254).nullable().default(null),
+  serviceAccount: z.boolean().default(false),
+});
+export const UserRefInput = z.object({ userId: IdSchema });
+export const CreateTeamInput = z.object({ teamId: IdSchema.optional(), name: NameSchema });
+export const CreateGroupInput = z.object({ groupId: IdSchema.optional(), name: NameSchema, members: z.array(IdSchema).default([]) });
+export const GroupMemberInput = z.object({ groupId: IdSchema, userId: IdSchema });
+export const GroupRefInput = z.object({ groupId: IdSchema });
+export const UpdateSettingsInput = z.object({
+  defaultRoleId: IdSchema.optional(),
+  defaultTeamId: IdSchema.optional(),
+  defaultChannel: z.string().max(64).nullable().optional(),
+  maxAccessDurationMs: Duration.optional(),
+});
+
+export const CreateRoleInput = z.object({
+  name: NameSchema,
+  description: z.string().trim().max(500).default(''),
+  scope: RoleScopeSchema.default('team'),
+  permissions: z.array(PermissionSchema).min(1, 'a role needs at least one permission'),
+});
+export const UpdateRoleInput = z.object({
+  roleId: IdSchema,
+  name: NameSchema.optional(),
+  description: z.string().trim().max(500).optional(),
+  scope: RoleScopeSchema.optional(),
+  permissions: z.array(PermissionSchema).min(1, 'a role needs at least one permission').optional(),
+});
+export const RoleRefInput = z.object({ roleId: IdSchema });
+
+export const AssignRoleInput = z
+  .object({
+    subject: SubjectSchema,
+    roleId: IdSchema,
+    teamId: IdSchema.nullable().default(null),
+    /** Either an absolute expiry or a duration from now; neither = permanent. */
+    expiresAt: TimeSchema.nullable().default(null),
+    durationMs: Duration.optional(),
+  })
+  .refine((v) => v.expiresAt === null || v.durationMs === undefined, 'give expiresAt or durationMs, not both');
+export const RevokeRoleInput = z.union([
+  z.object({ grantId: IdSchema }),
+  z.object({ subject: SubjectSchema, roleId: IdSchema, teamId: IdSchema.nullable().default(null) }),
+]);
+
+export const CreateProductInput = z.object({
+  productId: IdSchema.optional(),
+  name: NameSchema,
+  teamId: IdSchema,
+  channel: z.string().max(64).nullable().default(null),
+});
+export const UpdateProductInput = z.object({ productId: IdSchema, name: NameSchema.optional(), channel: z.string().max(64).nullable().optional() });
+export const CreateEnvironmentInput = z.object({
+  environmentId: IdSchema.optional(),
+  name: NameSchema,
+  productId: IdSchema.nullable().default(null),
+  production: z.boolean().default(false),
+});
+export const UpdateEnvironmentInput = z.object({ environmentId: IdSchema, name: NameSchema.optional(), production: z.boolean().optional() });
+
+const Requirements = z
+  .array(RequirementSchema)
+  .refine((r) => new Set(r.map((x) => x.type)).size === r.length, 'each approval type may appear once');
+export const CreateRuleInput = z.object({
+  environmentId: IdSchema,
+  productId: IdSchema.nullable().default(null),
+  requirements: Requirements.default([]),
+  requireReleaseApproval: z.boolean().default(false),
+  separationOfDuties: z.boolean().default(true),
+});
+export const UpdateRuleInput = z.object({
+  ruleId: IdSchema,
+  requirements: Requirements.optional(),
+  requireReleaseApproval: z.boolean().optional(),
+  separationOfDuties: z.boolean().optional(),
+});
+export const RuleRefInput = z.object({ ruleId: IdSchema });
+
+export const CreateVersionInput = z.object({
+  productId: IdSchema,
+  version: z.string().trim().min(1, 'give a version string, e.g. 1.4.2').max(100),
+  releaseId: IdSchema.nullable().default(null),
+});
+export const RequestApprovalInput = z.object({ versionId: IdSchema, environmentId: IdSchema });
+export const LinkMessageInput = z.object({ versionId: IdSchema, message: MessageRefSchema });
+export const DecideVersionInput = z
+  .object({
+    versionId: IdSchema,
+    approvalType: ApprovalTypeSchema,
+    decision: DecisionSchema,
+    reason: z.string().trim().max(1000).nullable().default(null),
+  })
+  .refine((v) => v.decision === 'approve' || (v.reason !== null && v.reason.length >= 3), {
+    message: 'a rejection needs a reason of at least 3 characters',
+    path: ['reason'],
+  });
+
+export const CreateReleaseInput = z.object({ releaseId: IdSchema.optional(), productId: IdSchema, name: NameSchema });
+export const ReleaseVersionInput = z.object({ releaseId: IdSchema, versionId: IdSchema });
+export const ReleaseRefInput = z.object({ releaseId: IdSchema });
+export const DecideReleaseInput = z
+  .object({ releaseId: IdSchema, decision: DecisionSchema, reason: z.string().trim().max(1000).nullable().default(null) })
+  .refine((v) => v.decision === 'approve' || (v.reason !== null && v.reason.length >= 3), {
+    message: 'a rejection needs a reason of at least 3 characters',
+    path: ['reason'],
+  });
+
+export const EvaluateInput = z.object({ versionId: IdSchema, environmentId: IdSchema });
+export const CreateDeploymentInput = z.object({
+  versionId: IdSchema,
+  environmentId: IdSchema,
+  /** Break-glass: deploy through a blocked gate (needs gate:override). */
+  override: z.object({ reason: ReasonSchema }).nullable().default(null),
+});
+
+export const RequestAccessInput = z.object({
+  roleId: IdSchema,
+  teamId: IdSchema.nullable().default(null),
+  durationMs: Duration,
+  reason: ReasonSchema,
+});
+export const DecideAccessInput = z
+  .object({ requestId: IdSchema, approve: z.boolean(), reason: z.string().trim().max(1000).nullable().default(null) })
+  .refine((v) => v.approve || (v.reason !== null && v.reason.length >= 3), { message: 'a denial needs a reason', path: ['reason'] });
+
+export const CreateKeyInput = z.object({
+  name: NameSchema,
+  kind: KeyKindSchema.default('api_key'),
+  /** Whose key; default the caller. Another user's key needs api_key:manage. */
+  ownerId: IdSchema.optional(),
+});
+export const KeyRefInput = z.object({ keyId: IdSchema });
+
+export const AuditQueryInput = z.object({
+  userId: IdSchema.optional(),
+  types: z.array(z.string()).optional(),
+  since: TimeSchema.optional(),
+  limit: z.number().int().min(1).max(10_000).default(100),
+});
+
+export type Input<S extends z.ZodType> = z.input<S>;

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import type { AccountContext, Actor, CommitListener } from './account.js';
+import { Account } from './account.js';
+import type { Clock, IdSource, Logger } from './context.js';
+import { randomIds, silentLogger, systemClock } from './context.js';
+import { GatehouseError, NotFoundError } from './errors.js';
+import type { ApiKey } from './schemas.js';
+import { IdSchema } from './schemas.js';
+import type { LogStore, StoreOptions } from './store.js';
+import { openStore } from './store.js';
+
+export interface GatehouseOptions extends StoreOptions {
+  /** An already opened store (tests); otherwise one is opened from `url`. */
+  store?: LogStore;
+  clock?: Clock;
+  ids?: IdSource;
+  logger?: Logger;
+  snapshotEvery?: number;
+  /** Poll other processes' commits this often (ms). Defaults to 250 with Redis, off otherwise. */
+  watchMs?: number | null;
+}
+
+/** A verified API key or token and the account it belongs to. */
+export interface Principal {
+  account: Account;
+  actor: Actor;
+  key: ApiKey;
+}
+
+const AccountList = z.array(IdSchema);
+const KeyOwner = z.object({ accountId: IdSchema });
+
+/** Secrets look like `ghk_<keyId>_<random>`. */
+const SECRET_RE = /^ghk_([A-Za-z0-9][A-Za-z0-9_.:-]{0,63}?)_([A-Za-z0-9_-]{32})$/;
+
+/**
+ * The entry point: opens the store and hands out accounts, each loaded once and kept in memory
+ * with its compiled index. Nothing here crosses accounts; a key resolves to exactly one.
+ */
+export class Gatehouse {
+  private readonly accounts = new Map<string, Promise<Account>>();
+  private readonly listeners = new Set<CommitListener>();
+  private readonly ctx: AccountContext;
+  private readonly watchMs: number | null;
+
+  private constructor(
+    readonly store: LogStore,
+    opts: GatehouseOptions,
+  ) {
+    this.ctx = {
+      store,
+      clock: opts.clock ?? systemClock,
+      ids: opts.ids ?? randomIds,
+      logger: opts.logger ?? silentLogger,
+      snapshotEvery: opts.snapshotEvery ?? 1000,
+    };
+    this.watchMs = opts.watchMs === undefined ? (store.kind === 'redis' ? 250 : null) : opts.watchMs;
+  }
+
+  static async open(opts: GatehouseOptions = {}): Promise<Gatehouse> {
+    const store = opts.store ?? (await openStore(opts));
+    return new Gatehouse(store, opts);
+  }
+
+  get clock(): Clock {
+    return this.ctx.clock;
+  }
+
+  /** The account, loaded on first use (it may not exist yet: see `exists`). */
+  async account(accountId: string): Promise<Account> {
+    IdSchema.parse(accountId);
+    let p = this.accounts.get(accountId);
+    if (!p) {
+      p = Account.load(accountId, this.ctx).then((a) => {
+        for (const l of this.listeners) a.onCommit(l);
+        if (this.watchMs !== null) a.watch(this.watchMs);
+        return a;
+      });
+      this.accounts.set(accountId, p);
+      p.catch(() => this.accounts.delete(accountId));
+    }
+    return p;
+  }
+
+  /** An account that must exist. */
+  async existingAccount(accountId: string): Promise<Account> {
+    const a = await this.account(accountId);
+    if (!a.exists) throw new NotFoundError('account', accountId);
+    return a;
+  }
+
+  /** Creates an account with its first Admins (idempotent). */
+  async createAccount(accountId: string, input: Parameters<Account['create']>[0]): Promise<Account> {
+    const a = await this.account(accountId);
+    await a.create(input);
+    const known = (await this.store.getMeta('accounts', AccountList)) ?? [];
+    if (!known.includes(accountId)) await this.store.setMeta('accounts', [...known, accountId]);
+    return a;
+  }
+
+  async accountIds(): Promise<string[]> {
+    return (await this.store.getMeta('accounts', AccountList)) ?? [];
+  }
+
+  /** Every commit of every account, as it is applied (local or replayed from another process). */
+  onCommit(listener: CommitListener): void {
+    this.listeners.add(listener);
+    for (const p of this.accounts.values()) void p.then((a) => a.onCommit(listener)).catch(() => undefined);
+  }
+
+  /** Creates a key and records which account it belongs to, so a bare secret can be resolved. */
+  async createKey(account: Account, actor: Actor, input: Parameters<Account['createKey']>[1]) {
+    const created = await account.createKey(actor, input);
+    await this.store.setMeta(`key:${created.key.id}`, { accountId: account.id });
+    return created;
+  }
+
+  /**
+   * Resolves a bearer secret to its account, key and actor. Unknown, malformed, revoked keys and
+   * keys of deactivated owners all give the same `invalid_key` error.
+   */
+  async authenticate(secret: string): Promise<Principal> {
+    const invalid = new GatehouseError('invalid_key', 'the API key or token is not valid: create a new one (/gatehouse keys create) and send it as "Authorization: Bearer <key>"');
+    const m = SECRET_RE.exec(secret);
+    if (!m) throw invalid;
+    const keyId = m[1] ?? '';
+    const owner = await this.store.getMeta(`key:${keyId}`, KeyOwner);
+    if (!owner) throw invalid;
+    const account = await this.account(owner.accountId);
+    let key = account.verifyKey(keyId, secret);
+    if (!key && !account.view.keys[keyId]) {
+      // Created by another process a moment ago: read its commit and try once more.
+      await account.refresh();
+      key = account.verifyKey(keyId, secret);
+    }
+    if (!key) throw invalid;
+    void account.touchKey(key.id).catch((err: unknown) => this.ctx.logger.warn('key use not recorded', { err: String(err) }));
+    return { account, key, actor: { userId: key.ownerId, keyId: key.id } };
+  }
+
+  /** Sweeps expired grants in every loaded account. */
+  async sweepExpired(): Promise<number> {
+    let n = 0;
+    for (const p of this.accounts.values()) {
+      const a = await p;
+      if (a.exists) n += (await a.sweepExpired()).length;
+    }
+    return n;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.accounts.values()) {
+      const a = await p.catch(() => null);
+      a?.stopWatching();
+    }
+    await this.store.close();
+  }
+}

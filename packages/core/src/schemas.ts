@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import { APPROVAL_TYPES, PermissionSchema } from './permissions.js';
+
+/** Identifiers: Slack ids (U…, T…, S…) and our own generated ids. */
+export const IdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'an id is 1-64 letters, digits, _ . : - and starts with a letter or digit');
+export const NameSchema = z.string().trim().min(1, 'a name must not be empty').max(80, 'a name is at most 80 characters');
+export const ReasonSchema = z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000);
+/** Milliseconds since the epoch. */
+export const TimeSchema = z.number().int().nonnegative();
+
+export const ApprovalTypeSchema = z.enum(APPROVAL_TYPES);
+export const DecisionSchema = z.enum(['approve', 'reject']);
+
+export const UserSchema = z.object({
+  id: IdSchema,
+  name: z.string().max(120),
+  email: z.string().max(254).nullable(),
+  active: z.boolean(),
+  serviceAccount: z.boolean(),
+  createdAt: TimeSchema,
+});
+export type User = z.infer<typeof UserSchema>;
+
+export const TeamSchema = z.object({ id: IdSchema, name: NameSchema, createdAt: TimeSchema });
+export type Team = z.infer<typeof TeamSchema>;
+
+export const GroupSchema = z.object({
+  id: IdSchema,
+  name: NameSchema,
+  members: z.array(IdSchema),
+  createdAt: TimeSchema,
+});
+export type Group = z.infer<typeof GroupSchema>;
+
+export const RoleScopeSchema = z.enum(['global', 'team']);
+
+export const CustomRoleSchema = z.object({
+  id: IdSchema,
+  name: NameSchema,
+  description: z.string().max(500),
+  scope: RoleScopeSchema,
+  kind: z.literal('custom'),
+  permissions: z.array(PermissionSchema),
+  createdAt: TimeSchema,
+});
+export type CustomRole = z.infer<typeof CustomRoleSchema>;
+
+export const SubjectSchema = z.object({ type: z.enum(['user', 'group']), id: IdSchema });
+export type Subject = z.infer<typeof SubjectSchema>;
+
+export const GrantSchema = z.object({
+  id: IdSchema,
+  subject: SubjectSchema,
+  roleId: IdSchema,
+  /** null = global grant. */
+  teamId: IdSchema.nullable(),
+  /** null = permanent. */
+  expiresAt: TimeSchema.nullable(),
+  grantedBy: IdSchema,
+  grantedAt: TimeSchema,
+  /** The access request this grant came from, if any. */
+  requestId: IdSchema.nullable(),
+});
+export type Grant = z.infer<typeof GrantSchema>;
+
+export const ProductSchema = z.object({
+  id: IdSchema,
+  name: NameSchema,
+  teamId: IdSchema,
+  /** Slack channel for approval messages; null = account default. */
+  channel: z.string().max(64).nullable(),
+  createdAt: TimeSchema,
+});
+export type Product = z.infer<typeof ProductSchema>;
+
+export const EnvironmentSchema = z.object({
+  id: IdSchema,
+  name: NameSchema,
+  /** null = account-wide environment. */
+  productId: IdSchema.nullable(),
+  production: z.boolean(),
+  createdAt: TimeSchema,
+});
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+export const RequirementSchema = z.object({
+  type: ApprovalTypeSchema,
+  quorum: z.number().int().min(1).max(20),
+});
+export type Requirement = z.infer<typeof RequirementSchema>;
+
+export const DeploymentRuleSchema = z.object({
+  id: IdSchema,
+  environmentId: IdSchema,
+  /** null = every product deploying to the environment. */
+  productId: IdSchema.nullable(),
+  requirements: z.array(RequirementSchema),
+  requireReleaseApproval: z.boolean(),
+  /** The version's creator's approvals do not count (and are refused). */
+  separationOfDuties: z.boolean(),
+  createdAt: TimeSchema,
+});
+export type DeploymentRule = z.infer<typeof DeploymentRuleSchema>;
+
+export const DecisionRecordSchema = z.object({
+  approverId: IdSchema,
+  type: ApprovalTypeSchema,
+  decision: DecisionSchema,
+  reason: z.string().nullable(),
+  at: TimeSchema,
+});
+export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
+
+export const MessageRefSchema = z.object({
+  channel: z.string().min(1).max(64),
+  ts: z.string().min(1).max(64),
+  permalink: z.string().max(500).nullable(),
+});
+export type MessageRef = z.infer<typeof MessageRefSchema>;
+
+export const VersionSchema = z.object({
+  id: IdSchema,
+  productId: IdSchema,
+  version: z.string().trim().min(1).max(100),
+  createdBy: IdSchema,
+  createdAt: TimeSchema,
+  releaseId: IdSchema.nullable(),
+  /** Latest decision per (approver, type) — older ones live in the audit trail. */
+  decisions: z.array(DecisionRecordSchema),
+  /** Environments approval was requested for. */
+  requestedFor: z.array(IdSchema),
+  message: MessageRefSchema.nullable(),
+});
+export type Version = z.infer<typeof VersionSchema>;
+
+export const ReleaseDecisionSchema = z.object({
+  approverId: IdSchema,
+  decision: DecisionSchema,
+  reason: z.string().nullable(),
+  at: TimeSchema,
+});
+export type ReleaseDecision = z.infer<typeof ReleaseDecisionSchema>;
+
+export const ReleaseSchema = z.object({
+  id: IdSchema,
+  productId: IdSchema,
+  name: NameSchema,
+  createdBy: IdSchema,
+  createdAt: TimeSchema,
+  locked: z.boolean(),
+  archived: z.boolean(),
+  decisions: z.array(ReleaseDecisionSchema),
+});
+export type Release = z.infer<typeof ReleaseSchema>;
+
+export const DeploymentSchema = z.object({
+  id: IdSchema,
+  versionId: IdSchema,
+  environmentId: IdSchema,
+  createdBy: IdSchema,
+  createdAt: TimeSchema,
+  /** Set when a blocked gate was overridden (break-glass). */
+  override: z.object({ reason: z.string(), missing: z.array(z.string()) }).nullable(),
+});
+export type Deployment = z.infer<typeof DeploymentSchema>;
+
+export const AccessRequestSchema = z.object({
+  id: IdSchema,
+  userId: IdSchema,
+  roleId: IdSchema,
+  teamId: IdSchema.nullable(),
+  durationMs: z.number().int().positive(),
+  reason: z.string(),
+  status: z.enum(['pending', 'approved', 'denied']),
+  createdAt: TimeSchema,
+  decidedBy: IdSchema.nullable(),
+  decidedAt: TimeSchema.nullable(),
+  decisionReason: z.string().nullable(),
+  grantId: IdSchema.nullable(),
+});
+export type AccessRequest = z.infer<typeof AccessRequestSchema>;
+
+/** Permissions frozen into an API key at creation: global set and per team. */
+export const PermissionSnapshotSchema = z.object({
+  global: z.array(PermissionSchema),
+  teams: z.record(IdSchema, z.array(PermissionSchema)),
+});
+export type PermissionSnapshot = z.infer<typeof PermissionSnapshotSchema>;
+
+export const KeyKindSchema = z.enum(['api_key', 'personal_token']);
+export type KeyKind = z.infer<typeof KeyKindSchema>;
+
+export const ApiKeySchema = z.object({
+  id: IdSchema,
+  ownerId: IdSchema,
+  name: NameSchema,
+  kind: KeyKindSchema,
+  /** First characters of the secret, shown in lists so people recognise their keys. */
+  prefix: z.string(),
+  /** sha256 of the secret, hex. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: TimeSchema,
+  createdBy: IdSchema,
+  revokedAt: TimeSchema.nullable(),
+  /** Only for api_key: the owner's permissions at creation. */
+  snapshot: PermissionSnapshotSchema.nullable(),
+});
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+export const SettingsSchema = z.object({
+  defaultRoleId: IdSchema,
+  defaultTeamId: IdSchema,
+  defaultChannel: z.string().max(64).nullable(),
+  /** Upper bound for access requests. */
+  maxAccessDurationMs: z.number().int().positive(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const STATE_SCHEMA_VERSION = 1;
+
+export const AccountStateSchema = z.object({
+  schema: z.literal(STATE_SCHEMA_VERSION),
+  id: IdSchema,
+  name: z.string(),
+  createdAt: TimeSchema,
+  /** Sequence number of the last applied commit (0 = none) and hash of its last event. */
+  seq: z.number().int().nonnegative(),
+  lastHash: z.string(),
+  settings: SettingsSchema,
+  users: z.record(z.string(), UserSchema),
+  teams: z.record(z.string(), TeamSchema),
+  groups: z.record(z.string(), GroupSchema),
+  roles: z.record(z.string(), CustomRoleSchema),
+  grants: z.record(z.string(), GrantSchema),
+  products: z.record(z.string(), ProductSchema),
+  environments: z.record(z.string(), EnvironmentSchema),
+  rules: z.record(z.string(), DeploymentRuleSchema),
+  versions: z.record(z.string(), VersionSchema),
+  releases: z.record(z.string(), ReleaseSchema),
+  deployments: z.record(z.string(), DeploymentSchema),
+  requests: z.record(z.string(), AccessRequestSchema),
+  keys: z.record(z.string(), ApiKeySchema),
+});
+export type AccountState = z.infer<typeof AccountStateSchema>;

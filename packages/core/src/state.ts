@@ -1,0 +1,268 @@
+import type { AuditEvent, RoleAssignment } from './events.js';
+import { assertNever } from './errors.js';
+import type { RoleDefinition } from './roles.js';
+import { STATIC_ROLES, isStaticRoleId } from './roles.js';
+import type { AccountState, Grant, Settings } from './schemas.js';
+import { STATE_SCHEMA_VERSION } from './schemas.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** An account before its first event. */
+export function emptyState(accountId: string): AccountState {
+  return {
+    schema: STATE_SCHEMA_VERSION,
+    id: accountId,
+    name: '',
+    createdAt: 0,
+    seq: 0,
+    lastHash: GENESIS_HASH,
+    settings: { defaultRoleId: 'viewer', defaultTeamId: 'general', defaultChannel: null, maxAccessDurationMs: 30 * 86_400_000 },
+    users: {},
+    teams: {},
+    groups: {},
+    roles: {},
+    grants: {},
+    products: {},
+    environments: {},
+    rules: {},
+    versions: {},
+    releases: {},
+    deployments: {},
+    requests: {},
+    keys: {},
+  };
+}
+
+export function roleById(state: AccountState, roleId: string): RoleDefinition | undefined {
+  if (isStaticRoleId(roleId)) return STATIC_ROLES[roleId];
+  return state.roles[roleId];
+}
+
+/** Grants that apply to a user: direct ones and those of every group they are in. */
+export function grantsOfUser(state: AccountState, userId: string): { grant: Grant; via: string | null }[] {
+  const groupIds = new Set<string>();
+  for (const g of Object.values(state.groups)) if (g.members.includes(userId)) groupIds.add(g.id);
+  const out: { grant: Grant; via: string | null }[] = [];
+  for (const grant of Object.values(state.grants)) {
+    if (grant.subject.type === 'user' && grant.subject.id === userId) out.push({ grant, via: null });
+    else if (grant.subject.type === 'group' && groupIds.has(grant.subject.id)) out.push({ grant, via: grant.subject.id });
+  }
+  return out;
+}
+
+/** A user's role assignments in force at `now`, sorted for stable display and comparison. */
+export function assignmentsOf(state: AccountState, userId: string, now: number): RoleAssignment[] {
+  const user = state.users[userId];
+  if (!user?.active) return [];
+  return grantsOfUser(state, userId)
+    .filter(({ grant }) => grant.expiresAt === null || grant.expiresAt > now)
+    .map(({ grant, via }) => ({ roleId: grant.roleId, teamId: grant.teamId, expiresAt: grant.expiresAt, via }))
+    .sort((a, b) => `${a.teamId ?? ''}/${a.roleId}/${a.via ?? ''}`.localeCompare(`${b.teamId ?? ''}/${b.roleId}/${b.via ?? ''}`));
+}
+
+/** Users a grant's subject covers. */
+export function usersOfSubject(state: AccountState, subject: Grant['subject']): string[] {
+  if (subject.type === 'user') return [subject.id];
+  return [...(state.groups[subject.id]?.members ?? [])];
+}
+
+/**
+ * Active users holding a permanent global Admin grant (directly or via a group), optionally
+ * pretending some grants, users or group memberships are gone. Time-bound Admin grants do not
+ * count: they lapse on their own, so they cannot be what keeps an account administrable.
+ */
+export function activeAdmins(
+  state: AccountState,
+  without: { grantIds?: readonly string[]; userIds?: readonly string[]; membership?: { groupId: string; userId: string } } = {},
+): string[] {
+  const admins = new Set<string>();
+  for (const grant of Object.values(state.grants)) {
+    if (grant.roleId !== 'admin' || grant.teamId !== null || grant.expiresAt !== null) continue;
+    if (without.grantIds?.includes(grant.id)) continue;
+    for (const u of usersOfSubject(state, grant.subject)) {
+      if (grant.subject.type === 'group' && without.membership?.groupId === grant.subject.id && without.membership.userId === u) continue;
+      if (without.userIds?.includes(u)) continue;
+      if (state.users[u]?.active) admins.add(u);
+    }
+  }
+  return [...admins].sort();
+}
+
+/**
+ * Applies one event to the state, in place. Events were validated when they were decided,
+ * so applying never refuses; it must stay deterministic because replay rebuilds state with it.
+ */
+export function applyEvent(state: AccountState, e: AuditEvent): void {
+  switch (e.type) {
+    case 'account.created':
+      state.name = e.data.name;
+      state.createdAt = e.at;
+      state.settings = e.data.settings;
+      state.teams[e.data.defaultTeam.id] = e.data.defaultTeam;
+      break;
+    case 'account.settings_changed':
+      state.settings = e.data.after satisfies Settings;
+      break;
+    case 'user.added':
+      state.users[e.data.user.id] = e.data.user;
+      break;
+    case 'user.updated':
+      state.users[e.data.userId] = e.data.after;
+      break;
+    case 'user.deactivated':
+      setActive(state, e.data.userId, false);
+      break;
+    case 'user.reactivated':
+      setActive(state, e.data.userId, true);
+      break;
+    case 'team.created':
+      state.teams[e.data.team.id] = e.data.team;
+      break;
+    case 'group.created':
+      state.groups[e.data.group.id] = e.data.group;
+      break;
+    case 'group.member_added': {
+      const g = state.groups[e.data.groupId];
+      if (g && !g.members.includes(e.data.userId)) g.members.push(e.data.userId);
+      break;
+    }
+    case 'group.member_removed': {
+      const g = state.groups[e.data.groupId];
+      if (g) g.members = g.members.filter((m) => m !== e.data.userId);
+      break;
+    }
+    case 'group.deleted':
+      delete state.groups[e.data.group.id];
+      for (const [id, grant] of Object.entries(state.grants)) {
+        if (grant.subject.type === 'group' && grant.subject.id === e.data.group.id) delete state.grants[id];
+      }
+      break;
+    case 'role.created':
+      state.roles[e.data.role.id] = e.data.role;
+      break;
+    case 'role.updated':
+      state.roles[e.data.after.id] = e.data.after;
+      break;
+    case 'role.deleted':
+      delete state.roles[e.data.role.id];
+      break;
+    case 'grant.created':
+      state.grants[e.data.grant.id] = e.data.grant;
+      break;
+    case 'grant.revoked':
+    case 'grant.expired':
+      delete state.grants[e.data.grant.id];
+      break;
+    case 'product.created':
+      state.products[e.data.product.id] = e.data.product;
+      break;
+    case 'product.updated':
+      state.products[e.data.after.id] = e.data.after;
+      break;
+    case 'environment.created':
+      state.environments[e.data.environment.id] = e.data.environment;
+      break;
+    case 'environment.updated':
+      state.environments[e.data.after.id] = e.data.after;
+      break;
+    case 'rule.created':
+      state.rules[e.data.rule.id] = e.data.rule;
+      break;
+    case 'rule.updated':
+      state.rules[e.data.after.id] = e.data.after;
+      break;
+    case 'rule.deleted':
+      delete state.rules[e.data.rule.id];
+      break;
+    case 'version.created':
+      state.versions[e.data.version.id] = e.data.version;
+      break;
+    case 'version.approval_requested': {
+      const v = state.versions[e.data.versionId];
+      if (v && !v.requestedFor.includes(e.data.environmentId)) v.requestedFor.push(e.data.environmentId);
+      break;
+    }
+    case 'version.message_linked': {
+      const v = state.versions[e.data.versionId];
+      if (v) v.message = e.data.message;
+      break;
+    }
+    case 'version.decided': {
+      const v = state.versions[e.data.versionId];
+      if (!v) break;
+      const d = e.data;
+      v.decisions = v.decisions.filter((x) => !(x.approverId === d.approverId && x.type === d.approvalType));
+      v.decisions.push({ approverId: d.approverId, type: d.approvalType, decision: d.decision, reason: d.reason, at: e.at });
+      break;
+    }
+    case 'release.created':
+      state.releases[e.data.release.id] = e.data.release;
+      break;
+    case 'release.version_added': {
+      const v = state.versions[e.data.versionId];
+      if (v) v.releaseId = e.data.releaseId;
+      break;
+    }
+    case 'release.locked':
+    case 'release.unlocked': {
+      const r = state.releases[e.data.releaseId];
+      if (r) r.locked = e.type === 'release.locked';
+      break;
+    }
+    case 'release.archived':
+    case 'release.restored': {
+      const r = state.releases[e.data.releaseId];
+      if (r) r.archived = e.type === 'release.archived';
+      break;
+    }
+    case 'release.deleted':
+      delete state.releases[e.data.release.id];
+      for (const v of Object.values(state.versions)) if (v.releaseId === e.data.release.id) v.releaseId = null;
+      break;
+    case 'release.decided': {
+      const r = state.releases[e.data.releaseId];
+      if (!r) break;
+      const d = e.data;
+      r.decisions = r.decisions.filter((x) => x.approverId !== d.approverId);
+      r.decisions.push({ approverId: d.approverId, decision: d.decision, reason: d.reason, at: e.at });
+      break;
+    }
+    case 'deployment.created':
+      state.deployments[e.data.deployment.id] = e.data.deployment;
+      break;
+    case 'gate.overridden':
+      // The deployment event carries the override; this event exists to be loud in the audit trail.
+      break;
+    case 'access_request.created':
+      state.requests[e.data.request.id] = e.data.request;
+      break;
+    case 'access_request.approved':
+    case 'access_request.denied': {
+      const r = state.requests[e.data.requestId];
+      if (!r) break;
+      r.status = e.type === 'access_request.approved' ? 'approved' : 'denied';
+      r.decidedBy = e.actor;
+      r.decidedAt = e.at;
+      if (e.type === 'access_request.approved') r.grantId = e.data.grantId;
+      else r.decisionReason = e.data.reason;
+      break;
+    }
+    case 'api_key.created':
+      state.keys[e.data.key.id] = e.data.key;
+      break;
+    case 'api_key.revoked': {
+      const k = state.keys[e.data.keyId];
+      if (k) k.revokedAt = e.at;
+      break;
+    }
+    default:
+      assertNever(e, 'event');
+  }
+  state.seq = e.seq;
+  state.lastHash = e.hash;
+}
+
+function setActive(state: AccountState, userId: string, active: boolean): void {
+  const u = state.users[userId];
+  if (u) u.active = active;
+}

@@ -1,0 +1,153 @@
+import KeyvRedis, { createKeyv } from '@keyv/redis';
+import KeyvSqlite from '@keyv/sqlite';
+import { Mutex } from 'async-mutex';
+import { Keyv } from 'keyv';
+import { z } from 'zod';
+import { GatehouseError } from './errors.js';
+import type { Commit, Snapshot } from './events.js';
+import { CommitSchema, SnapshotSchema } from './events.js';
+
+/**
+ * The storage seam. Each account has an append-only log of commits (`a:<acct>:c:<seq>`), the
+ * commit point of a change being the single write of its commit record; a snapshot
+ * (`a:<acct>:snap`) only shortens replay and can always be rebuilt from the log.
+ */
+export interface LogStore {
+  readonly kind: 'memory' | 'sqlite' | 'redis';
+  /** Commits with seq > afterSeq, in order, stopping at the first gap. Validated. */
+  readCommits(accountId: string, afterSeq: number): Promise<Commit[]>;
+  /** Writes commit `seq` unless it exists. False means another writer got there first. */
+  tryAppend(accountId: string, commit: Commit): Promise<boolean>;
+  loadSnapshot(accountId: string): Promise<Snapshot | undefined>;
+  saveSnapshot(accountId: string, snapshot: Snapshot): Promise<void>;
+  /** Small auxiliary records (key index, last-used times, account list). */
+  getMeta<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined>;
+  setMeta(key: string, value: unknown): Promise<void>;
+  close(): Promise<void>;
+}
+
+const BATCH = 200;
+
+const commitKey = (a: string, seq: number) => `a:${a}:c:${seq}`;
+const snapKey = (a: string) => `a:${a}:snap`;
+
+function corrupt(what: string, err: z.ZodError): GatehouseError {
+  return new GatehouseError('storage_corrupt', `stored ${what} failed validation: ${z.prettifyError(err)}`, { what });
+}
+
+/** A LogStore over any keyv. Set-if-absent is serialised in-process (one writer process). */
+export class KeyvLogStore implements LogStore {
+  private readonly locks = new Map<string, Mutex>();
+
+  constructor(
+    readonly keyv: Keyv,
+    readonly kind: LogStore['kind'],
+  ) {}
+
+  async readCommits(accountId: string, afterSeq: number): Promise<Commit[]> {
+    const out: Commit[] = [];
+    for (let next = afterSeq + 1; ; next += BATCH) {
+      const keys = Array.from({ length: BATCH }, (_, i) => commitKey(accountId, next + i));
+      const values = await this.keyv.getMany<unknown>(keys);
+      for (let i = 0; i < values.length; i++) {
+        const raw = values[i];
+        if (raw === undefined || raw === null) return out;
+        const parsed = CommitSchema.safeParse(raw);
+        if (!parsed.success) throw corrupt(`commit ${accountId}#${next + i}`, parsed.error);
+        if (parsed.data.seq !== next + i) throw new GatehouseError('storage_corrupt', `commit ${next + i} of ${accountId} says seq ${parsed.data.seq}`);
+        out.push(parsed.data);
+      }
+    }
+  }
+
+  async tryAppend(accountId: string, commit: Commit): Promise<boolean> {
+    let lock = this.locks.get(accountId);
+    if (!lock) this.locks.set(accountId, (lock = new Mutex()));
+    return lock.runExclusive(async () => {
+      const key = commitKey(accountId, commit.seq);
+      if ((await this.keyv.get(key)) !== undefined) return false;
+      await this.keyv.set(key, commit);
+      return true;
+    });
+  }
+
+  async loadSnapshot(accountId: string): Promise<Snapshot | undefined> {
+    const raw = await this.keyv.get<unknown>(snapKey(accountId));
+    if (raw === undefined) return undefined;
+    const parsed = SnapshotSchema.safeParse(raw);
+    // A snapshot is only an optimisation: an unreadable one (older schema) is ignored and replay starts from zero.
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async saveSnapshot(accountId: string, snapshot: Snapshot): Promise<void> {
+    await this.keyv.set(snapKey(accountId), snapshot);
+  }
+
+  async getMeta<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    const raw = await this.keyv.get<unknown>(`m:${key}`);
+    if (raw === undefined) return undefined;
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw corrupt(`record ${key}`, parsed.error);
+    return parsed.data;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.keyv.set(`m:${key}`, value);
+  }
+
+  async close(): Promise<void> {
+    await this.keyv.disconnect();
+  }
+}
+
+/**
+ * Redis: several processes share the log, so set-if-absent must be atomic in Redis itself.
+ * The commit is written with `SET … NX` under exactly the key and serialisation keyv uses,
+ * so everything else (reads, snapshots) still goes through keyv.
+ */
+export class RedisLogStore extends KeyvLogStore {
+  constructor(
+    keyv: Keyv,
+    private readonly adapter: KeyvRedis<unknown>,
+  ) {
+    super(keyv, 'redis');
+  }
+
+  override async tryAppend(accountId: string, commit: Commit): Promise<boolean> {
+    const client = await this.adapter.getClient();
+    const rawKey = this.adapter.createKeyPrefix(commitKey(accountId, commit.seq), this.adapter.namespace);
+    const value = await this.keyv.serializeData({ value: commit, expires: undefined });
+    if (typeof value !== 'string') throw new Error('keyv serializer must produce strings for Redis');
+    const res = await (client as unknown as { set(k: string, v: string, o: { NX: true }): Promise<string | null> }).set(rawKey, value, { NX: true });
+    return res === 'OK';
+  }
+}
+
+export interface StoreOptions {
+  /** `memory`, `sqlite://<path>` (default `sqlite://gatehouse.sqlite`) or `redis://host:port`. */
+  url?: string;
+  namespace?: string;
+}
+
+/** Opens the store a URL names. keyv errors are thrown, never swallowed: a failed write must not be acknowledged. */
+export async function openStore(opts: StoreOptions = {}): Promise<LogStore> {
+  const url = opts.url ?? 'sqlite://gatehouse.sqlite';
+  const namespace = opts.namespace ?? 'gatehouse';
+  if (url === 'memory') {
+    return new KeyvLogStore(new Keyv({ namespace, throwOnErrors: true }), 'memory');
+  }
+  if (url.startsWith('sqlite://')) {
+    const sqlite = new KeyvSqlite({ uri: url, busyTimeout: 10_000 });
+    // WAL: readers never block the writer; synchronous stays FULL so an acknowledged commit survives a crash.
+    await sqlite.query('PRAGMA journal_mode=WAL');
+    const keyv = new Keyv({ store: sqlite, namespace, throwOnErrors: true });
+    return new KeyvLogStore(keyv, 'sqlite');
+  }
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    const keyv = createKeyv(url, { namespace, throwOnErrors: true });
+    const adapter = keyv.store as KeyvRedis<unknown>;
+    await adapter.getClient();
+    return new RedisLogStore(keyv, adapter);
+  }
+  throw new GatehouseError('validation_failed', `unsupported store URL '${url}': use memory, sqlite://<file> or redis://<host>:<port>`);
+}

@@ -1,0 +1,29 @@
+import type { Account, Actor } from '../src/index.js';
+import { FakeClock, Gatehouse, SequentialIds } from '../src/index.js';
+
+export const ADMIN = 'UADMIN';
+
+/** A fresh in-memory Gatehouse with one account whose only Admin is ADMIN. */
+export async function setup(opts: { users?: Record<string, string | null> } = {}) {
+  const clock = new FakeClock();
+  const ids = new SequentialIds();
+  const gh = await Gatehouse.open({ url: 'memory', clock, ids });
+  const account = await gh.createAccount('T1', { name: 'Acme', admins: [{ userId: ADMIN, name: 'Ada Admin' }] });
+  const admin: Actor = { userId: ADMIN };
+  // users: id -> static role granted globally (null = only the default role)
+  for (const [userId, roleId] of Object.entries(opts.users ?? {})) {
+    await account.ensureUser({ userId, name: userId });
+    if (roleId) await account.assignRole(admin, { subject: { type: 'user', id: userId }, roleId });
+  }
+  return { gh, account, clock, ids, admin, as: (userId: string): Actor => ({ userId }) };
+}
+
+/** Adds a team, a product in it, a production environment and a rule. */
+export async function delivery(account: Account, admin: Actor, rule: { requirements?: { type: 'qa' | 'security' | 'compliance' | 'product' | 'operational' | 'release'; quorum: number }[]; requireReleaseApproval?: boolean; separationOfDuties?: boolean } = {}) {
+  await account.createTeam(admin, { teamId: 'payments', name: 'Payments' });
+  const product = await account.createProduct(admin, { productId: 'checkout', name: 'Checkout', teamId: 'payments' });
+  const prod = await account.createEnvironment(admin, { environmentId: 'production', name: 'production', production: true });
+  const staging = await account.createEnvironment(admin, { environmentId: 'staging', name: 'staging' });
+  const r = await account.createRule(admin, { environmentId: 'production', requirements: rule.requirements ?? [{ type: 'qa', quorum: 1 }], requireReleaseApproval: rule.requireReleaseApproval ?? false, separationOfDuties: rule.separationOfDuties ?? true });
+  return { product, prod, staging, rule: r };
+}
