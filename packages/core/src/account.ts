@@ -28,7 +28,7 @@ import type {
   User,
   Version,
 } from './schemas.js';
-import { activeAdmins, applyEvent, assignmentsOf, emptyState, roleById, usersOfSubject } from './state.js';
+import { activeAdmins, applyEvent, assignmentsOf, emptyState, grantsOfRole, grantsOfSubject, roleById, usersOfSubject } from './state.js';
 import type { LogStore } from './store.js';
 
 /** Who is acting: a user, optionally through an API key or token; or the system itself. */
@@ -369,8 +369,8 @@ export class Account {
   holders(roleId: string): { userId: string; teamId: string | null; via: string | null; expiresAt: number | null }[] {
     const now = this.ctx.clock.now();
     const out: { userId: string; teamId: string | null; via: string | null; expiresAt: number | null }[] = [];
-    for (const g of Object.values(this.state.grants)) {
-      if (g.roleId !== roleId || (g.expiresAt !== null && g.expiresAt <= now)) continue;
+    for (const g of grantsOfRole(this.state, roleId)) {
+      if (g.expiresAt !== null && g.expiresAt <= now) continue;
       for (const u of usersOfSubject(this.state, g.subject)) {
         if (this.state.users[u]?.active) out.push({ userId: u, teamId: g.teamId, via: g.subject.type === 'group' ? g.subject.id : null, expiresAt: g.expiresAt });
       }
@@ -432,13 +432,6 @@ export class Account {
   private roleDiff(s: AccountState, users: Iterable<string>, after: (userId: string) => RoleAssignment[]) {
     const now = this.ctx.clock.now();
     return [...new Set(users)].map((userId) => ({ userId, before: assignmentsOf(s, userId, now), after: after(userId) }));
-  }
-
-  /** Simulates a grant set change for before/after summaries without touching the real state. */
-  private assignmentsWith(s: AccountState, userId: string, mutate: (draft: AccountState) => void): RoleAssignment[] {
-    const draft: AccountState = { ...s, grants: { ...s.grants }, groups: { ...s.groups }, users: { ...s.users } };
-    mutate(draft);
-    return assignmentsOf(draft, userId, this.ctx.clock.now());
   }
 
   /**
@@ -613,20 +606,16 @@ export class Account {
   /** Adding someone to a group grants them its roles: rules 1–3 apply for each of them. */
   async addGroupMember(actor: Actor, input: C.Input<typeof C.GroupMemberInput>): Promise<RoleChangeResult> {
     const { groupId, userId } = parse(C.GroupMemberInput, input);
-    return this.commit<RoleChangeResult>(actor, (s) => {
+    return this.commit<RoleChangeResult>(actor, (s, now) => {
       this.require(actor, 'user_role:manage', null);
       const g = this.group(s, groupId);
       this.user(s, userId);
       if (g.members.includes(userId)) return { events: [], result: { grant: null, changed: false, warnings: this.warnings(s) } };
       this.notSelf(actor, userId);
-      for (const grant of Object.values(s.grants)) {
-        if (grant.subject.type === 'group' && grant.subject.id === groupId) {
-          this.checkCanGrant(s, actor, { type: 'user', id: userId }, this.roleDef(s, grant.roleId), grant.teamId);
-        }
+      for (const grant of grantsOfSubject(s, { type: 'group', id: groupId })) {
+        this.checkCanGrant(s, actor, { type: 'user', id: userId }, this.roleDef(s, grant.roleId), grant.teamId);
       }
-      const after = this.assignmentsWith(s, userId, (d) => {
-        d.groups[groupId] = { ...g, members: [...g.members, userId] };
-      });
+      const after = assignmentsOf(s, userId, now, { joinGroup: groupId });
       const roles = this.roleDiff(s, [userId], () => after);
       return { events: [{ type: 'group.member_added', data: { groupId, userId, roles } }], result: { grant: null, changed: true, warnings: this.warnings(s) } };
     });
@@ -634,36 +623,31 @@ export class Account {
 
   async removeGroupMember(actor: Actor, input: C.Input<typeof C.GroupMemberInput>): Promise<RoleChangeResult> {
     const { groupId, userId } = parse(C.GroupMemberInput, input);
-    return this.commit<RoleChangeResult>(actor, (s) => {
+    return this.commit<RoleChangeResult>(actor, (s, now) => {
       this.require(actor, 'user_role:manage', null);
       const g = this.group(s, groupId);
       if (!g.members.includes(userId)) return { events: [], result: { grant: null, changed: false, warnings: this.warnings(s) } };
       this.notSelf(actor, userId);
       this.keepAnAdmin(s, { membership: { groupId, userId } });
-      const after = this.assignmentsWith(s, userId, (d) => {
-        d.groups[groupId] = { ...g, members: g.members.filter((m) => m !== userId) };
-      });
+      const after = assignmentsOf(s, userId, now, { leaveGroup: groupId });
       const roles = this.roleDiff(s, [userId], () => after);
-      const next = { ...s, groups: { ...s.groups, [groupId]: { ...g, members: g.members.filter((m) => m !== userId) } } };
-      return { events: [{ type: 'group.member_removed', data: { groupId, userId, roles } }], result: { grant: null, changed: true, warnings: this.warnings(next) } };
+      const warnings = activeAdmins(s, { membership: { groupId, userId } }).length === 1 ? ['single_admin'] : [];
+      return { events: [{ type: 'group.member_removed', data: { groupId, userId, roles } }], result: { grant: null, changed: true, warnings } };
     });
   }
 
   async deleteGroup(actor: Actor, input: C.Input<typeof C.GroupRefInput>): Promise<void> {
     const { groupId } = parse(C.GroupRefInput, input);
-    await this.commit(actor, (s) => {
+    await this.commit(actor, (s, now) => {
       this.require(actor, 'user_role:manage', null);
       const g = this.group(s, groupId);
       if (g.members.includes(actor.userId)) this.notSelf(actor, actor.userId);
-      const grantIds = Object.values(s.grants).filter((x) => x.subject.type === 'group' && x.subject.id === groupId).map((x) => x.id);
+      const grantIds = grantsOfSubject(s, { type: 'group', id: groupId }).map((x) => x.id);
       this.keepAnAdmin(s, { grantIds });
       const roles = g.members.map((userId) => ({
         userId,
-        before: assignmentsOf(s, userId, this.ctx.clock.now()),
-        after: this.assignmentsWith(s, userId, (d) => {
-          delete d.groups[groupId];
-          for (const id of grantIds) delete d.grants[id];
-        }),
+        before: assignmentsOf(s, userId, now),
+        after: assignmentsOf(s, userId, now, { leaveGroup: groupId }),
       }));
       return { events: [{ type: 'group.deleted', data: { group: g, roles } }], result: undefined };
     });
@@ -723,11 +707,11 @@ export class Account {
         permissions: i.permissions ? PERMISSIONS.filter((p) => i.permissions?.includes(p)) : before.permissions,
       };
       if (after.scope === 'team' && before.scope === 'global') {
-        const global = Object.values(s.grants).filter((g) => g.roleId === before.id && g.teamId === null);
+        const global = grantsOfRole(s, before.id).filter((g) => g.teamId === null);
         if (global.length) throw new GatehouseError('role_scope', `'${before.name}' is granted globally ${global.length} time(s): revoke those grants before making it team-scoped`, { grants: global.map((g) => g.id) });
       }
       if (after.scope === 'global' && before.scope === 'team') {
-        const team = Object.values(s.grants).filter((g) => g.roleId === before.id && g.teamId !== null);
+        const team = grantsOfRole(s, before.id).filter((g) => g.teamId !== null);
         if (team.length) throw new GatehouseError('role_scope', `'${before.name}' is granted in teams ${team.length} time(s): revoke those grants before making it global`, { grants: team.map((g) => g.id) });
       }
       if (JSON.stringify(after) === JSON.stringify(before)) return { events: [], result: before };
@@ -742,7 +726,7 @@ export class Account {
       if (isStaticRoleId(roleId)) throw new GatehouseError('static_role_immutable', `${STATIC_ROLES[roleId].name} is a static role and cannot be deleted`, { roleId });
       const role = s.roles[roleId];
       if (!role) throw new NotFoundError('role', roleId);
-      const grants = Object.values(s.grants).filter((g) => g.roleId === roleId);
+      const grants = grantsOfRole(s, roleId);
       if (grants.length) {
         const holders = grants.map((g) => ({ subject: g.subject, teamId: g.teamId }));
         throw new GatehouseError('role_in_use', `'${role.name}' is still granted to ${holders.map((h) => `${h.subject.type} ${h.subject.id}`).join(', ')}: revoke those grants first`, { holders });
@@ -770,15 +754,12 @@ export class Account {
       this.checkCanGrant(s, actor, i.subject, role, i.teamId);
       const expiresAt = i.durationMs !== undefined ? now + i.durationMs : i.expiresAt;
       if (expiresAt !== null && expiresAt <= now) throw new ValidationError('expiresAt is in the past', [{ path: 'expiresAt', message: 'must be in the future' }]);
-      const existing = Object.values(s.grants).find((g) => g.subject.type === i.subject.type && g.subject.id === i.subject.id && g.roleId === role.id && g.teamId === i.teamId);
+      const existing = grantsOfSubject(s, i.subject).find((g) => g.roleId === role.id && g.teamId === i.teamId);
       if (existing && existing.expiresAt === expiresAt) return { events: [], result: { grant: existing, changed: false, warnings: this.warnings(s) } };
       const grant: Grant = { id: this.ctx.ids.next('grant'), subject: i.subject, roleId: role.id, teamId: i.teamId, expiresAt, grantedBy: actor.userId, grantedAt: now, requestId: null };
       const users = usersOfSubject(s, i.subject);
-      const withGrant = (d: AccountState) => {
-        if (existing) delete d.grants[existing.id];
-        d.grants[grant.id] = grant;
-      };
-      const roles = users.map((userId) => ({ userId, before: assignmentsOf(s, userId, now), after: this.assignmentsWith(s, userId, withGrant) }));
+      const delta = { addGrants: [grant], removeGrantIds: existing ? [existing.id] : [] };
+      const roles = users.map((userId) => ({ userId, before: assignmentsOf(s, userId, now), after: assignmentsOf(s, userId, now, delta) }));
       const events: EventBody[] = [];
       if (existing) {
         // Replacing a grant with another expiry: a permanent Admin becoming time-bound counts as losing one.
@@ -796,7 +777,7 @@ export class Account {
       const grant =
         'grantId' in i
           ? s.grants[i.grantId]
-          : Object.values(s.grants).find((g) => g.subject.type === i.subject.type && g.subject.id === i.subject.id && g.roleId === i.roleId && g.teamId === i.teamId);
+          : grantsOfSubject(s, i.subject).find((g) => g.roleId === i.roleId && g.teamId === i.teamId);
       if (!grant) {
         if ('grantId' in i) throw new NotFoundError('grant', i.grantId);
         const where = i.teamId ? `in team ${i.teamId}` : 'globally';
@@ -809,13 +790,10 @@ export class Account {
       const roles = users.map((userId) => ({
         userId,
         before: assignmentsOf(s, userId, now),
-        after: this.assignmentsWith(s, userId, (d) => {
-          delete d.grants[grant.id];
-        }),
+        after: assignmentsOf(s, userId, now, { removeGrantIds: [grant.id] }),
       }));
-      const next = { ...s, grants: { ...s.grants } };
-      delete next.grants[grant.id];
-      return { events: [{ type: 'grant.revoked', data: { grant, roles } }], result: { grant, changed: true, warnings: this.warnings(next) } };
+      const warnings = activeAdmins(s, { grantIds: [grant.id] }).length === 1 ? ['single_admin'] : [];
+      return { events: [{ type: 'grant.revoked', data: { grant, roles } }], result: { grant, changed: true, warnings } };
     });
   }
 
@@ -829,7 +807,7 @@ export class Account {
           grant,
           roles: usersOfSubject(s, grant.subject).map((userId) => ({
             userId,
-            before: assignmentsOf({ ...s, grants: { ...s.grants, [grant.id]: { ...grant, expiresAt: null } } }, userId, now),
+            before: [...assignmentsOf(s, userId, now), { roleId: grant.roleId, teamId: grant.teamId, expiresAt: grant.expiresAt, via: grant.subject.type === 'group' ? grant.subject.id : null }],
             after: assignmentsOf(s, userId, now),
           })),
         },
@@ -1025,8 +1003,7 @@ export class Account {
         ...v,
         decisions: [...v.decisions.filter((d) => !(d.approverId === actor.userId && d.type === i.approvalType)), { approverId: actor.userId, type: i.approvalType, decision: i.decision, reason: i.reason, at: this.ctx.clock.now() }],
       };
-      const next = { ...s, versions: { ...s.versions, [v.id]: draft } };
-      return { events: [body], result: { changed: true, version: draft, evaluations: v.requestedFor.map((env) => this.evaluateIn(next, v.id, env)) } };
+      return { events: [body], result: { changed: true, version: draft, evaluations: v.requestedFor.map((env) => this.evaluateIn(s, v.id, env, draft)) } };
     });
   }
 
@@ -1036,8 +1013,8 @@ export class Account {
     return this.evaluateIn(this.state, i.versionId, i.environmentId);
   }
 
-  private evaluateIn(s: AccountState, versionId: string, environmentId: string): Evaluation {
-    const v = this.version(s, versionId);
+  private evaluateIn(s: AccountState, versionId: string, environmentId: string, draft?: Version): Evaluation {
+    const v = draft ?? this.version(s, versionId);
     this.envFor(s, environmentId, v.productId);
     const rules = Object.values(s.rules).filter((r) => r.environmentId === environmentId && (r.productId === null || r.productId === v.productId));
     const quorum = new Map<ApprovalType, number>();
@@ -1221,7 +1198,7 @@ export class Account {
       if (!u.active) throw new GatehouseError('user_inactive', `${u.id} is deactivated`, { userId: u.id });
       this.checkCanGrant(s, actor, { type: 'user', id: r.userId }, role, r.teamId);
       const grant: Grant = { id: this.ctx.ids.next('grant'), subject: { type: 'user', id: r.userId }, roleId: r.roleId, teamId: r.teamId, expiresAt: now + r.durationMs, grantedBy: actor.userId, grantedAt: now, requestId: r.id };
-      const roles = [{ userId: r.userId, before: assignmentsOf(s, r.userId, now), after: this.assignmentsWith(s, r.userId, (d) => { d.grants[grant.id] = grant; }) }];
+      const roles = [{ userId: r.userId, before: assignmentsOf(s, r.userId, now), after: assignmentsOf(s, r.userId, now, { addGrants: [grant] }) }];
       const after: AccessRequest = { ...r, status: 'approved', decidedBy: actor.userId, decidedAt: now, grantId: grant.id };
       return {
         events: [

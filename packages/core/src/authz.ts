@@ -1,6 +1,6 @@
 import type { DenialFacts } from './errors.js';
 import type { Permission, PermissionBits } from './permissions.js';
-import { PERMISSIONS, PERMISSION_INDEX, bitsOf, closePermissions, emptyBits, hasBit, orInto } from './permissions.js';
+import { PERMISSIONS, PERMISSION_BIT, bitsOf, closePermissions, emptyBits, hasBit, orInto } from './permissions.js';
 import { STATIC_ROLES } from './roles.js';
 import type { AccountState, ApiKey } from './schemas.js';
 import { grantsOfUser, roleById } from './state.js';
@@ -116,8 +116,8 @@ export class AuthzIndex {
     const e = this.users.get(userId);
     if (e === undefined) return false;
     const bits = teamId == null || e.teams === null ? e.global : (e.teams.get(teamId) ?? e.global);
-    const i = PERMISSION_INDEX[permission];
-    return (bits[i >>> 5]! & (1 << (i & 31))) !== 0;
+    const i = PERMISSION_BIT.get(permission);
+    return i !== undefined && (bits[i >>> 5]! & (1 << (i & 31))) !== 0;
   }
 
   /** The user's effective permission bits in a scope (global when teamId is null). */

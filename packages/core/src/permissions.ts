@@ -60,6 +60,9 @@ export const PERMISSION_INDEX: Readonly<Record<Permission, number>> = Object.fro
   PERMISSIONS.map((p, i) => [p, i]),
 ) as Record<Permission, number>;
 
+/** The same, as a Map: faster than an object for lookups with varying keys on the hot path. */
+export const PERMISSION_BIT: ReadonlyMap<string, number> = new Map(PERMISSIONS.map((p, i) => [p, i]));
+
 /** Number of 32-bit words a permission set needs. */
 export const WORDS = Math.ceil(PERMISSIONS.length / 32);
 

@@ -38,23 +38,98 @@ export function roleById(state: AccountState, roleId: string): RoleDefinition | 
   return state.roles[roleId];
 }
 
-/** Grants that apply to a user: direct ones and those of every group they are in. */
-export function grantsOfUser(state: AccountState, userId: string): { grant: Grant; via: string | null }[] {
-  const groupIds = new Set<string>();
-  for (const g of Object.values(state.groups)) if (g.members.includes(userId)) groupIds.add(g.id);
-  const out: { grant: Grant; via: string | null }[] = [];
-  for (const grant of Object.values(state.grants)) {
-    if (grant.subject.type === 'user' && grant.subject.id === userId) out.push({ grant, via: null });
-    else if (grant.subject.type === 'group' && groupIds.has(grant.subject.id)) out.push({ grant, via: grant.subject.id });
+/** Lookup tables derived from the state (never stored): grants by subject and by role, groups by member. */
+interface Derived {
+  bySubject: Map<string, Set<string>>;
+  byRole: Map<string, Set<string>>;
+  groupsOf: Map<string, Set<string>>;
+}
+const derivedCache = new WeakMap<AccountState, Derived>();
+
+const subjectKey = (s: Grant['subject']) => `${s.type}:${s.id}`;
+function addTo(m: Map<string, Set<string>>, k: string, v: string): void {
+  let set = m.get(k);
+  if (!set) m.set(k, (set = new Set()));
+  set.add(v);
+}
+function removeFrom(m: Map<string, Set<string>>, k: string, v: string): void {
+  const set = m.get(k);
+  if (!set) return;
+  set.delete(v);
+  if (set.size === 0) m.delete(k);
+}
+
+function derived(state: AccountState): Derived {
+  let d = derivedCache.get(state);
+  if (!d) {
+    d = { bySubject: new Map(), byRole: new Map(), groupsOf: new Map() };
+    for (const g of Object.values(state.grants)) {
+      addTo(d.bySubject, subjectKey(g.subject), g.id);
+      addTo(d.byRole, g.roleId, g.id);
+    }
+    for (const g of Object.values(state.groups)) for (const m of g.members) addTo(d.groupsOf, m, g.id);
+    derivedCache.set(state, d);
+  }
+  return d;
+}
+
+function grantsByIds(state: AccountState, ids: Set<string> | undefined): Grant[] {
+  const out: Grant[] = [];
+  if (ids) for (const id of ids) {
+    const g = state.grants[id];
+    if (g) out.push(g);
   }
   return out;
 }
 
+/** Grants of one subject (a user directly, or a group). */
+export function grantsOfSubject(state: AccountState, subject: Grant['subject']): Grant[] {
+  return grantsByIds(state, derived(state).bySubject.get(subjectKey(subject)));
+}
+
+/** Grants of one role. */
+export function grantsOfRole(state: AccountState, roleId: string): Grant[] {
+  return grantsByIds(state, derived(state).byRole.get(roleId));
+}
+
+/** Groups a user is a member of. */
+export function groupsOfUser(state: AccountState, userId: string): string[] {
+  return [...(derived(state).groupsOf.get(userId) ?? [])];
+}
+
+/**
+ * A hypothetical change, to compute a user's roles "after" without copying the state:
+ * grants added or removed, a group joined or left.
+ */
+export interface GrantDelta {
+  addGrants?: readonly Grant[];
+  removeGrantIds?: readonly string[];
+  joinGroup?: string;
+  leaveGroup?: string;
+}
+
+/** Grants that apply to a user: direct ones and those of every group they are in. */
+export function grantsOfUser(state: AccountState, userId: string, delta: GrantDelta = {}): { grant: Grant; via: string | null }[] {
+  const groups = new Set(derived(state).groupsOf.get(userId) ?? []);
+  if (delta.joinGroup) groups.add(delta.joinGroup);
+  if (delta.leaveGroup) groups.delete(delta.leaveGroup);
+  const out: { grant: Grant; via: string | null }[] = [];
+  for (const grant of grantsOfSubject(state, { type: 'user', id: userId })) out.push({ grant, via: null });
+  for (const g of groups) for (const grant of grantsOfSubject(state, { type: 'group', id: g })) out.push({ grant, via: g });
+  for (const grant of delta.addGrants ?? []) {
+    if (grant.subject.type === 'user' ? grant.subject.id === userId : groups.has(grant.subject.id)) {
+      out.push({ grant, via: grant.subject.type === 'group' ? grant.subject.id : null });
+    }
+  }
+  const removed = new Set(delta.removeGrantIds ?? []);
+  return removed.size ? out.filter(({ grant }) => !removed.has(grant.id)) : out;
+}
+
 /** A user's role assignments in force at `now`, sorted for stable display and comparison. */
-export function assignmentsOf(state: AccountState, userId: string, now: number): RoleAssignment[] {
+export function assignmentsOf(state: AccountState, userId: string, now: number, delta?: GrantDelta): RoleAssignment[] {
   const user = state.users[userId];
   if (!user?.active) return [];
-  return grantsOfUser(state, userId)
+  return grantsOfUser(state, userId, delta)
     .filter(({ grant }) => grant.expiresAt === null || grant.expiresAt > now)
     .map(({ grant, via }) => ({ roleId: grant.roleId, teamId: grant.teamId, expiresAt: grant.expiresAt, via }))
     .sort((a, b) => `${a.teamId ?? ''}/${a.roleId}/${a.via ?? ''}`.localeCompare(`${b.teamId ?? ''}/${b.roleId}/${b.via ?? ''}`));
@@ -76,8 +151,8 @@ export function activeAdmins(
   without: { grantIds?: readonly string[]; userIds?: readonly string[]; membership?: { groupId: string; userId: string } } = {},
 ): string[] {
   const admins = new Set<string>();
-  for (const grant of Object.values(state.grants)) {
-    if (grant.roleId !== 'admin' || grant.teamId !== null || grant.expiresAt !== null) continue;
+  for (const grant of grantsOfRole(state, 'admin')) {
+    if (grant.teamId !== null || grant.expiresAt !== null) continue;
     if (without.grantIds?.includes(grant.id)) continue;
     for (const u of usersOfSubject(state, grant.subject)) {
       if (grant.subject.type === 'group' && without.membership?.groupId === grant.subject.id && without.membership.userId === u) continue;
@@ -88,11 +163,49 @@ export function activeAdmins(
   return [...admins].sort();
 }
 
+/** Keeps the derived lookup tables in step with an event (only if they were built). */
+function updateDerived(state: AccountState, e: AuditEvent): void {
+  const d = derivedCache.get(state);
+  if (!d) return;
+  switch (e.type) {
+    case 'grant.created':
+      addTo(d.bySubject, subjectKey(e.data.grant.subject), e.data.grant.id);
+      addTo(d.byRole, e.data.grant.roleId, e.data.grant.id);
+      break;
+    case 'grant.revoked':
+    case 'grant.expired':
+      removeFrom(d.bySubject, subjectKey(e.data.grant.subject), e.data.grant.id);
+      removeFrom(d.byRole, e.data.grant.roleId, e.data.grant.id);
+      break;
+    case 'group.created':
+      for (const m of e.data.group.members) addTo(d.groupsOf, m, e.data.group.id);
+      break;
+    case 'group.member_added':
+      addTo(d.groupsOf, e.data.userId, e.data.groupId);
+      break;
+    case 'group.member_removed':
+      removeFrom(d.groupsOf, e.data.userId, e.data.groupId);
+      break;
+    case 'group.deleted':
+      for (const m of e.data.group.members) removeFrom(d.groupsOf, m, e.data.group.id);
+      for (const g of Object.values(state.grants)) {
+        if (g.subject.type === 'group' && g.subject.id === e.data.group.id) {
+          removeFrom(d.bySubject, subjectKey(g.subject), g.id);
+          removeFrom(d.byRole, g.roleId, g.id);
+        }
+      }
+      break;
+    default:
+      break;
+  }
+}
+
 /**
  * Applies one event to the state, in place. Events were validated when they were decided,
  * so applying never refuses; it must stay deterministic because replay rebuilds state with it.
  */
 export function applyEvent(state: AccountState, e: AuditEvent): void {
+  updateDerived(state, e);
   switch (e.type) {
     case 'account.created':
       state.name = e.data.name;
