@@ -16,7 +16,7 @@ export interface GatehouseOptions extends StoreOptions {
   ids?: IdSource;
   logger?: Logger;
   snapshotEvery?: number;
-  /** Poll other processes' commits this often (ms). Defaults to 250 with Redis, off otherwise. */
+  /** Poll other processes' commits this often (ms). Defaults: Redis 250, SQLite 1000, memory off. */
   watchMs?: number | null;
 }
 
@@ -54,7 +54,8 @@ export class Gatehouse {
       logger: opts.logger ?? silentLogger,
       snapshotEvery: opts.snapshotEvery ?? 1000,
     };
-    this.watchMs = opts.watchMs === undefined ? (store.kind === 'redis' ? 250 : null) : opts.watchMs;
+    // Redis: other instances write all the time. SQLite: the CLI may write while the server runs.
+    this.watchMs = opts.watchMs === undefined ? { redis: 250, sqlite: 1000, memory: null }[store.kind] : opts.watchMs;
   }
 
   static async open(opts: GatehouseOptions = {}): Promise<Gatehouse> {

@@ -30,5 +30,5 @@ export { STATIC_ROLES, STATIC_ROLE_IDS, isStaticRoleId } from './roles.js';
 export type { RoleDefinition, RoleScope, StaticRoleId } from './roles.js';
 export * from './schemas.js';
 export { GENESIS_HASH, activeAdmins, applyEvent, emptyState } from './state.js';
-export { KeyvLogStore, RedisLogStore, openStore } from './store.js';
+export { KeyvLogStore, RedisLogStore, SqliteLogStore, openStore } from './store.js';
 export type { LogStore, StoreOptions } from './store.js';

@@ -123,6 +123,30 @@ export class RedisLogStore extends KeyvLogStore {
   }
 }
 
+/**
+ * SQLite: the file may be opened by more than one process (the server and the CLI), so the
+ * append is an `INSERT … ON CONFLICT DO NOTHING` — atomic in SQLite — followed by reading the row
+ * back: the writer whose bytes are stored won.
+ */
+export class SqliteLogStore extends KeyvLogStore {
+  constructor(
+    keyv: Keyv,
+    private readonly sqlite: KeyvSqlite,
+    private readonly table: string,
+  ) {
+    super(keyv, 'sqlite');
+  }
+
+  override async tryAppend(accountId: string, commit: Commit): Promise<boolean> {
+    const key = `${this.keyv.namespace ?? ''}:${commitKey(accountId, commit.seq)}`;
+    const value = await this.keyv.serializeData({ value: commit, expires: undefined });
+    if (typeof value !== 'string') throw new Error('keyv serializer must produce strings for SQLite');
+    await this.sqlite.query(`INSERT INTO ${this.table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`, key, value);
+    const rows = (await this.sqlite.query(`SELECT value FROM ${this.table} WHERE key = ?`, key)) as { value: string }[];
+    return rows[0]?.value === value;
+  }
+}
+
 export interface StoreOptions {
   /** `memory`, `sqlite://<path>` (default `sqlite://gatehouse.sqlite`) or `redis://host:port`. */
   url?: string;
@@ -137,11 +161,12 @@ export async function openStore(opts: StoreOptions = {}): Promise<LogStore> {
     return new KeyvLogStore(new Keyv({ namespace, throwOnErrors: true }), 'memory');
   }
   if (url.startsWith('sqlite://')) {
-    const sqlite = new KeyvSqlite({ uri: url, busyTimeout: 10_000 });
+    const table = 'keyv';
+    const sqlite = new KeyvSqlite({ uri: url, busyTimeout: 10_000, table });
     // WAL: readers never block the writer; synchronous stays FULL so an acknowledged commit survives a crash.
     await sqlite.query('PRAGMA journal_mode=WAL');
     const keyv = new Keyv({ store: sqlite, namespace, throwOnErrors: true });
-    return new KeyvLogStore(keyv, 'sqlite');
+    return new SqliteLogStore(keyv, sqlite, table);
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     const keyv = createKeyv(url, { namespace, throwOnErrors: true });
