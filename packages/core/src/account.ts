@@ -1076,7 +1076,7 @@ export class Account {
         if (evaluation.ready) continue;
         const canGive = evaluation.requirements
           .filter((r) => !r.satisfied && !r.approvedBy.includes(userId))
-          .filter((r) => !(evaluation.separationOfDuties && v.createdBy === userId))
+          .filter(() => !(evaluation.separationOfDuties && v.createdBy === userId))
           .filter((r) => this.actorCan(actor, approvalPermission(r.type), product.teamId))
           .map((r) => r.type);
         if (canGive.length) out.push({ version: v, product, environmentId, evaluation, canGive });

@@ -1,4 +1,5 @@
-import KeyvRedis, { createKeyv } from '@keyv/redis';
+import type KeyvRedis from '@keyv/redis';
+import { createKeyv } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import { Mutex } from 'async-mutex';
 import { Keyv } from 'keyv';

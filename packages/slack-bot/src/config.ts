@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Booleans from the environment: 1/true/yes and 0/false/no. */
+const Flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const CommaList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+/**
+ * Everything the server reads from the environment, parsed once. Unknown variables are ignored;
+ * bad values stop start-up with a message naming the variable.
+ */
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** `sqlite://<file>` (default), `memory`, or `redis://host:port` for several instances. */
+  GATEHOUSE_STORE: z.string().default('sqlite://gatehouse.sqlite'),
+  /** The Slack workspace (team id) this installation serves; the REST bootstrap creates it. */
+  GATEHOUSE_ACCOUNT_ID: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/).default('T00000000'),
+  GATEHOUSE_ACCOUNT_NAME: z.string().default('Gatehouse'),
+  /** Slack user ids of the first Admins, comma-separated (used when the account does not exist yet). */
+  GATEHOUSE_BOOTSTRAP_ADMINS: CommaList.default([]),
+  /** Channel for approval messages of products without their own channel. */
+  GATEHOUSE_DEFAULT_CHANNEL: z.string().optional(),
+  /** Requests per minute per API key. */
+  GATEHOUSE_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  GATEHOUSE_BODY_LIMIT: z.string().default('64kb'),
+  /** How often expired grants are swept (ms). */
+  GATEHOUSE_SWEEP_MS: z.coerce.number().int().min(1000).default(60_000),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'SLACK_BOT_TOKEN is the bot token and starts with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  /** App-level token (xapp-…): when set the app runs in Socket Mode. */
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'SLACK_APP_TOKEN is the app-level token and starts with xapp-').optional(),
+  SLACK_SOCKET_MODE: Flag.optional(),
+  SLACK_COMMAND: z.string().regex(/^\/[a-z0-9_-]+$/, 'SLACK_COMMAND is a slash command like /gatehouse').default('/gatehouse'),
+  /** Slack Web API base URL (tests point it at a local fake). */
+  SLACK_API_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+export type SlackMode = { kind: 'socket'; botToken: string; appToken: string } | { kind: 'http'; botToken: string; signingSecret: string } | { kind: 'off'; reason: string };
+
+/** Parses the environment; throws an Error listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const r = ConfigSchema.safeParse(env);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration (see .env.example):\n${lines.join('\n')}`);
+  }
+  return r.data;
+}
+
+/** Which Slack transport the configuration asks for, or why Slack is off. */
+export function slackMode(c: Config): SlackMode {
+  if (!c.SLACK_BOT_TOKEN) {
+    return { kind: 'off', reason: 'SLACK_BOT_TOKEN is not set: Slack is off, the REST API still serves. Create the app from packages/slack-bot/manifest.yaml, then set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).' };
+  }
+  const wantSocket = c.SLACK_SOCKET_MODE ?? c.SLACK_APP_TOKEN !== undefined;
+  if (wantSocket) {
+    if (!c.SLACK_APP_TOKEN) return { kind: 'off', reason: 'Socket Mode needs SLACK_APP_TOKEN (xapp-…, an app-level token with connections:write).' };
+    return { kind: 'socket', botToken: c.SLACK_BOT_TOKEN, appToken: c.SLACK_APP_TOKEN };
+  }
+  if (!c.SLACK_SIGNING_SECRET) return { kind: 'off', reason: 'HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials).' };
+  return { kind: 'http', botToken: c.SLACK_BOT_TOKEN, signingSecret: c.SLACK_SIGNING_SECRET };
+}

@@ -1,0 +1,328 @@
+import type { Account, Actor, Evaluation, Gatehouse, PendingApproval, Principal, Version } from '@gatehouse/core';
+import { GatehouseError, STATIC_ROLE_IDS, isGatehouseError } from '@gatehouse/core';
+import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, ScopeAccess, VersionDto } from '@gatehouse/core/contract';
+import {
+  API_PREFIX,
+  ApprovalRequestRequestSchema,
+  CanQuerySchema,
+  CreateDeploymentRequestSchema,
+  CreateKeyRequestSchema,
+  CreateVersionRequestSchema,
+  DecisionRequestSchema,
+  EvaluateQuerySchema,
+} from '@gatehouse/core/contract';
+import express from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { z } from 'zod';
+import { buildOpenApi } from './openapi.js';
+
+export interface RestOptions {
+  gatehouse: Gatehouse;
+  /** Requests per minute per key. */
+  rateLimit: number;
+  bodyLimit: string;
+  version: string;
+}
+
+/** HTTP status of each error code. */
+const STATUS: Record<ApiErrorCode, number> = {
+  validation_failed: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  self_change: 403,
+  escalation: 403,
+  last_admin: 409,
+  static_role_immutable: 409,
+  role_in_use: 409,
+  role_scope: 400,
+  user_inactive: 403,
+  separation_of_duties: 403,
+  release_locked: 409,
+  release_archived: 409,
+  deployment_blocked: 409,
+  reason_required: 400,
+  request_not_pending: 409,
+  invalid_key: 401,
+  storage_conflict: 503,
+  storage_corrupt: 500,
+  unauthenticated: 401,
+  rate_limited: 429,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal: 500,
+};
+
+export function sendError(res: Response, code: ApiErrorCode, message: string, details?: Record<string, unknown>): void {
+  res.status(STATUS[code]).json({ error: { code, message, ...(details ? { details } : {}) } });
+}
+
+function principal(res: Response): Principal {
+  return (res.locals as { principal: Principal }).principal;
+}
+
+function body<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  throw new GatehouseError('validation_failed', issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), { issues });
+}
+
+/** Wraps an async handler so a thrown error reaches the error middleware. */
+const route =
+  (fn: (req: Request, res: Response) => unknown) =>
+  (req: Request, res: Response, next: NextFunction): void => {
+    Promise.resolve()
+      .then(() => fn(req, res))
+      .then((payload) => {
+        if (!res.headersSent) res.json(payload);
+      })
+      .catch(next);
+  };
+
+export function versionDto(v: Version): VersionDto {
+  return { ...v };
+}
+
+function pendingDto(account: Account, p: PendingApproval): PendingApprovalDto {
+  const env = account.view.environments[p.environmentId];
+  const creator = account.view.users[p.version.createdBy];
+  return {
+    version: versionDto(p.version),
+    product: { id: p.product.id, name: p.product.name, teamId: p.product.teamId },
+    environment: { id: p.environmentId, name: env?.name ?? p.environmentId, production: env?.production ?? false },
+    creator: { id: p.version.createdBy, name: creator?.name || p.version.createdBy },
+    evaluation: p.evaluation,
+    canGive: p.canGive,
+  };
+}
+
+/** Who-am-I, shared by REST and Slack: roles and effective permissions globally and per team. */
+export function meOf(account: Account, userId: string, actor: Actor): Omit<MeResponse, 'key'> {
+  const s = account.view;
+  const user = s.users[userId];
+  const roles = account.roles(userId);
+  const roleName = (id: string) => account.role(id)?.name ?? id;
+  const scope = (teamId: string | null): ScopeAccess => ({
+    teamId,
+    teamName: teamId === null ? 'Global' : (s.teams[teamId]?.name ?? teamId),
+    roles: roles.filter((r) => r.teamId === teamId).map((r) => ({ ...r, roleName: roleName(r.roleId) })),
+    permissions: account.permissions(userId, teamId).filter((p) => account.actorCan(actor, p, teamId)),
+  });
+  const held = new Set(roles.map((r) => r.roleId));
+  const primary = STATIC_ROLE_IDS.find((id) => held.has(id)) ?? roles[0]?.roleId ?? null;
+  return {
+    account: { id: account.id, name: s.name },
+    user: { id: userId, name: user?.name ?? userId, email: user?.email ?? null },
+    primaryRole: primary ? roleName(primary) : null,
+    scopes: [scope(null), ...account.teamsOf(userId).map((t) => scope(t))],
+  };
+}
+
+function keyDto(k: ReturnType<Account['listKeys']>[number]): KeyDto {
+  return { id: k.id, ownerId: k.ownerId, name: k.name, kind: k.kind, prefix: k.prefix, createdAt: k.createdAt, createdBy: k.createdBy, revokedAt: k.revokedAt, lastUsedAt: k.lastUsedAt };
+}
+
+function evaluationDto(e: Evaluation): Evaluation {
+  return e;
+}
+
+/**
+ * The REST API under /api/v1: Bearer API key or personal token, JSON bodies validated by the
+ * core's zod contract, errors as `{ error: { code, message } }`, a body limit and a per-key rate limit.
+ */
+export function restRouter(opts: RestOptions): Router {
+  const { gatehouse } = opts;
+  const r = express.Router();
+  const openapi = buildOpenApi(opts.version);
+
+  r.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  r.use((req, res, next) => {
+    if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && req.headers['content-length'] !== '0' && !req.is('application/json')) {
+      sendError(res, 'unsupported_media_type', 'send the body as JSON with Content-Type: application/json');
+      return;
+    }
+    next();
+  });
+  r.use(express.json({ limit: opts.bodyLimit, strict: true }));
+
+  // Authentication: every route below needs a key or token.
+  r.use((req, res, next) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!m?.[1]) {
+      sendError(res, 'unauthenticated', 'missing credentials: send "Authorization: Bearer <API key or personal token>" (create one with /gatehouse keys create)');
+      return;
+    }
+    gatehouse.authenticate(m[1]).then((p) => {
+      (res.locals as { principal: Principal }).principal = p;
+      next();
+    }, next);
+  });
+
+  r.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: opts.rateLimit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (_req, res) => principal(res).key.id,
+      handler: (_req, res) => sendError(res, 'rate_limited', `more than ${opts.rateLimit} requests a minute with this key: slow down and retry after the Retry-After header`),
+    }),
+  );
+
+  r.get(
+    '/me',
+    route((_req, res) => {
+      const p = principal(res);
+      const me: MeResponse = { ...meOf(p.account, p.actor.userId, p.actor), key: { id: p.key.id, name: p.key.name, kind: p.key.kind } };
+      return me;
+    }),
+  );
+
+  r.get(
+    '/can',
+    route((req, res) => {
+      const p = principal(res);
+      const q = body(CanQuerySchema, req.query);
+      const teamId = q.teamId ?? null;
+      const allowed = p.account.actorCan(p.actor, q.permission, teamId);
+      const d = p.account.explain(p.actor.userId, q.permission, teamId);
+      const where = teamId ? `in team ${teamId}` : 'globally';
+      let reason: string | null = null;
+      let grantingRoles: string[] = [];
+      if (!allowed) {
+        grantingRoles = d.allowed ? [] : [...d.denial.grantingRoles];
+        reason = d.allowed
+          ? `your roles allow ${q.permission} ${where}, but this API key was created before you had it (keys keep the permissions of their creation): create a new key`
+          : d.denial.cause === 'user_inactive'
+            ? 'your user is deactivated'
+            : `none of your roles grants ${q.permission} ${where}; roles that do: ${grantingRoles.join(', ')}`;
+      }
+      return { allowed, permission: q.permission, teamId, reason, grantingRoles };
+    }),
+  );
+
+  r.get(
+    '/approvals/pending',
+    route((_req, res) => {
+      const p = principal(res);
+      return { items: p.account.pendingApprovals(p.actor.userId, p.actor).map((x) => pendingDto(p.account, x)) };
+    }),
+  );
+
+  r.post(
+    '/versions',
+    route(async (req, res) => {
+      const p = principal(res);
+      const input = body(CreateVersionRequestSchema, req.body);
+      const { version, created } = await p.account.createVersion(p.actor, input);
+      res.status(created ? 201 : 200);
+      return { version: versionDto(version), created };
+    }),
+  );
+
+  r.get(
+    '/versions/:id',
+    route((req, res) => {
+      const p = principal(res);
+      const v = p.account.view.versions[String(req.params['id'])];
+      if (!v) throw new GatehouseError('not_found', `version '${String(req.params['id'])}' does not exist`);
+      const product = p.account.view.products[v.productId];
+      if (!product || !p.account.actorCan(p.actor, 'version:view', product.teamId)) throw new GatehouseError('forbidden', 'you cannot view versions of this product', { permission: 'version:view', teamId: product?.teamId ?? null });
+      return { version: versionDto(v) };
+    }),
+  );
+
+  r.post(
+    '/versions/:id/decisions',
+    route(async (req, res) => {
+      const p = principal(res);
+      const b = body(DecisionRequestSchema, req.body);
+      const out = await p.account.decideVersion(p.actor, { versionId: String(req.params['id']), approvalType: b.approvalType, decision: b.decision, reason: b.reason ?? null });
+      return { changed: out.changed, version: versionDto(out.version), evaluations: out.evaluations.map(evaluationDto) };
+    }),
+  );
+
+  r.post(
+    '/versions/:id/approval-requests',
+    route(async (req, res) => {
+      const p = principal(res);
+      const b = body(ApprovalRequestRequestSchema, req.body);
+      return evaluationDto(await p.account.requestApproval(p.actor, { versionId: String(req.params['id']), environmentId: b.environmentId }));
+    }),
+  );
+
+  r.get(
+    '/versions/:id/evaluation',
+    route((req, res) => {
+      const p = principal(res);
+      const q = body(EvaluateQuerySchema, req.query);
+      const v = p.account.view.versions[String(req.params['id'])];
+      const product = v ? p.account.view.products[v.productId] : undefined;
+      if (v && product && !p.account.actorCan(p.actor, 'version:view', product.teamId)) throw new GatehouseError('forbidden', 'you cannot view versions of this product', { permission: 'version:view' });
+      return evaluationDto(p.account.evaluate({ versionId: String(req.params['id']), environmentId: q.environmentId }));
+    }),
+  );
+
+  r.post(
+    '/deployments',
+    route(async (req, res) => {
+      const p = principal(res);
+      const b = body(CreateDeploymentRequestSchema, req.body);
+      const out = await p.account.createDeployment(p.actor, b);
+      res.status(201);
+      return out;
+    }),
+  );
+
+  r.get(
+    '/keys',
+    route((req, res) => {
+      const p = principal(res);
+      const owner = typeof req.query['ownerId'] === 'string' ? req.query['ownerId'] : p.actor.userId;
+      return { items: p.account.listKeys(p.actor, owner === '*' ? undefined : owner).map(keyDto) };
+    }),
+  );
+
+  r.post(
+    '/keys',
+    route(async (req, res) => {
+      const p = principal(res);
+      const b = body(CreateKeyRequestSchema, req.body);
+      const created = await gatehouse.createKey(p.account, p.actor, b);
+      res.status(201);
+      return { key: { ...created.key, lastUsedAt: null }, secret: created.secret };
+    }),
+  );
+
+  r.delete(
+    '/keys/:id',
+    route(async (req, res) => {
+      const p = principal(res);
+      await p.account.revokeKey(p.actor, { keyId: String(req.params['id']) });
+      res.status(204).end();
+      return undefined;
+    }),
+  );
+
+  r.use((_req, res) => sendError(res, 'not_found', `no such endpoint; see ${API_PREFIX}/openapi.json`));
+
+  // Errors: typed domain errors keep their code; body-parser errors get theirs; anything else is internal.
+  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (isGatehouseError(err)) {
+      const code = (err.code in STATUS ? err.code : 'internal') as ApiErrorCode;
+      sendError(res, code, err.message, err.details);
+      return;
+    }
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large') return sendError(res, 'payload_too_large', `the body is larger than ${opts.bodyLimit}`);
+    if (e.type === 'entity.parse.failed') return sendError(res, 'validation_failed', 'the body is not valid JSON');
+    console.error('REST internal error', err);
+    sendError(res, 'internal', 'internal error: the server logged the details');
+  });
+  return r;
+}
