@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CreateDeploymentInput, CreateKeyInput, CreateVersionInput } from './commands.js';
+import { ERROR_CODES } from './errors.js';
 import { APPROVAL_TYPES, PermissionSchema } from './permissions.js';
 import {
   DecisionRecordSchema,
@@ -22,33 +23,7 @@ export { APPROVAL_TYPES };
 // ------------------------------------------------------------------ errors
 
 /** Stable error codes of the REST API (the core's codes plus transport ones). */
-export const ApiErrorCodeSchema = z.enum([
-  'validation_failed',
-  'not_found',
-  'conflict',
-  'forbidden',
-  'self_change',
-  'escalation',
-  'last_admin',
-  'static_role_immutable',
-  'role_in_use',
-  'role_scope',
-  'user_inactive',
-  'separation_of_duties',
-  'release_locked',
-  'release_archived',
-  'deployment_blocked',
-  'reason_required',
-  'request_not_pending',
-  'invalid_key',
-  'storage_conflict',
-  'storage_corrupt',
-  'unauthenticated',
-  'rate_limited',
-  'payload_too_large',
-  'unsupported_media_type',
-  'internal',
-]);
+export const ApiErrorCodeSchema = z.enum([...ERROR_CODES, 'unauthenticated', 'rate_limited', 'payload_too_large', 'unsupported_media_type', 'internal']);
 export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
 
 export const ApiErrorSchema = z.object({

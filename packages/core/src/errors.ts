@@ -2,27 +2,29 @@
  * Typed domain errors. Every refusal in the core is a GatehouseError with a stable
  * code and structured facts; the UI layers (Slack, REST, VS Code) turn codes into words.
  */
-export type ErrorCode =
-  | 'validation_failed'
-  | 'not_found'
-  | 'conflict'
-  | 'forbidden'
-  | 'self_change'
-  | 'escalation'
-  | 'last_admin'
-  | 'static_role_immutable'
-  | 'role_in_use'
-  | 'role_scope'
-  | 'user_inactive'
-  | 'separation_of_duties'
-  | 'release_locked'
-  | 'release_archived'
-  | 'deployment_blocked'
-  | 'reason_required'
-  | 'request_not_pending'
-  | 'invalid_key'
-  | 'storage_conflict'
-  | 'storage_corrupt';
+export const ERROR_CODES = [
+  'validation_failed',
+  'not_found',
+  'conflict',
+  'forbidden',
+  'self_change',
+  'escalation',
+  'last_admin',
+  'static_role_immutable',
+  'role_in_use',
+  'role_scope',
+  'user_inactive',
+  'separation_of_duties',
+  'release_locked',
+  'release_archived',
+  'deployment_blocked',
+  'reason_required',
+  'request_not_pending',
+  'invalid_key',
+  'storage_conflict',
+  'storage_corrupt',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** What a denied permission check was asked, and what is missing. */
 export interface DenialFacts {

@@ -18,7 +18,7 @@ export type { Decision } from './authz.js';
 export * as commands from './commands.js';
 export { FakeClock, SequentialIds, consoleLogger, randomIds, silentLogger, systemClock } from './context.js';
 export type { Clock, IdSource, Logger } from './context.js';
-export { ForbiddenError, GatehouseError, NotFoundError, StorageConflictError, ValidationError, assertNever, isGatehouseError } from './errors.js';
+export { ERROR_CODES, ForbiddenError, GatehouseError, NotFoundError, StorageConflictError, ValidationError, assertNever, isGatehouseError } from './errors.js';
 export type { DenialCause, DenialFacts, ErrorCode } from './errors.js';
 export { AuditEventSchema, CommitSchema, EventBodySchema, SnapshotSchema } from './events.js';
 export type { AuditEvent, Commit, EventBody, EventType, RoleAssignment, Snapshot } from './events.js';
