@@ -19,8 +19,11 @@ import {
  */
 const Duration = z.number().int().min(60_000, 'a duration is at least one minute').max(366 * 86_400_000, 'a duration is at most a year');
 
+/** A user id; `system` is reserved for the system actor. */
+const UserIdSchema = IdSchema.refine((id) => id.toLowerCase() !== 'system', "'system' is reserved and cannot be a user id");
+
 export const EnsureUserInput = z.object({
-  userId: IdSchema,
+  userId: UserIdSchema,
   name: z.string().trim().max(120).default(''),
   email: z.string().trim().max(254).nullable().default(null),
   serviceAccount: z.boolean().default(false),

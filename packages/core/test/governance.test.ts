@@ -255,3 +255,11 @@ describe('governance of role changes (SPEC §3)', () => {
     });
   });
 });
+
+describe('the system actor', () => {
+  it('cannot be impersonated by a user called "system"', async () => {
+    const { account } = await setup();
+    await refused(account.ensureUser({ userId: 'system' }), 'validation_failed');
+    await refused(account.ensureUser({ userId: 'SYSTEM' }), 'validation_failed');
+  });
+});
