@@ -2,6 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const CORE_NO_UI = 'packages/core must not import vscode or Slack: keep UI out of the model';
+
 export default tseslint.config(
   {
     ignores: ['**/dist/**', '**/dist-smoke/**', '**/node_modules/**', '**/out/**', '**/.vscode-test/**', '.cache/**', 'test-artifacts/**'],
@@ -26,8 +28,8 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'vscode', message: 'packages/core must not import vscode: keep UI out of the model' }],
-          patterns: [{ group: ['@slack/*'], message: 'packages/core must not import Slack: keep UI out of the model' }],
+          paths: [{ name: 'vscode', message: CORE_NO_UI }],
+          patterns: [{ group: ['vscode/*', '@slack/*'], message: CORE_NO_UI }],
         },
       ],
     },

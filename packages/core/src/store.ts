@@ -32,6 +32,11 @@ const BATCH = 200;
 const commitKey = (a: string, seq: number) => `a:${a}:c:${seq}`;
 const snapKey = (a: string) => `a:${a}:snap`;
 
+/** What keyv throws when a row is not the JSON record it wrote (torn or foreign bytes), as opposed to I/O errors. */
+function undecodable(err: unknown): boolean {
+  return err instanceof SyntaxError || err instanceof TypeError;
+}
+
 function corrupt(what: string, err: z.ZodError): GatehouseError {
   return new GatehouseError('storage_corrupt', `stored ${what} failed validation: ${z.prettifyError(err)}`, { what });
 }
@@ -49,15 +54,35 @@ export class KeyvLogStore implements LogStore {
     const out: Commit[] = [];
     for (let next = afterSeq + 1; ; next += BATCH) {
       const keys = Array.from({ length: BATCH }, (_, i) => commitKey(accountId, next + i));
-      const values = await this.keyv.getMany<unknown>(keys);
-      for (let i = 0; i < values.length; i++) {
-        const raw = values[i];
-        if (raw === undefined || raw === null) return out;
-        const parsed = CommitSchema.safeParse(raw);
+      const rows = await this.readRows(accountId, keys, next);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        // Only a missing row ends the log. A row that holds no commit is corruption: stopping there
+        // would load a silently shortened state.
+        if (row === undefined) return out;
+        const parsed = CommitSchema.safeParse(row.value);
         if (!parsed.success) throw corrupt(`commit ${accountId}#${next + i}`, parsed.error);
         if (parsed.data.seq !== next + i) throw new GatehouseError('storage_corrupt', `commit ${next + i} of ${accountId} says seq ${parsed.data.seq}`);
         out.push(parsed.data);
       }
+    }
+  }
+
+  /** keyv's records for `keys` (undefined where no row exists); undecodable bytes are `storage_corrupt`. */
+  private async readRows(accountId: string, keys: string[], firstSeq: number): Promise<({ value?: unknown } | undefined)[]> {
+    try {
+      return await this.keyv.getManyRaw<unknown>(keys);
+    } catch (err) {
+      if (!undecodable(err)) throw err;
+      for (let i = 0; i < keys.length; i++) {
+        try {
+          await this.keyv.getRaw(keys[i] ?? '');
+        } catch (e) {
+          if (undecodable(e)) throw new GatehouseError('storage_corrupt', `stored commit ${accountId}#${firstSeq + i} is not a readable record: ${String(e)}`, { what: `commit ${accountId}#${firstSeq + i}` });
+          throw e;
+        }
+      }
+      throw err;
     }
   }
 
@@ -73,10 +98,16 @@ export class KeyvLogStore implements LogStore {
   }
 
   async loadSnapshot(accountId: string): Promise<Snapshot | undefined> {
-    const raw = await this.keyv.get<unknown>(snapKey(accountId));
+    let raw: unknown;
+    try {
+      raw = await this.keyv.get<unknown>(snapKey(accountId));
+    } catch (err) {
+      if (undecodable(err)) return undefined;
+      throw err;
+    }
     if (raw === undefined) return undefined;
     const parsed = SnapshotSchema.safeParse(raw);
-    // A snapshot is only an optimisation: an unreadable one (older schema) is ignored and replay starts from zero.
+    // A snapshot is only an optimisation: an unreadable one (older schema, torn bytes) is ignored and replay starts from zero.
     return parsed.success ? parsed.data : undefined;
   }
 

@@ -8,25 +8,28 @@ import { ADMIN, setup } from './helpers.js';
 /*
  * Differential test: random accounts built through the Account API, checked cell by cell against
  * casbin's RBAC-with-domains evaluator fed the same facts. A team is a casbin domain; a global
- * grant lives in domain "*", which the matcher accepts in every team. Role definitions are
- * domain-free. Group grants, expiry and deactivation are resolved here into plain g-lines, so
- * casbin sees only "user holds role in domain".
+ * grant lives in domain "*", which the matcher accepts in every team. Roles are domain-free: one
+ * policy line per role, and g2 links a role to each permission it allows (one p-line per role
+ * instead of per role × permission keeps casbin's linear policy scan short). Group grants, expiry
+ * and deactivation are resolved here into plain g-lines, so casbin sees only "user holds role in
+ * domain".
  */
 const MODEL = `
 [request_definition]
 r = sub, dom, perm
 
 [policy_definition]
-p = sub, perm
+p = sub
 
 [role_definition]
 g = _, _, _
+g2 = _, _
 
 [policy_effect]
 e = some(where (p.eft == allow))
 
 [matchers]
-m = (g(r.sub, p.sub, r.dom) || g(r.sub, p.sub, "*")) && r.perm == p.perm
+m = g2(p.sub, r.perm) && (g(r.sub, p.sub, r.dom) || g(r.sub, p.sub, "*"))
 `;
 const GLOBAL = '*';
 
@@ -134,6 +137,7 @@ async function buildWorld(seed: number): Promise<World> {
     put({ subject: { type: 'user', id: userId }, roleId: 'viewer', teamId: 'general', expiresAt: null });
   }
 
+  // Static definitions are pinned cell by cell against SPEC §2 by permission-table.test.ts.
   const roles = new Map<string, readonly Permission[]>(STATIC_ROLE_IDS.map((id) => [id, STATIC_ROLES[id].permissions]));
   const custom: { id: string; scope: RoleScope }[] = [];
   for (let i = rng.int(2, 4); i > 0; i--) {
@@ -213,8 +217,9 @@ async function buildWorld(seed: number): Promise<World> {
 function policyOf(w: World): string {
   const lines: string[] = [];
   for (const [roleId, perms] of w.roles) {
+    lines.push(`p, r:${roleId}`);
     // Implication (any action implies the resource's view) is part of the model: close each role.
-    for (const p of closePermissions(perms)) lines.push(`p, r:${roleId}, ${p}`);
+    for (const p of closePermissions(perms)) lines.push(`g2, r:${roleId}, ${p}`);
   }
   const now = w.now();
   for (const g of w.grants.values()) {
@@ -246,7 +251,8 @@ async function compare(w: World, phase: string): Promise<Outcome> {
     for (const team of scopes) {
       const want: Permission[] = [];
       for (const p of PERMISSIONS) {
-        const expected = await e.enforce(`u:${u}`, team ?? GLOBAL, p);
+        // enforceSync: the same evaluation as enforce() without a promise per call (5× faster here).
+        const expected = e.enforceSync(`u:${u}`, team ?? GLOBAL, p);
         const got = w.account.can(u, p, team);
         const explained = w.account.explain(u, p, team).allowed;
         out.checks++;
@@ -267,7 +273,7 @@ async function compare(w: World, phase: string): Promise<Outcome> {
   return out;
 }
 
-const SEEDS = Array.from({ length: 20 }, (_, i) => 0x9e3779b9 ^ (i * 7919));
+const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
 describe('authorisation agrees with a casbin oracle (SPEC §1–2)', function () {
   this.timeout(30_000);
@@ -275,7 +281,7 @@ describe('authorisation agrees with a casbin oracle (SPEC §1–2)', function ()
   it('the oracle model itself: team grants stay in their team, global grants reach every team', async () => {
     const e = await newEnforcer(
       newModelFromString(MODEL),
-      new StringAdapter(['p, r:dev, version:create', 'g, u:a, r:dev, team-1', 'g, u:b, r:dev, *'].join('\n')),
+      new StringAdapter(['p, r:dev', 'g2, r:dev, version:create', 'g, u:a, r:dev, team-1', 'g, u:b, r:dev, *'].join('\n')),
     );
     assert.equal(await e.enforce('u:a', 'team-1', 'version:create'), true);
     assert.equal(await e.enforce('u:a', 'team-2', 'version:create'), false);
@@ -285,35 +291,37 @@ describe('authorisation agrees with a casbin oracle (SPEC §1–2)', function ()
     assert.equal(await e.enforce('u:b', GLOBAL, 'version:view'), false);
   });
 
-  const totals = { checks: 0, allows: 0, expiredGrants: 0, groupGrants: 0, inactive: 0, scopeRefusals: 0 };
-  const all: string[] = [];
+  const totals = { checks: 0, allows: 0, lostByExpiry: 0, expiredGrants: 0, groupGrants: 0, inactive: 0, scopeRefusals: 0 };
 
   for (const seed of SEEDS) {
     it(`seed ${String(seed)}: every user × scope × permission, before and after time-bound grants expire`, async () => {
       const w = await buildWorld(seed);
       const before = await compare(w, 'at t0');
-      // 1 h grants lapse, 3 h grants are still in force.
+      // 1 h grants lapse, 3 h grants are still in force. Lapsed grants stop counting at once,
+      // whether or not the sweep has removed them yet: half the seeds sweep first.
       w.advance(2 * HOUR);
-      const after = await compare(w, 'at t0+2h');
+      if (seed % 2 === 0) await w.account.sweepExpired();
+      const after = await compare(w, seed % 2 === 0 ? 'at t0+2h, swept' : 'at t0+2h');
       const now = w.now();
       totals.checks += before.checks + after.checks;
       totals.allows += before.allows + after.allows;
+      totals.lostByExpiry += before.allows - after.allows;
       totals.expiredGrants += [...w.grants.values()].filter((g) => g.expiresAt !== null && g.expiresAt <= now).length;
       totals.groupGrants += [...w.grants.values()].filter((g) => g.subject.type === 'group').length;
       totals.inactive += w.inactive.size;
       totals.scopeRefusals += w.scopeRefusals;
       const disagreements = [...before.disagreements, ...after.disagreements];
-      all.push(...disagreements);
       assert.equal(disagreements.length, 0, `${String(disagreements.length)} disagreement(s); first 10:\n  ${disagreements.slice(0, 10).join('\n  ')}`);
       // Not vacuous: both answers occur.
       assert.ok(before.allows > 0 && before.allows < before.checks, 'a world where everything or nothing is allowed tests nothing');
     });
   }
 
+  // Guards the generator: a change that stopped producing these cases would make the oracle test hollow.
   it('the random worlds exercised expiry, groups, deactivation and scope refusals', () => {
-    assert.equal(all.length, 0, `first 10 disagreements:\n  ${all.slice(0, 10).join('\n  ')}`);
     assert.ok(totals.checks > 0);
     assert.ok(totals.expiredGrants > 0, 'no grant expired');
+    assert.ok(totals.lostByExpiry > 0, 'expiry never changed an answer');
     assert.ok(totals.groupGrants > 0, 'no group grant');
     assert.ok(totals.inactive > 0, 'no deactivated user');
     assert.ok(totals.scopeRefusals > 0, 'no scope refusal');

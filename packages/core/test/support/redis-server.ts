@@ -1,0 +1,174 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { KeyvLogStore } from '../../src/index.js';
+import { openStore } from '../../src/index.js';
+
+/** A Redis for one test file: its URL, a fresh keyv namespace per test, and how to clean up. */
+export interface TestRedis {
+  readonly url: string;
+  /** True when the server was started here (false: GATEHOUSE_TEST_REDIS_URL). */
+  readonly owned: boolean;
+  /** A namespace no other test (or earlier run) uses; dropped by `stop()`. */
+  namespace(label: string): string;
+  /** Deletes every key of the namespaces handed out, then stops the server if it was started here. */
+  stop(): Promise<void>;
+}
+
+export const NOT_FOUND =
+  'redis-server not found: install it with `sudo apt-get install -y redis-server` or set GATEHOUSE_TEST_REDIS_URL';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function onPath(cmd: string): boolean {
+  return (process.env['PATH'] ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, cmd)));
+}
+
+/** A loopback port that was free a moment ago (the kernel picks it for port 0). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}
+
+/** One raw `PING` over TCP; true when the server answers `+PONG`. No client library needed. */
+export async function ping(port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host: '127.0.0.1', port });
+    let got = '';
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    sock.once('error', () => done(false));
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (got.includes('\r\n')) done(got.startsWith('+PONG'));
+    });
+  });
+}
+
+async function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  if (!(await waitExit(child, 5_000))) {
+    child.kill('SIGKILL');
+    await waitExit(child, 5_000);
+  }
+}
+
+/** Starts redis-server on `port` in `dir`; resolves when it answers PING, rejects if it exits or stays silent. */
+async function launch(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--dir', dir], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  const spawnErrors: Error[] = [];
+  child.once('error', (err) => spawnErrors.push(err));
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (spawnErrors[0]) throw new Error(`redis-server could not start: ${spawnErrors[0].message}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server exited (${child.exitCode ?? child.signalCode}) on port ${port}:\n${output}`);
+    if (await ping(port)) return child;
+    await sleep(50);
+  }
+  await stopProcess(child);
+  throw new Error(`redis-server on port ${port} did not answer PING within 10 s:\n${output}`);
+}
+
+/**
+ * A real Redis: GATEHOUSE_TEST_REDIS_URL if set, otherwise a private `redis-server` on a free
+ * loopback port with persistence off, in a temporary directory. Missing redis-server is an
+ * error, never a skip: these tests are the only evidence that cross-process writes are safe.
+ */
+export async function startRedis(): Promise<TestRedis> {
+  const given = process.env['GATEHOUSE_TEST_REDIS_URL'];
+  const run = randomBytes(4).toString('hex');
+  const namespaces: string[] = [];
+  const namespace = (label: string) => {
+    const ns = `gh-test-${run}-${label}-${namespaces.length}`;
+    namespaces.push(ns);
+    return ns;
+  };
+  if (given) {
+    return {
+      url: given,
+      owned: false,
+      namespace,
+      // Someone else's Redis: delete only what these tests wrote.
+      stop: async () => {
+        for (const ns of namespaces.splice(0)) {
+          const store = (await openStore({ url: given, namespace: ns })) as KeyvLogStore;
+          try {
+            await store.keyv.clear();
+          } finally {
+            await store.close();
+          }
+        }
+      },
+    };
+  }
+  if (!onPath('redis-server')) throw new Error(NOT_FOUND);
+  const dir = await mkdtemp(join(tmpdir(), 'gatehouse-redis-'));
+  let child: ChildProcess | null = null;
+  let port = 0;
+  let lastError: unknown = null;
+  // The free port may be taken between closing the probe and redis binding it: try a few.
+  for (let attempt = 0; attempt < 3 && !child; attempt++) {
+    port = await freePort();
+    try {
+      child = await launch(port, dir);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  if (!child) {
+    await rm(dir, { recursive: true, force: true });
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+  const server = child;
+  // If the test process ends without reaching stop() (an interrupted run), take the server along.
+  const onExit = () => {
+    server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    owned: true,
+    namespace,
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      await stopProcess(server);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
