@@ -1,0 +1,53 @@
+import type { AccessRequest, Grant } from '@gatehouse/core';
+import type { KnownBlock } from '@slack/types';
+import type { Names } from '../format.js';
+import { esc, roleName, teamName, when, who } from '../format.js';
+import { ACTION, actionId } from '../ids.js';
+import { formatDuration } from '../parse.js';
+import type { Message } from './common.js';
+import { actions, button, context, header, LIMITS, section } from './common.js';
+
+function what(n: Names, r: AccessRequest): string {
+  const where = r.teamId === null ? 'globally' : `in team *${esc(teamName(n, r.teamId))}*`;
+  return `*${esc(roleName(n, r.roleId))}* ${where} for *${formatDuration(r.durationMs)}*`;
+}
+
+/** The rows of one request, with Approve / Deny while it is pending. */
+export function requestBlocks(n: Names, r: AccessRequest, grant: Grant | null): KnownBlock[] {
+  const blocks: KnownBlock[] = [section(`${who(r.userId)} asks for ${what(n, r)}.\n>${esc(r.reason)}`)];
+  if (r.status === 'pending') {
+    blocks.push(
+      actions(`request:${r.id}`, [
+        button('Approve', actionId(ACTION.accessApprove, r.id), r.id, 'primary'),
+        button('Deny…', actionId(ACTION.accessDeny, r.id), r.id, 'danger'),
+      ]),
+    );
+    blocks.push(context(`Requested ${when(r.createdAt)} · ${r.id} · holders of \`user_role:manage\` (other than the requester) decide`));
+  } else if (r.status === 'approved') {
+    const until = grant?.expiresAt ? ` — access until ${when(grant.expiresAt)}` : '';
+    blocks.push(context(`:white_check_mark: Approved by ${who(r.decidedBy ?? 'system')}${until}`));
+  } else {
+    blocks.push(context(`:x: Denied by ${who(r.decidedBy ?? 'system')}${r.decisionReason ? `: _${esc(r.decisionReason)}_` : ''}`));
+  }
+  return blocks;
+}
+
+/** The message posted to the approvers for one access request (updated in place when decided). */
+export function accessRequestMessage(n: Names, r: AccessRequest, grant: Grant | null): Message {
+  const title = r.status === 'pending' ? 'Access request' : r.status === 'approved' ? 'Access request approved' : 'Access request denied';
+  return {
+    text: `${title}: ${roleName(n, r.roleId)} for ${formatDuration(r.durationMs)}`,
+    blocks: [header(title), ...requestBlocks(n, r, grant)],
+  };
+}
+
+/** `requests`: the pending ones, each with its buttons (as many as fit one message). */
+export function pendingRequestsMessage(n: Names, pending: readonly AccessRequest[]): Message {
+  if (pending.length === 0) return { text: 'No pending access requests', blocks: [section('No access request is waiting for a decision.')] };
+  const perRequest = 3;
+  const fit = Math.floor((LIMITS.messageBlocks - 2) / perRequest);
+  const shown = pending.slice(0, fit);
+  const blocks: KnownBlock[] = [header(`Pending access requests (${pending.length})`), ...shown.flatMap((r) => requestBlocks(n, r, null))];
+  if (pending.length > shown.length) blocks.push(context(`…and ${pending.length - shown.length} more; decide these first.`));
+  return { text: `${pending.length} pending access request(s)`, blocks };
+}

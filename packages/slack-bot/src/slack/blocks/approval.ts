@@ -1,0 +1,134 @@
+import type { ApprovalType, Environment, Evaluation, Product, Release, RequirementStatus, Version } from '@gatehouse/core';
+import { APPROVAL_TYPES } from '@gatehouse/core';
+import type { KnownBlock } from '@slack/types';
+import type { Names } from '../format.js';
+import { esc, teamName, who } from '../format.js';
+import { ACTION, actionId } from '../ids.js';
+import type { Message } from './common.js';
+import { actions, button, context, fields, header, section } from './common.js';
+
+/** Everything the approval message shows: the version and its evaluation per requested environment. */
+export interface ApprovalCard {
+  version: Version;
+  product: Product;
+  environments: { environment: Pick<Environment, 'id' | 'name' | 'production'>; evaluation: Evaluation }[];
+  /** The version's release, when a rule requires release approval. */
+  release: Release | null;
+}
+
+export const TYPE_LABEL: Record<ApprovalType, string> = {
+  qa: 'QA',
+  security: 'Security',
+  compliance: 'Compliance',
+  product: 'Product',
+  operational: 'Operational',
+  release: 'Release (type)',
+};
+
+export type CardState = 'pending' | 'ready' | 'rejected';
+
+/** Rejected when any requirement or the release is rejected; ready when every environment is. */
+export function cardState(card: ApprovalCard): CardState {
+  const evals = card.environments.map((e) => e.evaluation);
+  if (evals.some((e) => e.requirements.some((r) => r.rejectedBy.length > 0) || (e.release?.rejectedBy.length ?? 0) > 0)) return 'rejected';
+  if (evals.length > 0 && evals.every((e) => e.ready)) return 'ready';
+  return 'pending';
+}
+
+/** Per type: the status shown (taken from the environment asking the largest quorum). */
+function requirements(card: ApprovalCard): RequirementStatus[] {
+  const best = new Map<ApprovalType, RequirementStatus>();
+  for (const { evaluation } of card.environments) {
+    for (const r of evaluation.requirements) {
+      const seen = best.get(r.type);
+      if (!seen || r.quorum > seen.quorum) best.set(r.type, r);
+    }
+  }
+  return APPROVAL_TYPES.flatMap((t) => {
+    const r = best.get(t);
+    return r ? [r] : [];
+  });
+}
+
+function reasonOf(card: ApprovalCard, approverId: string, type: ApprovalType): string | null {
+  return card.version.decisions.find((d) => d.approverId === approverId && d.type === type)?.reason ?? null;
+}
+
+function statusLine(card: ApprovalCard, r: RequirementStatus): string {
+  const label = `*${TYPE_LABEL[r.type]}* · ${r.approvedBy.length} of ${r.quorum}`;
+  if (r.rejectedBy.length) {
+    const why = r.rejectedBy.map((u) => `${who(u)}: _${esc(reasonOf(card, u, r.type) ?? 'no reason')}_`).join('; ');
+    return `:x: ${label} — rejected by ${why}`;
+  }
+  const by = r.approvedBy.length ? ` — approved by ${r.approvedBy.map(who).join(', ')}` : '';
+  if (r.satisfied) return `:white_check_mark: ${label}${by}`;
+  return `:hourglass_flowing_sand: ${label}${by} — ${r.missing} more needed`;
+}
+
+function envLine(e: ApprovalCard['environments'][number]): string {
+  const name = `*${esc(e.environment.name)}*${e.environment.production ? ' (production)' : ''}`;
+  return e.evaluation.ready ? `:white_check_mark: ${name}: ready to deploy` : `:hourglass_flowing_sand: ${name}: waiting for ${e.evaluation.missing.map(esc).join('; ')}`;
+}
+
+/**
+ * The interactive approval message: product, version, creator, environments, each required
+ * approval type with its status and quorum, and Approve / Reject per type until the version is
+ * ready or rejected (then the buttons are gone).
+ */
+export function approvalMessage(n: Names, card: ApprovalCard): Message {
+  const { version: v, product: p } = card;
+  const state = cardState(card);
+  const title = `${p.name} ${v.version}`;
+  const blocks: KnownBlock[] = [
+    header(state === 'ready' ? `Approved: ${title}` : state === 'rejected' ? `Rejected: ${title}` : `Approval needed: ${title}`),
+    fields([
+      ['Product', `${esc(p.name)} (team ${esc(teamName(n, p.teamId))})`],
+      ['Version', `\`${esc(v.version)}\` · ${v.id}`],
+      ['Created by', who(v.createdBy)],
+      ['Environment', card.environments.map((e) => esc(e.environment.name)).join(', ') || '—'],
+    ]),
+  ];
+  const envs = card.environments.slice(0, 8);
+  blocks.push(context(...envs.map(envLine), ...(card.environments.length > envs.length ? [`…and ${card.environments.length - envs.length} more`] : [])));
+  const open = state === 'pending';
+  for (const r of requirements(card)) {
+    blocks.push(section(statusLine(card, r)));
+    if (open) {
+      blocks.push(
+        actions(`type:${r.type}`, [
+          button(`Approve ${TYPE_LABEL[r.type]}`, actionId(ACTION.versionApprove, r.type), v.id, 'primary'),
+          button('Reject…', actionId(ACTION.versionReject, r.type), v.id, 'danger'),
+        ]),
+      );
+    }
+  }
+  const rel = card.environments.map((e) => e.evaluation.release).find((x) => x?.required);
+  if (rel) {
+    const name = card.release ? `*Release* ${esc(card.release.name)}` : '*Release approval*';
+    const line = !rel.releaseId
+      ? `:warning: ${name} — required, but the version is in no release`
+      : rel.rejectedBy.length
+        ? `:x: ${name} — rejected by ${rel.rejectedBy.map((u) => `${who(u)}: _${esc(card.release?.decisions.find((d) => d.approverId === u)?.reason ?? 'no reason')}_`).join('; ')}`
+        : rel.approved
+          ? `:white_check_mark: ${name} — approved by ${rel.approvedBy.map(who).join(', ')}`
+          : `:hourglass_flowing_sand: ${name} — waiting for release approval`;
+    blocks.push(section(line));
+    if (open && rel.releaseId) {
+      blocks.push(
+        actions('release', [
+          button('Approve release', actionId(ACTION.releaseApprove, rel.releaseId), `${rel.releaseId}`, 'primary'),
+          button('Reject release…', actionId(ACTION.releaseReject, rel.releaseId), `${rel.releaseId}`, 'danger'),
+        ]),
+      );
+    }
+  }
+  const footer =
+    state === 'ready'
+      ? ':white_check_mark: Every required approval is in: ready to deploy.'
+      : state === 'rejected'
+        ? ':x: Rejected. The approver can withdraw it by approving from the REST API or VS Code; otherwise create a new version.'
+        : `Approving needs the matching \`version:approve:<type>\` permission in team ${esc(teamName(n, p.teamId))}; ${card.environments.some((e) => e.evaluation.separationOfDuties) ? 'the creator cannot approve their own version.' : 'each approver counts once per type.'}`;
+  blocks.push(context(footer));
+  const text = state === 'ready' ? `${title} is approved` : state === 'rejected' ? `${title} was rejected` : `Approval needed: ${title} (${card.environments.map((e) => e.environment.name).join(', ')})`;
+  return { text, blocks };
+}

@@ -1,0 +1,248 @@
+import type { ApprovalType, Permission, RoleDefinition, Team } from '@gatehouse/core';
+import { PERMISSIONS, closePermissions } from '@gatehouse/core';
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { z } from 'zod';
+import { clip } from '../format.js';
+import { VIEW } from '../ids.js';
+import { formatDuration } from '../parse.js';
+import { context, LIMITS, option, plain, section } from './common.js';
+import { TYPE_LABEL } from './approval.js';
+
+/**
+ * The modals (assign a role, reject with a reason, deny a request, request access, edit a
+ * custom role) and the zod readers of their submissions. Block and action ids live here only.
+ */
+
+/** What every modal carries in private_metadata: where to answer (the command's response_url or a channel). */
+export const ReplyTo = z.object({ channel: z.string().nullable().default(null), responseUrl: z.string().nullable().default(null) });
+export type ReplyTo = z.infer<typeof ReplyTo>;
+
+const StateValue = z.object({
+  type: z.string(),
+  value: z.string().nullable().optional(),
+  selected_user: z.string().nullable().optional(),
+  selected_option: z.object({ value: z.string() }).nullable().optional(),
+  selected_options: z.array(z.object({ value: z.string() })).optional(),
+});
+/** `view.state.values`: block_id → action_id → value. */
+export const StateValues = z.record(z.string(), z.record(z.string(), StateValue));
+export type StateValues = z.infer<typeof StateValues>;
+
+function valueAt(values: StateValues, block: string): z.infer<typeof StateValue> | undefined {
+  return values[block]?.['v'];
+}
+function text(values: StateValues, block: string): string {
+  return valueAt(values, block)?.value?.trim() ?? '';
+}
+function selected(values: StateValues, block: string): string | null {
+  return valueAt(values, block)?.selected_option?.value ?? null;
+}
+
+function modal(callbackId: string, title: string, submit: string, blocks: KnownBlock[], metadata: unknown): ModalView {
+  const privateMetadata = JSON.stringify(metadata);
+  if (privateMetadata.length > LIMITS.privateMetadata) throw new Error(`private_metadata of ${callbackId} is too long`);
+  return {
+    type: 'modal',
+    callback_id: callbackId,
+    title: plain(title, LIMITS.modalTitle),
+    submit: plain(submit, LIMITS.modalTitle),
+    close: plain('Cancel', LIMITS.modalTitle),
+    private_metadata: privateMetadata,
+    blocks,
+  };
+}
+
+function input(blockId: string, label: string, element: InputBlock['element'], optional = false, hint?: string): InputBlock {
+  return { type: 'input', block_id: blockId, label: plain(label, 2000), element, optional, ...(hint ? { hint: plain(hint, 2000) } : {}) };
+}
+
+function reasonInput(label: string): InputBlock {
+  return input('reason', label, { type: 'plain_text_input', action_id: 'v', multiline: true, min_length: 3, max_length: 1000 });
+}
+
+// ------------------------------------------------------------------ reject a version / release
+
+export const RejectVersionMeta = ReplyTo.extend({ versionId: z.string(), type: z.string(), ts: z.string().nullable().default(null) });
+export type RejectVersionMeta = z.infer<typeof RejectVersionMeta>;
+
+export function rejectVersionView(meta: RejectVersionMeta, title: string, type: ApprovalType): ModalView {
+  return modal(VIEW.rejectVersion, 'Reject', 'Reject', [section(`Reject *${TYPE_LABEL[type]}* for *${clip(title, 200)}*. The reason goes to the creator and the thread.`), reasonInput('Reason')], meta);
+}
+
+export const RejectReleaseMeta = ReplyTo.extend({ releaseId: z.string(), ts: z.string().nullable().default(null) });
+export type RejectReleaseMeta = z.infer<typeof RejectReleaseMeta>;
+
+export function rejectReleaseView(meta: RejectReleaseMeta, name: string): ModalView {
+  return modal(VIEW.rejectRelease, 'Reject release', 'Reject', [section(`Reject release *${clip(name, 200)}*.`), reasonInput('Reason')], meta);
+}
+
+export const DenyAccessMeta = ReplyTo.extend({ requestId: z.string(), ts: z.string().nullable().default(null) });
+export type DenyAccessMeta = z.infer<typeof DenyAccessMeta>;
+
+export function denyAccessView(meta: DenyAccessMeta, summary: string): ModalView {
+  return modal(VIEW.denyAccess, 'Deny access', 'Deny', [section(clip(summary, 2000)), reasonInput('Why (sent to the requester)')], meta);
+}
+
+/** The reason typed into any of the three modals above. */
+export function readReason(values: StateValues): string {
+  return text(values, 'reason');
+}
+
+// ------------------------------------------------------------------ pickers shared by assign / request
+
+const DURATIONS = [3_600_000, 4 * 3_600_000, 8 * 3_600_000, 86_400_000, 3 * 86_400_000, 7 * 86_400_000, 30 * 86_400_000];
+
+function roleOptions(roles: readonly RoleDefinition[]): PlainTextOption[] {
+  return roles.slice(0, LIMITS.selectOptions).map((r) => option(`${r.name}${r.kind === 'custom' ? ` (custom, ${r.scope})` : ''}`, r.id));
+}
+function teamOptions(teams: readonly Team[], withGlobal: boolean): PlainTextOption[] {
+  const list = teams.map((t) => option(t.name, t.id));
+  return (withGlobal ? [option('Global (every team)', '*'), ...list] : list).slice(0, LIMITS.selectOptions);
+}
+function durationOptions(permanent: boolean): PlainTextOption[] {
+  return [...(permanent ? [option('Permanent', '0')] : []), ...DURATIONS.map((ms) => option(formatDuration(ms), String(ms)))];
+}
+
+// ------------------------------------------------------------------ assign a role
+
+export function assignRoleView(meta: ReplyTo, roles: readonly RoleDefinition[], teams: readonly Team[]): ModalView {
+  return modal(
+    VIEW.assignRole,
+    'Assign a role',
+    'Assign',
+    [
+      input('user', 'User', { type: 'users_select', action_id: 'v' }),
+      input('role', 'Role', { type: 'static_select', action_id: 'v', options: roleOptions(roles) }),
+      input('team', 'Team', { type: 'static_select', action_id: 'v', options: teamOptions(teams, true), initial_option: option('Global (every team)', '*') }, false, 'Global grants count in every team'),
+      input('expiry', 'Expires after', { type: 'static_select', action_id: 'v', options: durationOptions(true), initial_option: option('Permanent', '0') }),
+      context('The user is told by DM. Governance applies: you cannot change your own roles or grant permissions you do not hold.'),
+    ],
+    meta,
+  );
+}
+
+export interface AssignInput {
+  userId: string;
+  roleId: string;
+  teamId: string | null;
+  durationMs: number | null;
+}
+
+/** Reads the assign form; field errors (block_id → message) when something is missing. */
+export function readAssign(values: StateValues): { ok: true; input: AssignInput } | { ok: false; errors: Record<string, string> } {
+  const userId = valueAt(values, 'user')?.selected_user ?? null;
+  const roleId = selected(values, 'role');
+  const team = selected(values, 'team') ?? '*';
+  const duration = Number(selected(values, 'expiry') ?? '0');
+  const errors: Record<string, string> = {};
+  if (!userId) errors['user'] = 'Pick a user';
+  if (!roleId) errors['role'] = 'Pick a role';
+  if (!userId || !roleId) return { ok: false, errors };
+  return { ok: true, input: { userId, roleId, teamId: team === '*' ? null : team, durationMs: duration > 0 ? duration : null } };
+}
+
+// ------------------------------------------------------------------ request access
+
+export function requestAccessView(meta: ReplyTo, roles: readonly RoleDefinition[], teams: readonly Team[]): ModalView {
+  return modal(
+    VIEW.requestAccess,
+    'Request access',
+    'Request',
+    [
+      input('role', 'Role', { type: 'static_select', action_id: 'v', options: roleOptions(roles.filter((r) => r.id !== 'admin')) }),
+      input('team', 'Team', { type: 'static_select', action_id: 'v', options: teamOptions(teams, true), initial_option: option('Global (every team)', '*') }),
+      input('duration', 'For', { type: 'static_select', action_id: 'v', options: durationOptions(false), initial_option: option(formatDuration(8 * 3_600_000), String(8 * 3_600_000)) }),
+      reasonInput('Because'),
+      context('Administrators approve or deny in Slack; the access ends by itself when the time is up.'),
+    ],
+    meta,
+  );
+}
+
+export interface RequestInput {
+  roleId: string;
+  teamId: string | null;
+  durationMs: number;
+  reason: string;
+}
+
+export function readRequest(values: StateValues): { ok: true; input: RequestInput } | { ok: false; errors: Record<string, string> } {
+  const roleId = selected(values, 'role');
+  const team = selected(values, 'team') ?? '*';
+  const durationMs = Number(selected(values, 'duration') ?? '0');
+  const reason = text(values, 'reason');
+  const errors: Record<string, string> = {};
+  if (!roleId) errors['role'] = 'Pick a role';
+  if (!(durationMs > 0)) errors['duration'] = 'Pick how long';
+  if (reason.length < 3) errors['reason'] = 'Give a reason of at least 3 characters';
+  if (!roleId || Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, input: { roleId, teamId: team === '*' ? null : team, durationMs, reason } };
+}
+
+// ------------------------------------------------------------------ custom role editor
+
+/** Permissions grouped by resource (`version:approve:qa` → `version`), in registry order. */
+export function permissionGroups(): [string, Permission[]][] {
+  const groups = new Map<string, Permission[]>();
+  for (const p of PERMISSIONS) {
+    const resource = p.slice(0, p.indexOf(':'));
+    groups.set(resource, [...(groups.get(resource) ?? []), p]);
+  }
+  return [...groups.entries()];
+}
+
+export const RoleEditorMeta = ReplyTo.extend({ roleId: z.string().nullable().default(null) });
+export type RoleEditorMeta = z.infer<typeof RoleEditorMeta>;
+
+/**
+ * The custom-role editor: name, description, scope and one checkbox group per resource (a
+ * checkboxes element holds at most 10 options, so the registry is split by resource).
+ */
+export function roleEditorView(meta: RoleEditorMeta, role: RoleDefinition | null): ModalView {
+  const held: ReadonlySet<string> = closePermissions(role?.permissions ?? []);
+  const scopeOptions = [option('Team: granted in one team at a time', 'team'), option('Global: granted account-wide', 'global')];
+  const blocks: KnownBlock[] = [
+    input('name', 'Name', { type: 'plain_text_input', action_id: 'v', max_length: 80, ...(role ? { initial_value: role.name } : {}) }),
+    input('description', 'Description', { type: 'plain_text_input', action_id: 'v', max_length: 500, ...(role?.description ? { initial_value: role.description } : {}) }, true),
+    input('scope', 'Scope', { type: 'radio_buttons', action_id: 'v', options: scopeOptions, initial_option: role?.scope === 'global' ? scopeOptions[1] : scopeOptions[0] }),
+    context('Allowed = checked; everything else is Not allowed. Any action on a resource also allows viewing it. You can only include permissions you hold yourself.'),
+  ];
+  for (const [resource, perms] of permissionGroups()) {
+    for (let i = 0; i < perms.length; i += LIMITS.checkboxOptions) {
+      const chunk = perms.slice(i, i + LIMITS.checkboxOptions);
+      const options = chunk.map((p) => option(p.slice(resource.length + 1).replace(/:/g, ' '), p));
+      const initial = options.filter((o) => held.has(o.value ?? ''));
+      blocks.push(
+        input(`perm:${resource}:${i}`, resource.replace(/_/g, ' '), { type: 'checkboxes', action_id: 'v', options, ...(initial.length ? { initial_options: initial } : {}) }, true),
+      );
+    }
+  }
+  return modal(VIEW.roleEditor, role ? 'Edit role' : 'New custom role', role ? 'Save' : 'Create', blocks, meta);
+}
+
+export interface RoleEditorInput {
+  name: string;
+  description: string;
+  scope: 'team' | 'global';
+  permissions: Permission[];
+}
+
+export function readRoleEditor(values: StateValues): { ok: true; input: RoleEditorInput } | { ok: false; errors: Record<string, string> } {
+  const name = text(values, 'name');
+  const description = text(values, 'description');
+  const scope = selected(values, 'scope') === 'global' ? 'global' : 'team';
+  const chosen = new Set<string>();
+  for (const [blockId, v] of Object.entries(values)) {
+    if (!blockId.startsWith('perm:')) continue;
+    for (const o of v['v']?.selected_options ?? []) chosen.add(o.value);
+  }
+  const permissions = PERMISSIONS.filter((p) => chosen.has(p));
+  const errors: Record<string, string> = {};
+  if (!name) errors['name'] = 'Give the role a name';
+  if (permissions.length === 0) {
+    const first = permissionGroups()[0]?.[0] ?? 'product';
+    errors[`perm:${first}:0`] = 'Check at least one permission';
+  }
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, input: { name, description, scope, permissions } };
+}

@@ -1,0 +1,188 @@
+import type { AccessReview, AuditEvent, CreatedKey, Group, Permission, RoleDefinition, VerifyResult } from '@gatehouse/core';
+import { PERMISSIONS, closePermissions } from '@gatehouse/core';
+import type { MeResponse } from '@gatehouse/core/contract';
+import type { Names } from '../format.js';
+import { assignments, esc, roleName, teamName, when, who } from '../format.js';
+import { usage } from '../messages.js';
+import { formatDuration } from '../parse.js';
+import type { Message } from './common.js';
+import { reply } from './common.js';
+
+/** Pure renderers of the slash command's answers (all ephemeral). */
+
+/** `version: view, create, approve:qa` — permissions grouped by resource, one line each. */
+export function permissionLines(perms: readonly Permission[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const p of perms) {
+    const i = p.indexOf(':');
+    const r = p.slice(0, i);
+    groups.set(r, [...(groups.get(r) ?? []), p.slice(i + 1)]);
+  }
+  return [...groups.entries()].map(([r, actions]) => `\`${r}\`: ${actions.join(', ')}`);
+}
+
+export function helpMessage(cmd: string): Message {
+  return reply(`*Gatehouse* — roles and release approvals.\n${Object.values(usage(cmd)).map((u) => `• ${u}`).join('\n')}\nDurations look like \`30m\`, \`8h\`, \`2d\`, \`1w\`. Teams are named by id or name.`);
+}
+
+export function usageMessage(cmd: string, sub: string, problem?: string): Message {
+  const u = usage(cmd)[sub] ?? usage(cmd)['help'] ?? '';
+  return reply(`${problem ? `:memo: ${problem}\n` : ''}Usage: ${u}\n\`${cmd} help\` lists everything.`);
+}
+
+export function whoamiMessage(me: Omit<MeResponse, 'key'>, singleAdmin: boolean): Message {
+  const lines = [`*${esc(me.user.name || me.user.id)}* (${who(me.user.id)}) in *${esc(me.account.name)}* — ${me.primaryRole ? `primary role: *${esc(me.primaryRole)}*` : 'no role'}`];
+  for (const s of me.scopes) {
+    const roles = s.roles.map((r) => `${esc(r.roleName)}${r.expiresAt ? ` (until ${when(r.expiresAt)})` : ''}${r.via ? ` (via group ${r.via})` : ''}`).join(', ') || '—';
+    lines.push(`\n*${esc(s.teamName)}* — roles: ${roles}`);
+    lines.push(...permissionLines(s.permissions).map((l) => `    ${l}`));
+  }
+  if (singleAdmin) lines.push('\n:warning: This account has a single Admin: make a second one so it never gets locked out.');
+  return reply(lines.join('\n'));
+}
+
+export function rolesMessage(roles: readonly RoleDefinition[]): Message {
+  const lines = roles.map((r) => `• *${esc(r.name)}* \`${r.id}\` — ${r.kind === 'static' ? 'static' : `custom, ${r.scope}`}: ${esc(r.description || `${r.permissions.length} permissions`)}`);
+  return reply(`*Roles* (${roles.length})\n${lines.join('\n')}\nDetails: \`role <name>\`.`);
+}
+
+export function roleMessage(r: RoleDefinition): Message {
+  const allowed = PERMISSIONS.filter((p) => closePermissions(r.permissions).has(p));
+  const kind = r.kind === 'static' ? 'static (ships with Gatehouse; cannot be edited, renamed or deleted)' : `custom, granted ${r.scope === 'team' ? 'in one team at a time' : 'globally'}`;
+  return reply(`*${esc(r.name)}* \`${r.id}\` — ${kind}\n${esc(r.description)}\n*Allowed* (${allowed.length}):\n${permissionLines(allowed).map((l) => `• ${l}`).join('\n')}\nEverything else is Not allowed.`);
+}
+
+export function holdersMessage(n: Names, role: RoleDefinition, holders: readonly { userId: string; teamId: string | null; via: string | null; expiresAt: number | null }[]): Message {
+  if (holders.length === 0) return reply(`Nobody holds *${esc(role.name)}*.`);
+  const lines = holders.map((h) => `• ${who(h.userId)} — ${h.teamId === null ? 'global' : esc(teamName(n, h.teamId))}${h.via ? `, via group ${h.via}` : ''}${h.expiresAt ? `, until ${when(h.expiresAt)}` : ''}`);
+  return reply(`*${esc(role.name)}* is held by:\n${lines.join('\n')}`);
+}
+
+export function groupsMessage(n: Names, groups: readonly Group[]): Message {
+  if (groups.length === 0) return reply('No groups yet. Create one with `group create <id> [name] [@members…]`.');
+  const grantsOf = (g: Group) =>
+    Object.values(n.state.grants)
+      .filter((x) => x.subject.type === 'group' && x.subject.id === g.id)
+      .map((x) => `${roleName(n, x.roleId)} (${x.teamId === null ? 'global' : teamName(n, x.teamId)})`);
+  const lines = groups.map((g) => `• *${esc(g.name)}* \`${g.id}\` — members: ${g.members.map(who).join(', ') || '—'}; roles: ${grantsOf(g).join(', ') || '—'}`);
+  return reply(`*Groups* (${groups.length})\n${lines.join('\n')}`);
+}
+
+export function keysMessage(keys: readonly { id: string; ownerId: string; name: string; kind: string; prefix: string; createdAt: number; revokedAt: number | null; lastUsedAt: number | null }[], all: boolean): Message {
+  if (keys.length === 0) return reply(all ? 'No API keys in this account.' : 'You have no API keys. Create one with `keys create <name>`.');
+  const lines = keys.map(
+    (k) =>
+      `• \`${k.id}\` *${esc(k.name)}* (${k.kind === 'api_key' ? 'API key' : 'personal token'}, \`${k.prefix}…\`)${all ? ` of ${who(k.ownerId)}` : ''} — created ${when(k.createdAt)}, ${k.lastUsedAt ? `last used ${when(k.lastUsedAt)}` : 'never used'}${k.revokedAt ? `, *revoked* ${when(k.revokedAt)}` : ''}`,
+  );
+  return reply(`*${all ? 'API keys of the account' : 'Your API keys'}* (${keys.length})\n${lines.join('\n')}`);
+}
+
+export function createdKeyMessage(created: CreatedKey): Message {
+  const k = created.key;
+  const what =
+    k.kind === 'api_key'
+      ? 'an *API key* (it keeps the permissions you have now, even if your roles change later)'
+      : 'a *personal token* (it follows your permissions as they change)';
+  return reply(
+    `:key: Created ${what} named *${esc(k.name)}* (\`${k.id}\`). Copy the secret now — it is shown this once, only to you, and Gatehouse keeps only its hash:\n\`\`\`${created.secret}\`\`\`\nUse it as \`Authorization: Bearer <secret>\`. Revoke with \`keys revoke ${k.id}\`.`,
+  );
+}
+
+/** `Checkout 1.4.0` for a version id (the id itself when unknown). */
+function versionName(n: Names, versionId: string): string {
+  const v = n.state.versions[versionId];
+  const p = v ? n.state.products[v.productId] : undefined;
+  return v && p ? `*${esc(p.name)} ${esc(v.version)}*` : `\`${versionId}\``;
+}
+
+function subjectName(s: { type: string; id: string }): string {
+  return s.type === 'user' ? who(s.id) : `group \`${s.id}\``;
+}
+
+/** What an audit event did, in words (the type itself for the rare ones). */
+function auditWhat(n: Names, d: AuditEvent): string {
+  const where = (teamId: string | null) => (teamId ? `in ${esc(teamName(n, teamId))}` : 'globally');
+  switch (d.type) {
+    case 'grant.created':
+      return `granted *${esc(roleName(n, d.data.grant.roleId))}* to ${subjectName(d.data.grant.subject)} ${where(d.data.grant.teamId)}${d.data.grant.expiresAt ? ` until ${when(d.data.grant.expiresAt)}` : ''}`;
+    case 'grant.revoked':
+    case 'grant.expired':
+      return `${d.type === 'grant.revoked' ? 'revoked' : 'expired'} *${esc(roleName(n, d.data.grant.roleId))}* of ${subjectName(d.data.grant.subject)} ${where(d.data.grant.teamId)}`;
+    case 'version.created':
+      return `created version ${versionName(n, d.data.version.id)}`;
+    case 'version.approval_requested':
+      return `requested approval of ${versionName(n, d.data.versionId)} for ${esc(d.data.environmentId)}`;
+    case 'version.decided':
+      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} ${d.data.approvalType} for ${versionName(n, d.data.versionId)}${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
+    case 'release.decided':
+      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} release \`${d.data.releaseId}\`${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
+    case 'deployment.created':
+      return `deployed ${versionName(n, d.data.deployment.versionId)} to ${esc(d.data.deployment.environmentId)}`;
+    case 'gate.overridden':
+      return `:rotating_light: *overrode the gate* of ${versionName(n, d.data.versionId)} to ${esc(d.data.environmentId)}: _${esc(d.data.reason)}_ (missing: ${d.data.missing.map(esc).join('; ')})`;
+    case 'access_request.created':
+      return `requested *${esc(roleName(n, d.data.request.roleId))}* ${where(d.data.request.teamId)} for ${formatDuration(d.data.request.durationMs)}: _${esc(d.data.request.reason)}_`;
+    case 'access_request.approved':
+      return `approved access request \`${d.data.requestId}\``;
+    case 'access_request.denied':
+      return `denied access request \`${d.data.requestId}\`${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
+    case 'role.created':
+    case 'role.deleted':
+      return `${d.type === 'role.created' ? 'created' : 'deleted'} custom role *${esc(d.data.role.name)}*`;
+    case 'role.updated':
+      return `updated custom role *${esc(d.data.after.name)}*${d.data.before.name !== d.data.after.name ? ` (was ${esc(d.data.before.name)})` : ''}`;
+    case 'group.created':
+    case 'group.deleted':
+      return `${d.type === 'group.created' ? 'created' : 'deleted'} group \`${d.data.group.id}\``;
+    case 'group.member_added':
+    case 'group.member_removed':
+      return `${d.type === 'group.member_added' ? 'added' : 'removed'} ${who(d.data.userId)} ${d.type === 'group.member_added' ? 'to' : 'from'} group \`${d.data.groupId}\``;
+    case 'api_key.created':
+      return `created ${d.data.key.kind === 'api_key' ? 'API key' : 'personal token'} \`${d.data.key.id}\` (${esc(d.data.key.name)}) for ${who(d.data.key.ownerId)}`;
+    case 'api_key.revoked':
+      return `revoked key \`${d.data.keyId}\``;
+    case 'user.added':
+      return `added user ${who(d.data.user.id)}`;
+    case 'user.deactivated':
+    case 'user.reactivated':
+      return `${d.type === 'user.deactivated' ? 'deactivated' : 'reactivated'} ${who(d.data.userId)}`;
+    default:
+      return `\`${d.type}\``;
+  }
+}
+
+/** One line per audit event: when, who, what. */
+export function auditLine(n: Names, e: AuditEvent): string {
+  return `${when(e.at)} ${who(e.actor)}${e.keyId ? ` (key \`${e.keyId}\`)` : ''} ${auditWhat(n, e)}`;
+}
+
+export function auditMessage(n: Names, events: readonly AuditEvent[], userId: string | null): Message {
+  const scope = userId ? `for ${who(userId)}` : 'for the account';
+  if (events.length === 0) return reply(`No audit events ${scope}.`);
+  return reply(`*Audit trail* ${scope} — the latest ${events.length}, newest last:\n${events.map((e) => `• ${auditLine(n, e)}`).join('\n')}`);
+}
+
+export function reviewMessage(n: Names, r: AccessReview): Message {
+  const lines = [
+    `*Access review*`,
+    `*Admins* (${r.admins.length}): ${r.admins.map(who).join(', ') || '—'}${r.singleAdmin ? '  :warning: only one Admin: make a second' : ''}`,
+    `*Inactive users* (no activity for 90 days): ${r.inactiveUsers.map((u) => `${who(u.userId)}${u.lastSeen ? ` (last seen ${when(u.lastSeen)})` : ' (never seen)'}`).join(', ') || 'none'}`,
+    `*Grants expiring within 7 days*: ${r.expiringGrants.map((g) => `${g.subject.type === 'user' ? who(g.subject.id) : `group ${g.subject.id}`} ${esc(roleName(n, g.roleId))} ${g.teamId ? `in ${esc(teamName(n, g.teamId))}` : 'globally'} until ${when(g.expiresAt ?? 0)}`).join('; ') || 'none'}`,
+    `*Unused keys* (90 days): ${r.unusedKeys.map((k) => `\`${k.keyId}\` ${esc(k.name)} of ${who(k.ownerId)}`).join('; ') || 'none'}`,
+    `*Keys exceeding their owner* (created when the owner had more): ${r.keysExceedingOwner.map((k) => `\`${k.keyId}\` ${esc(k.name)} of ${who(k.ownerId)}: ${k.excess.join(', ')}`).join('; ') || 'none'}`,
+  ];
+  return reply(lines.join('\n'));
+}
+
+export function verifyMessage(v: VerifyResult): Message {
+  return reply(
+    v.ok
+      ? `:white_check_mark: The audit trail is intact: ${v.events} events, each chained to the one before (last hash \`${v.lastHash.slice(0, 16)}…\`).`
+      : `:rotating_light: The audit trail is *broken* at event ${v.brokenAt} (${v.reason === 'hash_mismatch' ? 'its content does not match its hash' : 'it does not link to the event before'}) after ${v.events} good events. Tell the operator now.`,
+  );
+}
+
+/** The DM sent to a user whose roles changed. */
+export function roleChangeDm(n: Names, actor: string, before: Parameters<typeof assignments>[1], after: Parameters<typeof assignments>[1], headline?: string): Message {
+  return reply(`${headline ?? `:busts_in_silhouette: Your Gatehouse roles changed (by ${who(actor)}).`}\n*Before:* ${assignments(n, before)}\n*Now:* ${assignments(n, after)}`);
+}

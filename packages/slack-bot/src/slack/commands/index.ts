@@ -1,0 +1,33 @@
+import { helpMessage } from '../blocks/replies.js';
+import { assign, holders, revoke, role, roles, whoami } from './access.js';
+import { deploy, requestApproval } from './approvals.js';
+import { audit, review, verify } from './audit.js';
+import { group, groups } from './groups.js';
+import { keys } from './keys.js';
+import { request, requests } from './requests.js';
+import type { Subcommand } from './types.js';
+
+const help: Subcommand = (ctx) => Promise.resolve(helpMessage(ctx.cmd));
+
+/** Every subcommand of the slash command, by the word that selects it. */
+export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+  help,
+  whoami,
+  me: whoami,
+  roles,
+  role,
+  holders,
+  assign,
+  revoke,
+  groups,
+  group,
+  keys,
+  key: keys,
+  audit,
+  review,
+  verify,
+  request,
+  requests,
+  'request-approval': requestApproval,
+  deploy,
+};

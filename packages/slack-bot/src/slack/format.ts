@@ -1,0 +1,52 @@
+import type { AccountState, RoleAssignment, RoleDefinition } from '@gatehouse/core';
+
+/** What the text renderers need to know about an account: a read-only view of its state. */
+export interface Names {
+  readonly state: Readonly<AccountState>;
+  role(roleId: string): RoleDefinition | undefined;
+}
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A user as a Slack mention (Slack renders the current display name); the system actor as words. */
+export function who(userId: string): string {
+  return userId === 'system' ? 'Gatehouse' : `<@${userId}>`;
+}
+
+export function roleName(n: Names, roleId: string): string {
+  return n.role(roleId)?.name ?? roleId;
+}
+
+export function teamName(n: Names, teamId: string | null): string {
+  if (teamId === null) return 'globally';
+  return n.state.teams[teamId]?.name ?? teamId;
+}
+
+/**
+ * A time as Slack's date token, which every reader sees in their own time zone, with a UTC
+ * fallback for clients that cannot render it.
+ */
+export function when(ms: number): string {
+  const fallback = new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${fallback}>`;
+}
+
+/** `Developer (Payments, until …, via group oncall)` */
+export function assignment(n: Names, a: RoleAssignment): string {
+  const extras = [a.teamId === null ? 'global' : teamName(n, a.teamId)];
+  if (a.expiresAt !== null) extras.push(`until ${when(a.expiresAt)}`);
+  if (a.via) extras.push(`via group ${a.via}`);
+  return `${roleName(n, a.roleId)} (${extras.join(', ')})`;
+}
+
+export function assignments(n: Names, list: readonly RoleAssignment[]): string {
+  return list.length ? list.map((a) => assignment(n, a)).join(', ') : 'no roles';
+}
+
+/** Cuts text to Slack's limit for a field, marking the cut. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,57 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { reply } from '../../blocks/common.js';
+import type { Message } from '../../blocks/common.js';
+import { helpMessage, usageMessage } from '../../blocks/replies.js';
+import { SUBCOMMANDS } from '../../commands/index.js';
+import type { CommandContext } from '../../commands/types.js';
+import type { ListenerDeps } from '../../context.js';
+import { enter, refusal } from '../../context.js';
+import { esc } from '../../format.js';
+import { tokenize, wordAt } from '../../parse.js';
+
+/**
+ * The slash command (`/gatehouse` by default). Acks at once (the answer follows through the
+ * response_url, ephemeral), then makes sure the user exists, then runs one subcommand.
+ */
+export function slashCommand(deps: ListenerDeps) {
+  return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const cmd = command.command || deps.config.SLACK_COMMAND;
+    const send = (m: Message) => respond({ response_type: 'ephemeral', replace_original: false, text: m.text, blocks: m.blocks });
+    const tokens = tokenize(command.text);
+    const name = (wordAt(tokens, 0) ?? 'help').toLowerCase();
+    const run = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
+    if (!run) {
+      await send(usageMessage(cmd, 'help', `\`${esc(name)}\` is not a Gatehouse command.`));
+      return;
+    }
+    if (name === 'help') {
+      await send(helpMessage(cmd));
+      return;
+    }
+    const session = await enter(deps, command.team_id, { id: command.user_id, name: command.user_name });
+    if ('refusal' in session) {
+      await send(reply(session.refusal));
+      return;
+    }
+    const ctx: CommandContext = {
+      deps,
+      session,
+      cmd,
+      client,
+      userId: command.user_id,
+      triggerId: command.trigger_id,
+      replyTo: { channel: command.channel_id || null, responseUrl: command.response_url || null },
+      openModal: async (view) => {
+        await client.views.open({ trigger_id: command.trigger_id, view });
+      },
+    };
+    let answer: Message | null;
+    try {
+      answer = await run(ctx, tokens.slice(1));
+    } catch (err) {
+      answer = refusal(err, session.names, cmd);
+    }
+    if (answer) await send(answer);
+  };
+}

@@ -1,0 +1,41 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { SYSTEM, isGatehouseError } from '@gatehouse/core';
+import { z } from 'zod';
+import type { ListenerDeps } from '../../context.js';
+
+const UserChange = z.object({
+  team_id: z.string(),
+  event: z.object({
+    type: z.literal('user_change'),
+    user: z.object({ id: z.string(), deleted: z.boolean().optional(), real_name: z.string().optional(), name: z.string().optional(), profile: z.object({ display_name: z.string().optional() }).optional() }),
+  }),
+});
+
+/**
+ * Slack's `user_change` (Events API; acknowledged by Bolt before listeners run): a user
+ * deactivated in Slack is deactivated in Gatehouse (no permissions, keys stop working), unless
+ * they are the last Admin (the core refuses; it is logged). Reactivation stays a deliberate
+ * administrator's act. Name changes refresh the known user.
+ */
+export function userChanged(deps: ListenerDeps) {
+  return async ({ body }: SlackEventMiddlewareArgs<'user_change'> & AllMiddlewareArgs): Promise<void> => {
+    const e = UserChange.parse(body);
+    const account = await deps.gatehouse.account(e.team_id);
+    const u = e.event.user;
+    const known = account.exists ? account.view.users[u.id] : undefined;
+    if (!known) return;
+    if (u.deleted) {
+      if (!known.active) return;
+      try {
+        await account.deactivateUser(SYSTEM, { userId: u.id });
+        deps.logger.info('user deactivated in Slack: deactivated in Gatehouse', { account: account.id, userId: u.id });
+      } catch (err) {
+        if (!isGatehouseError(err)) throw err;
+        deps.logger.warn('a user deactivated in Slack could not be deactivated in Gatehouse', { account: account.id, userId: u.id, code: err.code, reason: err.message });
+      }
+      return;
+    }
+    const name = u.profile?.display_name || u.real_name || u.name;
+    if (name && known.active) await account.ensureUser({ userId: u.id, name });
+  };
+}

@@ -1,0 +1,42 @@
+import type { App, BlockAction } from '@slack/bolt';
+import type { ListenerDeps } from '../context.js';
+import { ACTION, VIEW, actionPattern } from '../ids.js';
+import { skipRepeats } from '../middleware.js';
+import { approveAccess } from './actions/approve-access.js';
+import { approveRelease } from './actions/approve-release.js';
+import { approveVersion } from './actions/approve-version.js';
+import { denyAccess } from './actions/deny-access.js';
+import { rejectRelease } from './actions/reject-release.js';
+import { rejectVersion } from './actions/reject-version.js';
+import { slashCommand } from './commands/gatehouse.js';
+import { userChanged } from './events/user-change.js';
+import { assignRoleSubmitted } from './views/assign-role.js';
+import { denyAccessSubmitted } from './views/deny-access.js';
+import { rejectReleaseSubmitted } from './views/reject-release.js';
+import { rejectVersionSubmitted } from './views/reject-version.js';
+import { requestAccessSubmitted } from './views/request-access.js';
+import { roleEditorSubmitted } from './views/role-editor.js';
+
+/** Every listener of the app: one slash command, the buttons, the modals, Slack user changes. */
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  app.use(skipRepeats(deps.seen, deps.logger));
+
+  app.command(deps.config.SLACK_COMMAND, slashCommand(deps));
+
+  const button = (prefix: Parameters<typeof actionPattern>[0]) => ({ type: 'block_actions' as const, action_id: actionPattern(prefix) });
+  app.action<BlockAction>(button(ACTION.versionApprove), approveVersion(deps));
+  app.action<BlockAction>(button(ACTION.versionReject), rejectVersion(deps));
+  app.action<BlockAction>(button(ACTION.releaseApprove), approveRelease(deps));
+  app.action<BlockAction>(button(ACTION.releaseReject), rejectRelease(deps));
+  app.action<BlockAction>(button(ACTION.accessApprove), approveAccess(deps));
+  app.action<BlockAction>(button(ACTION.accessDeny), denyAccess(deps));
+
+  app.view({ callback_id: VIEW.rejectVersion, type: 'view_submission' }, rejectVersionSubmitted(deps));
+  app.view({ callback_id: VIEW.rejectRelease, type: 'view_submission' }, rejectReleaseSubmitted(deps));
+  app.view({ callback_id: VIEW.denyAccess, type: 'view_submission' }, denyAccessSubmitted(deps));
+  app.view({ callback_id: VIEW.assignRole, type: 'view_submission' }, assignRoleSubmitted(deps));
+  app.view({ callback_id: VIEW.requestAccess, type: 'view_submission' }, requestAccessSubmitted(deps));
+  app.view({ callback_id: VIEW.roleEditor, type: 'view_submission' }, roleEditorSubmitted(deps));
+
+  app.event('user_change', userChanged(deps));
+}

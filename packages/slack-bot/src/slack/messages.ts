@@ -1,0 +1,130 @@
+import type { ErrorCode, GatehouseError } from '@gatehouse/core';
+import { assertNever } from '@gatehouse/core';
+import { z } from 'zod';
+import type { Names } from './format.js';
+import { esc, roleName, teamName, who } from './format.js';
+
+/**
+ * The one place where the core's typed refusals become words: why it was refused (the core's
+ * facts) and what would work instead. The core never formats UI text; this module does.
+ */
+
+const Denial = z.object({
+  permission: z.string(),
+  teamId: z.string().nullable(),
+  grantingRoles: z.array(z.string()).default([]),
+  cause: z.string(),
+});
+const Issues = z.object({ issues: z.array(z.object({ path: z.string(), message: z.string() })) });
+const Missing = z.object({ missing: z.array(z.string()) });
+const Holders = z.object({ holders: z.array(z.object({ subject: z.object({ type: z.string(), id: z.string() }), teamId: z.string().nullable() })) });
+const NotFound = z.object({ entity: z.string(), id: z.string() });
+
+/** What to try when something named was not found, per entity. */
+const LOOKUP: Record<string, string> = {
+  role: '`roles` lists them',
+  team: 'teams are named by id or name, e.g. `payments`',
+  group: '`groups` lists them',
+  user: 'mention the user as @name',
+  version: 'use the version id from the approval message or the REST API',
+  environment: 'use an environment id such as `staging` or `production`',
+  'API key': '`keys` lists yours',
+  'access request': '`requests` lists the pending ones',
+};
+
+/** Ephemeral text explaining a refusal. `cmd` is the slash command, for the suggestions. */
+export function explainError(err: GatehouseError, names: Names | null, cmd: string): string {
+  const code: ErrorCode = err.code;
+  const role = (id: string) => (names ? roleName(names, id) : id);
+  const team = (id: string | null) => (names ? teamName(names, id) : (id ?? 'globally'));
+  switch (code) {
+    case 'forbidden': {
+      const d = Denial.safeParse(err.details);
+      if (!d.success) return `:no_entry: ${esc(err.message)}`;
+      const where = d.data.teamId === null ? 'globally' : `in team ${team(d.data.teamId)}`;
+      if (d.data.cause === 'user_inactive') return ':no_entry: Your Gatehouse user is deactivated, so you hold no permissions. An Admin can reactivate you.';
+      const roles = d.data.grantingRoles.map(role);
+      const requestable = d.data.grantingRoles.find((r) => r !== 'admin');
+      const offer = roles.length
+        ? ` Roles that grant it: ${roles.join(', ')}. Ask an administrator${requestable ? `, or request it for a while: \`${cmd} request ${requestable}${d.data.teamId ? ` ${d.data.teamId}` : ''} for 8h because <reason>\`` : ''}.`
+        : '';
+      return `:no_entry: You need \`${d.data.permission}\` ${where}, which none of your roles grants.${offer}`;
+    }
+    case 'self_change':
+      return `:no_entry: ${esc(err.message)}. Nobody changes their own roles or decides their own requests: ask another administrator (\`${cmd} holders admin\`).`;
+    case 'escalation': {
+      const m = Missing.safeParse(err.details);
+      const missing = m.success && m.data.missing.length ? ` Missing: ${m.data.missing.map((p) => `\`${p}\``).join(', ')}.` : '';
+      return `:no_entry: ${esc(err.message)}.${missing} Only someone who holds every permission of a role can grant it; ask an Admin.`;
+    }
+    case 'last_admin':
+      return `:warning: ${esc(err.message)}. Make someone else an Admin first (\`${cmd} assign @someone admin\`), then try again.`;
+    case 'static_role_immutable':
+      return `:lock: ${esc(err.message)}. Create a custom role with the permissions you need: \`${cmd} role create\`.`;
+    case 'role_in_use': {
+      const h = Holders.safeParse(err.details);
+      const list = h.success && h.data.holders.length ? ` Holders: ${h.data.holders.map((x) => (x.subject.type === 'user' ? who(x.subject.id) : `group ${x.subject.id}`) + (x.teamId ? ` in ${team(x.teamId)}` : '')).join(', ')}.` : '';
+      return `:no_entry: ${esc(err.message)}.${list} Revoke with \`${cmd} revoke @user <role> [team]\`, then delete.`;
+    }
+    case 'role_scope':
+      return `:no_entry: ${esc(err.message)}. See where a role may be granted with \`${cmd} role <name>\`.`;
+    case 'user_inactive':
+      return `:no_entry: ${esc(err.message)}.`;
+    case 'separation_of_duties':
+      return ':no_entry: You created this version, so your approval cannot count (separation of duties). Another approver has to give it.';
+    case 'release_locked':
+    case 'release_archived':
+      return `:lock: ${esc(err.message)}.`;
+    case 'deployment_blocked': {
+      const m = Missing.safeParse(err.details);
+      const list = m.success ? m.data.missing.map((x) => `• ${esc(x)}`).join('\n') : '';
+      return `:octagonal_sign: ${esc(err.message.split(':')[0] ?? err.message)} is blocked. Still missing:\n${list}\nHolders of \`gate:override\` can deploy anyway with \`${cmd} deploy <version> <environment> override because <reason>\` (recorded loudly).`;
+    }
+    case 'reason_required':
+      return `:memo: ${esc(err.message)}. Give a reason of at least 3 characters.`;
+    case 'request_not_pending':
+      return `:information_source: ${esc(err.message)}. Nothing changed.`;
+    case 'not_found': {
+      const n = NotFound.safeParse(err.details);
+      const hint = n.success ? LOOKUP[n.data.entity] : undefined;
+      return `:mag: ${esc(err.message)}.${hint ? ` (${hint})` : ''}`;
+    }
+    case 'conflict':
+      return `:no_entry: ${esc(err.message)}. Pick another name or id.`;
+    case 'validation_failed': {
+      const v = Issues.safeParse(err.details);
+      const lines = v.success ? v.data.issues.map((i) => `• ${i.path ? `${i.path}: ` : ''}${esc(i.message)}`) : [esc(err.message)];
+      return `:memo: That did not validate:\n${lines.join('\n')}`;
+    }
+    case 'invalid_key':
+      return `:key: ${esc(err.message)}`;
+    case 'storage_conflict':
+      return ':hourglass: Too many changes landed at once and this one could not be recorded. Nothing changed: please try again.';
+    case 'storage_corrupt':
+      return ':rotating_light: The store failed an integrity check; nothing was changed. Tell the operator (the server log has the details).';
+    default:
+      return assertNever(code, 'error code');
+  }
+}
+
+/** Usage of every subcommand, shown by `help` and when a command is malformed. */
+export function usage(cmd: string): Record<string, string> {
+  return {
+    help: `\`${cmd} help\` — this list`,
+    whoami: `\`${cmd} whoami\` — your roles and effective permissions, globally and per team`,
+    roles: `\`${cmd} roles\` — every role`,
+    role: `\`${cmd} role <role>\` — a role's permissions · \`${cmd} role create\` · \`${cmd} role edit <role>\` · \`${cmd} role rename <role> to <new name>\` · \`${cmd} role delete <role>\``,
+    assign: `\`${cmd} assign @user <role> [team] [for <duration>]\` (or \`${cmd} assign\` for a form) — e.g. \`${cmd} assign @dana qa payments for 2d\``,
+    revoke: `\`${cmd} revoke @user <role> [team]\``,
+    holders: `\`${cmd} holders <role>\` — who holds a role`,
+    groups: `\`${cmd} groups\` — every group · \`${cmd} group create <id> [name] [@members…]\` · \`${cmd} group add <group> @user\` · \`${cmd} group remove <group> @user\` · \`${cmd} group delete <group>\``,
+    keys: `\`${cmd} keys [all]\` — API keys · \`${cmd} keys create [token] <name>\` (secret shown once, to you) · \`${cmd} keys revoke <key id>\``,
+    audit: `\`${cmd} audit [@user]\` — the latest audit events, for the account or one user`,
+    review: `\`${cmd} review\` — access review: Admins, inactive users, expiring grants, unused and over-privileged keys`,
+    verify: `\`${cmd} verify\` — check the audit trail's hash chain`,
+    request: `\`${cmd} request <role> [team] for <duration> because <reason>\` (or \`${cmd} request\` for a form) — e.g. \`${cmd} request sre payments for 8h because incident 42\``,
+    requests: `\`${cmd} requests\` — pending access requests, with Approve / Deny`,
+    'request-approval': `\`${cmd} request-approval <version id | product version> <environment>\` — post the approval message`,
+    deploy: `\`${cmd} deploy <version id | product version> <environment> [override because <reason>]\``,
+  };
+}

@@ -1,0 +1,334 @@
+import type { Account, AuditEvent, CommitNotice, Gatehouse, Logger, RoleAssignment } from '@gatehouse/core';
+import { SYSTEM } from '@gatehouse/core';
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config.js';
+import { accessRequestMessage } from './blocks/access.js';
+import type { ApprovalCard, CardState } from './blocks/approval.js';
+import { approvalMessage, cardState, TYPE_LABEL } from './blocks/approval.js';
+import type { Message } from './blocks/common.js';
+import { reply } from './blocks/common.js';
+import { roleChangeDm } from './blocks/replies.js';
+import { namesOf } from './context.js';
+import { assignments, esc, roleName, teamName, when, who } from './format.js';
+import { formatDuration } from './parse.js';
+import { KeyedQueue } from './queue.js';
+
+export interface NotifierDeps {
+  gatehouse: Gatehouse;
+  /** The bot's Web API client. */
+  client: WebClient;
+  config: Config;
+  logger: Logger;
+}
+
+interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** Caches here are conveniences (a restart loses them harmlessly): keep them bounded. */
+const CACHE_MAX = 20_000;
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > CACHE_MAX) map.delete(map.keys().next().value as K);
+}
+
+/**
+ * Turns committed changes into Slack messages: the approval message (posted, then updated in
+ * place), a thread reply per decision, DMs to creators, requesters and users whose roles changed,
+ * and the access-request message to the approvers.
+ *
+ * It acts only on commits this process wrote (`local`), so with several instances on one store
+ * exactly one of them (the writer) talks to Slack. Replayed commits only keep its caches current.
+ */
+export class Notifier {
+  private readonly queue: KeyedQueue;
+  /** Last known state of each version's card, to DM the creator on the transition only. */
+  private readonly cards = new Map<string, CardState>();
+  /** Where each access request's message is (in memory: a click can re-teach it after a restart). */
+  private readonly requestMessages = new Map<string, MessageRef>();
+  private readonly dmChannels = new Map<string, string>();
+  private stopped = false;
+
+  constructor(private readonly deps: NotifierDeps) {
+    this.queue = new KeyedQueue((err, key) => deps.logger.error('slack notification failed', { key, err: err instanceof Error ? err.message : String(err) }));
+  }
+
+  /** Subscribes to every account's commits. */
+  start(): void {
+    this.deps.gatehouse.onCommit((notice, account) => {
+      if (this.stopped) return;
+      try {
+        this.onCommit(notice, account);
+      } catch (err) {
+        this.deps.logger.error('notifier failed on a commit', { account: notice.accountId, err: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  }
+
+  /** Stops reacting (Gatehouse.onCommit has no unsubscribe) and waits for queued work. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.queue.idle();
+  }
+
+  /** Resolves when every queued Slack call has finished (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Records where an access request's message is, as learned from a click on it. */
+  rememberRequestMessage(accountId: string, requestId: string, ref: MessageRef): void {
+    remember(this.requestMessages, `${accountId}/${requestId}`, ref);
+  }
+
+  private onCommit(notice: CommitNotice, account: Account): void {
+    const a = account.id;
+    for (const e of notice.events) {
+      // Card states are tracked for every commit, local or replayed, so transitions are right on any instance.
+      const versionId = e.type === 'version.decided' || e.type === 'version.approval_requested' ? e.data.versionId : null;
+      const before = versionId ? this.cards.get(`${a}/${versionId}`) : undefined;
+      const after = versionId ? this.track(account, versionId) : undefined;
+      if (!notice.local) {
+        if (e.type === 'release.decided') for (const v of this.versionsOfRelease(account, e.data.releaseId)) this.track(account, v);
+        continue;
+      }
+      switch (e.type) {
+        case 'version.approval_requested':
+          this.queue.sync(`v:${a}/${e.data.versionId}`, () => this.syncVersion(account, e.data.versionId, e.actor));
+          break;
+        case 'version.decided': {
+          const key = `v:${a}/${e.data.versionId}`;
+          this.queue.sync(key, () => this.syncVersion(account, e.data.versionId, e.actor));
+          const d = e.data;
+          const text =
+            d.decision === 'approve'
+              ? `:white_check_mark: ${who(d.approverId)} approved *${TYPE_LABEL[d.approvalType]}*${d.previous === 'reject' ? ' (withdrawing their rejection)' : ''}`
+              : `:x: ${who(d.approverId)} rejected *${TYPE_LABEL[d.approvalType]}*: _${esc(d.reason ?? '')}_`;
+          this.queue.push(key, () => this.threadReply(account, e.data.versionId, text));
+          const transitioned = before === undefined ? (d.decision === 'approve' ? after === 'ready' : after === 'rejected' && d.previous !== 'reject') : before !== after;
+          if (transitioned && (after === 'ready' || after === 'rejected')) this.queue.push(key, () => this.dmCreator(account, e.data.versionId, after, e));
+          break;
+        }
+        case 'release.decided':
+          this.onReleaseDecided(account, e);
+          break;
+        case 'gate.overridden': {
+          const key = `v:${a}/${e.data.versionId}`;
+          const env = account.view.environments[e.data.environmentId]?.name ?? e.data.environmentId;
+          const text = `:rotating_light: ${who(e.actor)} *overrode the gate* to deploy to *${esc(env)}* without: ${e.data.missing.map(esc).join('; ')}.\nReason: _${esc(e.data.reason)}_`;
+          this.queue.push(key, () => this.threadReply(account, e.data.versionId, text, true));
+          break;
+        }
+        case 'deployment.created':
+          if (!e.data.deployment.override) {
+            const env = account.view.environments[e.data.deployment.environmentId]?.name ?? e.data.deployment.environmentId;
+            this.queue.push(`v:${a}/${e.data.deployment.versionId}`, () => this.threadReply(account, e.data.deployment.versionId, `:rocket: ${who(e.actor)} deployed to *${esc(env)}*.`));
+          }
+          break;
+        case 'access_request.created':
+          this.queue.sync(`r:${a}/${e.data.request.id}`, () => this.syncRequest(account, e.data.request.id));
+          break;
+        case 'access_request.approved':
+        case 'access_request.denied':
+          this.queue.sync(`r:${a}/${e.data.requestId}`, () => this.syncRequest(account, e.data.requestId));
+          this.queue.push(`r:${a}/${e.data.requestId}`, () => this.dmRequestOutcome(account, e.data.requestId));
+          break;
+        default:
+          break;
+      }
+    }
+    if (notice.local) this.roleChangeDms(notice, account);
+  }
+
+  private track(account: Account, versionId: string): CardState | undefined {
+    const card = this.card(account, versionId);
+    if (!card) return undefined;
+    const state = cardState(card);
+    remember(this.cards, `${account.id}/${versionId}`, state);
+    return state;
+  }
+
+  /** The version's card from the current state (null when it vanished or has no request). */
+  private card(account: Account, versionId: string): ApprovalCard | null {
+    const s = account.view;
+    const version = s.versions[versionId];
+    const product = version ? s.products[version.productId] : undefined;
+    if (!version || !product || version.requestedFor.length === 0) return null;
+    const environments = version.requestedFor.flatMap((id) => {
+      const environment = s.environments[id];
+      return environment ? [{ environment, evaluation: account.evaluate({ versionId, environmentId: id }) }] : [];
+    });
+    const release = version.releaseId ? (s.releases[version.releaseId] ?? null) : null;
+    return { version, product, environments, release };
+  }
+
+  /** Channel for a product's approval messages: the product's, the account default, the server default. */
+  private channelFor(account: Account, productId: string): string | null {
+    return account.view.products[productId]?.channel || account.view.settings.defaultChannel || this.deps.config.GATEHOUSE_DEFAULT_CHANNEL || null;
+  }
+
+  /** Posts the approval message the first time, updates it in place afterwards. */
+  private async syncVersion(account: Account, versionId: string, requester: string): Promise<void> {
+    const card = this.card(account, versionId);
+    if (!card) return;
+    const msg = approvalMessage(namesOf(account), card);
+    const linked = card.version.message;
+    if (linked) {
+      await this.deps.client.chat.update({ channel: linked.channel, ts: linked.ts, text: msg.text, blocks: msg.blocks });
+      return;
+    }
+    const channel = this.channelFor(account, card.product.id);
+    if (!channel) {
+      this.deps.logger.warn('no channel for approval messages', { account: account.id, product: card.product.id });
+      await this.dm(account, requester, reply(`:warning: Approval was requested for *${esc(card.product.name)} ${esc(card.version.version)}*, but no channel is configured for approval messages. An administrator sets the product's channel, the account's default channel, or \`GATEHOUSE_DEFAULT_CHANNEL\`.`));
+      return;
+    }
+    const posted = await this.deps.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false });
+    if (!posted.ts || !posted.channel) throw new Error('chat.postMessage returned no ts');
+    let permalink: string | null = null;
+    try {
+      permalink = (await this.deps.client.chat.getPermalink({ channel: posted.channel, message_ts: posted.ts })).permalink ?? null;
+    } catch (err) {
+      this.deps.logger.warn('no permalink for the approval message', { err: err instanceof Error ? err.message : String(err) });
+    }
+    await account.linkMessage(SYSTEM, { versionId, message: { channel: posted.channel, ts: posted.ts, permalink } });
+  }
+
+  private async threadReply(account: Account, versionId: string, text: string, broadcast = false): Promise<void> {
+    const ref = account.view.versions[versionId]?.message;
+    if (!ref) return;
+    if (broadcast) await this.deps.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text, reply_broadcast: true });
+    else await this.deps.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text });
+  }
+
+  private async dmCreator(account: Account, versionId: string, state: 'ready' | 'rejected', e: AuditEvent): Promise<void> {
+    const s = account.view;
+    const v = s.versions[versionId];
+    const p = v ? s.products[v.productId] : undefined;
+    if (!v || !p) return;
+    const link = v.message?.permalink ? ` (<${v.message.permalink}|approval message>)` : '';
+    const envs = v.requestedFor.map((id) => s.environments[id]?.name ?? id).join(', ');
+    const text =
+      state === 'ready'
+        ? `:white_check_mark: *${esc(p.name)} ${esc(v.version)}* has every approval it needs for ${esc(envs)}: ready to deploy${link}.`
+        : `:x: *${esc(p.name)} ${esc(v.version)}* was rejected by ${who(e.actor)}${e.type === 'version.decided' ? ` (${TYPE_LABEL[e.data.approvalType]}): _${esc(e.data.reason ?? '')}_` : ''}${link}.`;
+    await this.dm(account, v.createdBy, reply(text));
+  }
+
+  private onReleaseDecided(account: Account, e: Extract<AuditEvent, { type: 'release.decided' }>): void {
+    const s = account.view;
+    const release = s.releases[e.data.releaseId];
+    const text =
+      e.data.decision === 'approve'
+        ? `:white_check_mark: ${who(e.data.approverId)} approved the release *${esc(release?.name ?? e.data.releaseId)}*`
+        : `:x: ${who(e.data.approverId)} rejected the release *${esc(release?.name ?? e.data.releaseId)}*: _${esc(e.data.reason ?? '')}_`;
+    for (const versionId of this.versionsOfRelease(account, e.data.releaseId)) {
+      const key = `v:${account.id}/${versionId}`;
+      const before = this.cards.get(`${account.id}/${versionId}`);
+      const after = this.track(account, versionId);
+      this.queue.sync(key, () => this.syncVersion(account, versionId, e.actor));
+      this.queue.push(key, () => this.threadReply(account, versionId, text));
+      if (before !== after && (after === 'ready' || after === 'rejected')) this.queue.push(key, () => this.dmCreator(account, versionId, after, e));
+    }
+  }
+
+  /** Versions of a release that approval was requested for. */
+  private versionsOfRelease(account: Account, releaseId: string): string[] {
+    return Object.values(account.view.versions)
+      .filter((v) => v.releaseId === releaseId && v.requestedFor.length > 0)
+      .map((v) => v.id);
+  }
+
+  /** Access requests go to the account's approvers: the default channel. */
+  private async syncRequest(account: Account, requestId: string): Promise<void> {
+    const r = account.view.requests[requestId];
+    if (!r) return;
+    const grant = r.grantId ? (account.view.grants[r.grantId] ?? null) : null;
+    const msg = accessRequestMessage(namesOf(account), r, grant);
+    const key = `${account.id}/${requestId}`;
+    const ref = this.requestMessages.get(key);
+    if (ref) {
+      await this.deps.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
+      return;
+    }
+    if (r.status !== 'pending') return;
+    const channel = account.view.settings.defaultChannel || this.deps.config.GATEHOUSE_DEFAULT_CHANNEL || null;
+    if (!channel) {
+      this.deps.logger.warn('no channel for access requests', { account: account.id });
+      await this.dm(account, r.userId, reply(':warning: Your access request is recorded, but no approvers channel is configured: ask an administrator to look at `requests`.'));
+      return;
+    }
+    const posted = await this.deps.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
+    if (posted.ts && posted.channel) remember(this.requestMessages, key, { channel: posted.channel, ts: posted.ts });
+  }
+
+  private async dmRequestOutcome(account: Account, requestId: string): Promise<void> {
+    const n = namesOf(account);
+    const r = account.view.requests[requestId];
+    if (!r || r.status === 'pending') return;
+    const what = `*${esc(roleName(n, r.roleId))}* ${r.teamId ? `in ${esc(teamName(n, r.teamId))}` : 'globally'} for ${formatDuration(r.durationMs)}`;
+    const grant = r.grantId ? account.view.grants[r.grantId] : undefined;
+    const text =
+      r.status === 'approved'
+        ? `:white_check_mark: Your request for ${what} was approved by ${who(r.decidedBy ?? 'system')}. It ends ${grant?.expiresAt ? when(grant.expiresAt) : 'when the time is up'}.\n*Your roles now:* ${assignments(n, account.roles(r.userId))}`
+        : `:x: Your request for ${what} was denied by ${who(r.decidedBy ?? 'system')}: _${esc(r.decisionReason ?? '')}_`;
+    await this.dm(account, r.userId, reply(text));
+  }
+
+  /**
+   * One DM per user whose roles a commit changed, with the roles before and after. Newcomers'
+   * default role is not announced; grants from an access request are announced with its outcome,
+   * and their expiry says so.
+   */
+  private roleChangeDms(notice: CommitNotice, account: Account): void {
+    const changes = new Map<string, { before: RoleAssignment[]; after: RoleAssignment[]; expiredRequest: string | null }>();
+    const added = new Set<string>();
+    const viaRequest = new Set<string>();
+    let actor: string = SYSTEM.userId;
+    for (const e of notice.events) {
+      actor = e.actor;
+      if (e.type === 'user.added') added.add(e.data.user.id);
+      if (e.type === 'account.created') return;
+      const roles =
+        e.type === 'grant.created' || e.type === 'grant.revoked' || e.type === 'grant.expired' || e.type === 'group.member_added' || e.type === 'group.member_removed' || e.type === 'group.deleted' || e.type === 'user.deactivated'
+          ? e.data.roles
+          : [];
+      if (e.type === 'grant.created' && e.data.grant.requestId) for (const r of roles) viaRequest.add(r.userId);
+      for (const r of roles) {
+        const seen = changes.get(r.userId);
+        const expiredRequest = e.type === 'grant.expired' ? e.data.grant.requestId : null;
+        changes.set(r.userId, { before: seen?.before ?? r.before, after: r.after, expiredRequest: seen?.expiredRequest ?? expiredRequest });
+      }
+    }
+    const n = namesOf(account);
+    for (const [userId, c] of changes) {
+      if (added.has(userId) || JSON.stringify(c.before) === JSON.stringify(c.after)) continue;
+      let headline: string | undefined;
+      // The outcome DM of the access request already lists the new roles.
+      if (viaRequest.has(userId)) continue;
+      if (c.expiredRequest) {
+        const r = account.view.requests[c.expiredRequest];
+        headline = `:hourglass: Your temporary access${r ? ` to *${esc(roleName(n, r.roleId))}* ${r.teamId ? `in ${esc(teamName(n, r.teamId))}` : 'globally'}` : ''} has expired.`;
+      } else if (actor === SYSTEM.userId) headline = ':hourglass: Your Gatehouse roles changed (a time-bound grant ended).';
+      const msg = roleChangeDm(n, actor, c.before, c.after, headline);
+      this.queue.push(`u:${account.id}/${userId}`, () => this.dm(account, userId, msg));
+    }
+  }
+
+  /** A direct message (conversations.open, then chat.postMessage). Service accounts and deactivated users are skipped. */
+  private async dm(account: Account, userId: string, msg: Message): Promise<void> {
+    const u = account.view.users[userId];
+    // Service accounts have no Slack DM; deactivated users (e.g. deleted in Slack) cannot be reached.
+    if (userId === SYSTEM.userId || u?.serviceAccount || u?.active === false) return;
+    let channel = this.dmChannels.get(userId);
+    if (!channel) {
+      const opened = await this.deps.client.conversations.open({ users: userId });
+      channel = opened.channel?.id;
+      if (!channel) throw new Error(`conversations.open gave no channel for ${userId}`);
+      remember(this.dmChannels, userId, channel);
+    }
+    await this.deps.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Parsing of slash-command text: words, quoted phrases, user mentions and durations.
+ * Pure functions; the command handlers turn their results into core calls.
+ */
+
+/** One token of command text. Slack sends mentions as `<@U123|name>` (or `<@U123>`). */
+export type Token = { kind: 'word'; text: string } | { kind: 'user'; id: string; name: string | null };
+
+const MENTION = /^<@([A-Z0-9][A-Z0-9_]*)(?:\|([^>]*))?>$/i;
+
+/** Splits text on whitespace, keeping "quoted phrases" (straight or curly quotes) together. */
+export function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  const re = /"([^"]*)"|“([^”]*)”|(\S+)/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const quoted = m[1] ?? m[2];
+    if (quoted !== undefined) {
+      out.push({ kind: 'word', text: quoted });
+      continue;
+    }
+    const raw = m[3] ?? '';
+    const mention = MENTION.exec(raw);
+    if (mention?.[1]) out.push({ kind: 'user', id: mention[1], name: mention[2] || null });
+    else out.push({ kind: 'word', text: raw });
+  }
+  return out;
+}
+
+/** The text of a word token, or null for a mention / past the end. */
+export function wordAt(tokens: readonly Token[], i: number): string | null {
+  const t = tokens[i];
+  return t?.kind === 'word' ? t.text : null;
+}
+
+/** Index of the first word equal to `word` (case-insensitive) at or after `from`, or -1. */
+export function indexOfWord(tokens: readonly Token[], word: string, from = 0): number {
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t?.kind === 'word' && t.text.toLowerCase() === word) return i;
+  }
+  return -1;
+}
+
+/** Joins word tokens back into text (mentions as `<@U…>`). */
+export function joinTokens(tokens: readonly Token[]): string {
+  return tokens.map((t) => (t.kind === 'word' ? t.text : `<@${t.id}>`)).join(' ');
+}
+
+const MINUTE = 60_000;
+const UNITS: Record<string, number> = {
+  m: MINUTE,
+  min: MINUTE,
+  mins: MINUTE,
+  minute: MINUTE,
+  minutes: MINUTE,
+  h: 60 * MINUTE,
+  hr: 60 * MINUTE,
+  hrs: 60 * MINUTE,
+  hour: 60 * MINUTE,
+  hours: 60 * MINUTE,
+  d: 1440 * MINUTE,
+  day: 1440 * MINUTE,
+  days: 1440 * MINUTE,
+  w: 10_080 * MINUTE,
+  wk: 10_080 * MINUTE,
+  week: 10_080 * MINUTE,
+  weeks: 10_080 * MINUTE,
+};
+
+/**
+ * Parses `8h`, `2d`, `30m`, `1w`, `1d12h`, `2 days`. Bare numbers are refused (minutes? hours?),
+ * so a typo never becomes a surprising expiry. Returns milliseconds or null.
+ */
+export function parseDuration(text: string): number | null {
+  const s = text.trim().toLowerCase().replace(/\s+/g, '');
+  if (!/^(\d+[a-z]+)+$/.test(s)) return null;
+  let total = 0;
+  for (const m of s.matchAll(/(\d+)([a-z]+)/g)) {
+    const name = m[2] ?? '';
+    const unit = Object.hasOwn(UNITS, name) ? UNITS[name] : undefined;
+    if (unit === undefined) return null;
+    total += Number(m[1]) * unit;
+  }
+  return total > 0 && Number.isSafeInteger(total) ? total : null;
+}
+
+/** `1d 12h`, `8h`, `30m`: the inverse of parseDuration for display. */
+export function formatDuration(ms: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(ms / MINUTE);
+  for (const [unit, size] of [
+    ['w', 10_080],
+    ['d', 1440],
+    ['h', 60],
+    ['m', 1],
+  ] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(`${n}${unit}`);
+    rest -= n * size;
+  }
+  return parts.join(' ') || '0m';
+}

@@ -1,0 +1,27 @@
+import type { Account } from '@gatehouse/core';
+import { GatehouseError } from '@gatehouse/core';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+
+const UsersInfo = z.object({
+  user: z.object({
+    id: z.string(),
+    name: z.string().optional(),
+    real_name: z.string().optional(),
+    deleted: z.boolean().optional(),
+    is_bot: z.boolean().optional(),
+    profile: z.object({ display_name: z.string().optional(), real_name: z.string().optional() }).optional(),
+  }),
+});
+
+/**
+ * Makes sure a user picked or mentioned in Slack exists in the account before a role change
+ * names them: unknown users are looked up with users.info for their name; deleted ones are refused.
+ */
+export async function ensureUserFromSlack(client: WebClient, account: Account, userId: string, fallbackName: string | null = null): Promise<void> {
+  if (account.view.users[userId]) return;
+  const info = UsersInfo.parse(await client.users.info({ user: userId }));
+  if (info.user.deleted) throw new GatehouseError('user_inactive', `<@${userId}> is deactivated in Slack`, { userId });
+  const name = info.user.profile?.display_name || info.user.real_name || info.user.name || fallbackName || '';
+  await account.ensureUser({ userId, name, serviceAccount: info.user.is_bot === true });
+}

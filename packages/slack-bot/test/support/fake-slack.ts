@@ -1,0 +1,428 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
+import { checkBlocks, checkModal } from './block-kit.js';
+
+/**
+ * A local fake of the Slack Web API (and of Socket Mode and response_urls), for tests. It answers
+ * `/api/<method>` form-encoded POSTs like Slack, records every call, and refuses what Slack would
+ * refuse: Block Kit limits, chat.update of messages the bot did not post, a trigger_id used twice
+ * or after 3 s, a method the bot's scopes (from manifest.yaml) do not cover, a DM channel nobody
+ * opened, a thread that does not exist.
+ */
+
+type Json = Record<string, unknown>;
+
+export interface Call {
+  method: string;
+  args: Json;
+  token: string | null;
+  ok: boolean;
+  error: string | null;
+  /** Slack's explanation when refused (e.g. which Block Kit rule). */
+  problems: string[];
+}
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  threadTs: string | null;
+  text: string;
+  blocks: Json[];
+  /** Previous versions (before each chat.update). */
+  history: { text: string; blocks: Json[] }[];
+}
+
+export interface Ephemeral {
+  channel: string;
+  user: string;
+  text: string;
+  blocks: Json[];
+}
+
+export interface OpenedView {
+  id: string;
+  hash: string;
+  view: Json;
+  userId: string | null;
+}
+
+/** Scopes each method needs (any one of them), per Slack's method reference. */
+export const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  'auth.test': [],
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.getPermalink': [],
+  'conversations.open': ['im:write', 'channels:manage', 'groups:write', 'mpim:write'],
+  'users.info': ['users:read'],
+  'views.open': [],
+  'views.update': [],
+  'apps.connections.open': ['connections:write'],
+};
+
+/** JSON-valued form fields the Web API client stringifies. */
+const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'metadata']);
+
+/** The bot scopes a manifest.yaml grants (oauth_config.scopes.bot), read without a YAML library. */
+export function manifestBotScopes(path: string): string[] {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const scopes: string[] = [];
+  let inBot = false;
+  let indent = -1;
+  for (const line of lines) {
+    const m = /^(\s*)bot:\s*$/.exec(line);
+    if (m) {
+      inBot = true;
+      indent = m[1]?.length ?? 0;
+      continue;
+    }
+    if (!inBot) continue;
+    const item = /^(\s*)-\s*([a-z:._]+)\s*(#.*)?$/.exec(line);
+    if (item && (item[1]?.length ?? 0) >= indent) scopes.push(item[2] ?? '');
+    else if (line.trim() && !line.trim().startsWith('#')) inBot = false;
+  }
+  return scopes;
+}
+
+export interface FakeSlackOptions {
+  botToken?: string;
+  appToken?: string;
+  /** Granted bot scopes (default: every scope the methods above need). */
+  scopes?: readonly string[];
+  teamId?: string;
+  botUserId?: string;
+  /** How long a trigger_id stays valid (Slack: 3 s). */
+  triggerTtlMs?: number;
+}
+
+export class FakeSlack {
+  readonly calls: Call[] = [];
+  readonly messages = new Map<string, PostedMessage>();
+  readonly ephemerals: Ephemeral[] = [];
+  readonly views = new Map<string, OpenedView>();
+  readonly responses = new Map<string, Json[]>();
+  /** Users users.info knows about (others get a plain profile). */
+  readonly directory = new Map<string, { name: string; deleted?: boolean; is_bot?: boolean }>();
+  private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
+  private readonly openDms = new Set<string>();
+  private seq = 0;
+  private readonly sockets = new Set<WebSocket>();
+  private readonly wss = new WebSocketServer({ noServer: true });
+  /** Messages received from Socket Mode clients (acks carry envelope_id). */
+  readonly socketInbox: Json[] = [];
+  readonly botToken: string;
+  readonly appToken: string;
+  readonly teamId: string;
+  readonly botUserId: string;
+  private readonly scopes: Set<string>;
+  private readonly triggerTtlMs: number;
+
+  private constructor(
+    private readonly server: Server,
+    opts: FakeSlackOptions,
+  ) {
+    this.botToken = opts.botToken ?? 'xoxb-fake-bot-token';
+    this.appToken = opts.appToken ?? 'xapp-fake-app-token';
+    this.teamId = opts.teamId ?? 'TDEMO';
+    this.botUserId = opts.botUserId ?? 'UBOT';
+    this.scopes = new Set(opts.scopes ?? Object.values(METHOD_SCOPES).flatMap((s) => s.slice(0, 1)));
+    this.triggerTtlMs = opts.triggerTtlMs ?? 3000;
+  }
+
+  static async start(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
+    let fake: FakeSlack | null = null;
+    const server = createServer((req, res) => {
+      if (!fake) return void res.writeHead(503).end();
+      fake.handle(req, res).catch((err: unknown) => {
+        res.writeHead(500).end(String(err));
+      });
+    });
+    fake = new FakeSlack(server, opts);
+    const f = fake;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => f.upgrade(req, socket, head));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  /** For `clientOptions.slackApiUrl` (trailing slash matters). */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  /** A trigger_id as Slack puts in an interaction payload: valid once, for 3 s. */
+  issueTrigger(): string {
+    const id = `${++this.seq}.${Date.now()}.${randomBytes(6).toString('hex')}`;
+    this.triggers.set(id, { issuedAt: Date.now(), used: false });
+    return id;
+  }
+
+  /** A response_url pointing at this fake. */
+  responseUrl(): string {
+    const id = randomBytes(8).toString('hex');
+    this.responses.set(id, []);
+    return `${this.baseUrl}/response/${id}`;
+  }
+
+  /** What was posted to a response_url. */
+  responsesTo(url: string): Json[] {
+    return this.responses.get(url.slice(url.lastIndexOf('/') + 1)) ?? [];
+  }
+
+  /** Calls Slack answered with ok:false. */
+  failures(): Call[] {
+    return this.calls.filter((c) => !c.ok);
+  }
+
+  callsTo(method: string): Call[] {
+    return this.calls.filter((c) => c.method === method && c.ok);
+  }
+
+  /** Top-level messages in a channel (not thread replies), oldest first. */
+  channelMessages(channel: string): PostedMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel === channel && m.threadTs === null);
+  }
+
+  threadReplies(channel: string, ts: string): PostedMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel === channel && m.threadTs === ts);
+  }
+
+  /** Direct messages the bot sent to a user. */
+  dmsTo(userId: string): PostedMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel === `D${userId}`);
+  }
+
+  /** Polls until `probe` returns a value (bounded). */
+  async waitFor<T>(probe: () => T | null | undefined | false, what: string, timeoutMs = 3000): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const v = probe();
+      if (v !== null && v !== undefined && v !== false) return v;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ------------------------------------------------------------------ Socket Mode
+
+  /** Sends an envelope to every connected Socket Mode client. */
+  sendEnvelope(envelope: Json): void {
+    const text = JSON.stringify(envelope);
+    for (const s of this.sockets) s.send(text);
+  }
+
+  get socketClients(): number {
+    return this.sockets.size;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!req.url?.startsWith('/link')) {
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.sockets.add(ws);
+      ws.on('message', (data: Buffer) => {
+        try {
+          this.socketInbox.push(JSON.parse(data.toString('utf8')) as Json);
+        } catch {
+          this.socketInbox.push({ unparsable: data.toString('utf8') });
+        }
+      });
+      ws.on('close', () => this.sockets.delete(ws));
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } }));
+    });
+  }
+
+  // ------------------------------------------------------------------ HTTP
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+    const url = req.url ?? '/';
+    if (url.startsWith('/response/')) return this.respondUrl(url.slice('/response/'.length), raw, req, res);
+    const m = /^\/api\/([a-zA-Z.]+)$/.exec(url);
+    if (!m?.[1] || req.method !== 'POST') return void res.writeHead(404).end();
+    const args = this.parseArgs(raw, req.headers['content-type'] ?? '');
+    const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (typeof args['token'] === 'string' ? args['token'] : null);
+    const out = this.dispatch(m[1], args, auth);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+  }
+
+  private parseArgs(raw: string, contentType: string): Json {
+    if (contentType.includes('application/json')) return JSON.parse(raw || '{}') as Json;
+    const args: Json = {};
+    for (const [k, v] of new URLSearchParams(raw)) {
+      args[k] = JSON_FIELDS.has(k) ? (JSON.parse(v) as unknown) : v;
+    }
+    return args;
+  }
+
+  private respondUrl(id: string, raw: string, req: IncomingMessage, res: ServerResponse): void {
+    const list = this.responses.get(id);
+    if (!list || req.method !== 'POST') return void res.writeHead(404).end('no such response_url');
+    if (list.length >= 5) return void res.writeHead(404).end('used_url');
+    const body = JSON.parse(raw || '{}') as Json;
+    const problems = body['blocks'] === undefined ? [] : checkBlocks(body['blocks'], 'message');
+    if (problems.length || (typeof body['text'] !== 'string' && body['blocks'] === undefined)) {
+      this.calls.push({ method: 'response_url', args: body, token: null, ok: false, error: 'invalid_blocks', problems });
+      return void res.writeHead(400).end('invalid_blocks');
+    }
+    this.calls.push({ method: 'response_url', args: body, token: null, ok: true, error: null, problems: [] });
+    list.push(body);
+    res.writeHead(200).end('ok');
+  }
+
+  private dispatch(method: string, args: Json, token: string | null): Json {
+    const call: Call = { method, args, token, ok: true, error: null, problems: [] };
+    this.calls.push(call);
+    const refuse = (error: string, problems: string[] = [], extra: Json = {}) => {
+      call.ok = false;
+      call.error = error;
+      call.problems = problems;
+      return { ok: false, error, ...(problems.length ? { response_metadata: { messages: problems } } : {}), ...extra };
+    };
+    const needs = METHOD_SCOPES[method];
+    if (!needs) return refuse('unknown_method');
+    const expected = method === 'apps.connections.open' ? this.appToken : this.botToken;
+    if (token !== expected) return refuse(token ? 'invalid_auth' : 'not_authed');
+    if (method !== 'apps.connections.open' && needs.length && !needs.some((s) => this.scopes.has(s))) {
+      return refuse('missing_scope', [], { needed: needs.join(','), provided: [...this.scopes].join(',') });
+    }
+    const str = (k: string): string | null => {
+      const v = args[k];
+      return typeof v === 'string' ? v : null;
+    };
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'gatehouse', team_id: this.teamId, user_id: this.botUserId, bot_id: 'BFAKE' };
+      case 'apps.connections.open':
+        return { ok: true, url: `ws://127.0.0.1:${this.port}/link/?ticket=${randomBytes(6).toString('hex')}` };
+      case 'chat.postMessage': {
+        const channel = str('channel');
+        if (!channel) return refuse('channel_not_found');
+        const problem = this.checkChannel(channel);
+        if (problem) return refuse(problem);
+        const text = str('text') ?? '';
+        const blocks = args['blocks'];
+        if (!text && blocks === undefined) return refuse('no_text');
+        if (text.length > 40_000) return refuse('msg_too_long');
+        const problems = blocks === undefined ? [] : checkBlocks(blocks, 'message');
+        if (problems.length) return refuse('invalid_blocks', problems);
+        const threadTs = str('thread_ts');
+        if (threadTs && !this.messages.has(`${channel}/${threadTs}`)) return refuse('thread_not_found');
+        const ts = this.nextTs();
+        this.messages.set(`${channel}/${ts}`, { channel, ts, threadTs, text, blocks: (blocks as Json[] | undefined) ?? [], history: [] });
+        return { ok: true, channel, ts, message: { type: 'message', user: this.botUserId, bot_id: 'BFAKE', text, ts } };
+      }
+      case 'chat.update': {
+        const channel = str('channel') ?? '';
+        const ts = str('ts') ?? '';
+        const msg = this.messages.get(`${channel}/${ts}`);
+        // Only messages the bot posted can be updated (Slack: cant_update_message / message_not_found).
+        if (!msg) return refuse('message_not_found');
+        const blocks = args['blocks'];
+        const problems = blocks === undefined ? [] : checkBlocks(blocks, 'message');
+        if (problems.length) return refuse('invalid_blocks', problems);
+        msg.history.push({ text: msg.text, blocks: msg.blocks });
+        msg.text = str('text') ?? msg.text;
+        if (blocks !== undefined) msg.blocks = blocks as Json[];
+        return { ok: true, channel, ts, text: msg.text };
+      }
+      case 'chat.postEphemeral': {
+        const channel = str('channel');
+        const user = str('user');
+        if (!channel || !user) return refuse(channel ? 'user_not_in_channel' : 'channel_not_found');
+        const blocks = args['blocks'];
+        const problems = blocks === undefined ? [] : checkBlocks(blocks, 'message');
+        if (problems.length) return refuse('invalid_blocks', problems);
+        this.ephemerals.push({ channel, user, text: str('text') ?? '', blocks: (blocks as Json[] | undefined) ?? [] });
+        return { ok: true, message_ts: this.nextTs() };
+      }
+      case 'chat.getPermalink': {
+        const channel = str('channel') ?? '';
+        const ts = str('message_ts') ?? '';
+        if (!this.messages.has(`${channel}/${ts}`)) return refuse('message_not_found');
+        return { ok: true, channel, permalink: `https://fake.slack.test/archives/${channel}/p${ts.replace('.', '')}` };
+      }
+      case 'conversations.open': {
+        const users = (str('users') ?? '').split(',').filter(Boolean);
+        if (users.length !== 1) return refuse(users.length ? 'not_supported' : 'users_list_not_supplied');
+        const info = this.directory.get(users[0] ?? '');
+        if (info?.deleted) return refuse('user_disabled');
+        const id = `D${users[0] ?? ''}`;
+        this.openDms.add(id);
+        return { ok: true, channel: { id } };
+      }
+      case 'users.info': {
+        const user = str('user') ?? '';
+        const info = this.directory.get(user) ?? { name: user.toLowerCase() };
+        return { ok: true, user: { id: user, name: info.name, real_name: info.name, deleted: info.deleted ?? false, is_bot: info.is_bot ?? false, profile: { display_name: info.name, real_name: info.name } } };
+      }
+      case 'views.open': {
+        const trigger = str('trigger_id') ?? '';
+        const t = this.triggers.get(trigger);
+        if (!t) return refuse('invalid_trigger_id');
+        if (t.used) return refuse('exchanged_trigger_id');
+        if (Date.now() - t.issuedAt > this.triggerTtlMs) return refuse('expired_trigger_id');
+        t.used = true;
+        const problems = checkModal(args['view']);
+        if (problems.length) return refuse('invalid_arguments', problems);
+        const id = `V${++this.seq}`;
+        const opened: OpenedView = { id, hash: randomBytes(4).toString('hex'), view: args['view'] as Json, userId: null };
+        this.views.set(id, opened);
+        return { ok: true, view: { ...opened.view, id, hash: opened.hash } };
+      }
+      case 'views.update': {
+        const id = str('view_id') ?? '';
+        const v = this.views.get(id);
+        if (!v) return refuse('not_found');
+        if (str('hash') && str('hash') !== v.hash) return refuse('hash_conflict');
+        const problems = checkModal(args['view']);
+        if (problems.length) return refuse('invalid_arguments', problems);
+        v.view = args['view'] as Json;
+        v.hash = randomBytes(4).toString('hex');
+        return { ok: true, view: { ...v.view, id, hash: v.hash } };
+      }
+      default:
+        return refuse('unknown_method');
+    }
+  }
+
+  /** Why Slack would refuse to post in this channel, or null. */
+  private checkChannel(channel: string): string | null {
+    if (channel.startsWith('D')) return this.openDms.has(channel) ? null : 'channel_not_found';
+    if (/^[CG][A-Z0-9_]+$/.test(channel)) {
+      // The bot is in no channel here: public channels need chat:write.public.
+      if (channel.startsWith('C') && !this.scopes.has('chat:write.public')) return 'not_in_channel';
+      return null;
+    }
+    return 'channel_not_found';
+  }
+
+  private nextTs(): string {
+    return `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+  }
+}

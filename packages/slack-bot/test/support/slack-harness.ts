@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import type { Account, Logger } from '@gatehouse/core';
+import { FakeClock, Gatehouse } from '@gatehouse/core';
+import { ConfigSchema } from '../../src/config.js';
+import { seedDemo } from '../../src/demo.js';
+import type { RunningServer } from '../../src/server.js';
+import { startServer } from '../../src/server.js';
+import type { PostedMessage } from './fake-slack.js';
+import { FakeSlack, manifestBotScopes } from './fake-slack.js';
+import type { SignOptions } from './slack-requests.js';
+import { blockActionPayload, commandBody, interactionBody, postSigned, viewSubmissionPayload } from './slack-requests.js';
+
+export const TEAM = 'TDEMO';
+export const SECRET = 'test-signing-secret-123';
+export const APPROVALS = 'CAPPROVALS';
+export const GENERAL = 'CGENERAL';
+export const MANIFEST = fileURLToPath(new URL('../../../manifest.yaml', import.meta.url));
+
+/** A logger that keeps what it was told, so tests can assert nothing went wrong unseen. */
+export function recordingLogger(): Logger & { lines: { level: string; msg: string; facts: Record<string, unknown> }[] } {
+  const lines: { level: string; msg: string; facts: Record<string, unknown> }[] = [];
+  const log = (level: string) => (msg: string, facts: Record<string, unknown> = {}) => void lines.push({ level, msg, facts });
+  return { lines, info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+type Values = Record<string, Record<string, Record<string, unknown>>>;
+
+/**
+ * The real server (REST + Bolt in HTTP mode) on an in-memory store seeded with the demo
+ * account, talking to a local fake Slack; and a driver that sends signed requests like Slack.
+ */
+export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean } = {}) {
+  const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: TEAM });
+  const clock = new FakeClock(Date.now());
+  const gatehouse = await Gatehouse.open({ url: 'memory', clock });
+  const demo = opts.seed === false ? null : await seedDemo(gatehouse, TEAM);
+  const logger = recordingLogger();
+  const config = ConfigSchema.parse({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    GATEHOUSE_STORE: 'memory',
+    GATEHOUSE_ACCOUNT_ID: TEAM,
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    GATEHOUSE_DEFAULT_CHANNEL: APPROVALS,
+    LOG_LEVEL: 'warn',
+    ...(opts.socketMode ? { SLACK_APP_TOKEN: fake.appToken } : {}),
+    ...opts.env,
+  });
+  const server: RunningServer = await startServer(config, { gatehouse, logger });
+  const account: Account = await gatehouse.account(TEAM);
+  const endpoint = `${server.url}/slack/events`;
+  const nameOf = (userId: string) => userId.slice(1).toLowerCase();
+
+  /** Waits until the notifier has sent everything it queued. */
+  const settle = async () => {
+    await server.slack?.idle();
+  };
+
+  /** Runs the slash command as `userId`; resolves with the ephemeral answer (the first response_url post). */
+  const command = async (userId: string, text: string, sign: SignOptions = {}) => {
+    const responseUrl = fake.responseUrl();
+    const triggerId = fake.issueTrigger();
+    const body = commandBody({ command: config.SLACK_COMMAND, text, teamId: TEAM, userId, userName: nameOf(userId), channelId: GENERAL, responseUrl, triggerId });
+    const res = await postSigned(endpoint, SECRET, body, sign);
+    return { ...res, responseUrl, triggerId, body };
+  };
+
+  /** The command's ephemeral answer as plain text (all sections joined). */
+  const reply = async (userId: string, text: string): Promise<{ text: string; blocks: Json[] }> => {
+    const r = await command(userId, text);
+    assert.equal(r.status, 200, `the command was acknowledged (${text})`);
+    const got = await fake.waitFor(() => fake.responsesTo(r.responseUrl)[0], `the answer to "${text}"`);
+    assert.equal(got['response_type'], 'ephemeral', 'answers are ephemeral');
+    return { text: textOf(got), blocks: Array.isArray(got['blocks']) ? (got['blocks'] as Json[]) : [] };
+  };
+  const answer = async (userId: string, text: string): Promise<string> => (await reply(userId, text)).text;
+
+  /** Clicks a button of a message the bot posted (the button must be there). */
+  const click = async (userId: string, msg: Pick<PostedMessage, 'channel' | 'ts' | 'blocks'>, actionId: string, sign: SignOptions = {}, extra: { triggerId?: string; responseUrl?: string; ephemeral?: boolean } = {}) => {
+    const button = findButton(msg, actionId);
+    const triggerId = extra.triggerId ?? fake.issueTrigger();
+    const responseUrl = extra.responseUrl ?? fake.responseUrl();
+    const payload = blockActionPayload({ teamId: TEAM, userId, userName: nameOf(userId), channelId: msg.channel, messageTs: msg.ts, ephemeral: extra.ephemeral ?? false, actionId, blockId: button.blockId, value: button.value, triggerId, responseUrl });
+    const res = await postSigned(endpoint, SECRET, interactionBody(payload), sign);
+    return { ...res, triggerId, responseUrl };
+  };
+
+  /** Submits a modal the bot opened, with these state values. */
+  const submit = async (userId: string, viewId: string, values: Values) => {
+    const v = fake.views.get(viewId);
+    assert.ok(v, `view ${viewId} was opened`);
+    const payload = viewSubmissionPayload({
+      teamId: TEAM,
+      userId,
+      userName: nameOf(userId),
+      view: { id: v.id, hash: v.hash, callback_id: String(v.view['callback_id']), private_metadata: typeof v.view['private_metadata'] === 'string' ? v.view['private_metadata'] : '' },
+      values,
+      triggerId: fake.issueTrigger(),
+    });
+    return postSigned(endpoint, SECRET, interactionBody(payload));
+  };
+
+  /** The most recent modal opened. */
+  const lastView = () => [...fake.views.values()].at(-1);
+
+  /** Asserts Slack refused nothing and nothing was logged as an error. */
+  const assertClean = () => {
+    assert.deepEqual(
+      fake.failures().map((c) => `${c.method}: ${c.error ?? ''} ${c.problems.join('; ')}`),
+      [],
+      'Slack refused no call',
+    );
+    assert.deepEqual(
+      logger.lines.filter((l) => l.level === 'error').map((l) => `${l.msg} ${JSON.stringify(l.facts)}`),
+      [],
+      'no error was logged',
+    );
+  };
+
+  const close = async () => {
+    await server.close();
+    await gatehouse.close();
+    await fake.close();
+  };
+
+  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, submit, lastView, settle, assertClean, close };
+}
+
+export type SlackCtx = Awaited<ReturnType<typeof setupSlack>>;
+
+type Json = Record<string, unknown>;
+
+/** Every text in a message or response (sections, fields, context, header), joined by newlines. */
+export function textOf(msg: { text?: unknown; blocks?: unknown }): string {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (typeof v !== 'object' || v === null) return;
+    const o = v as Json;
+    if ((o['type'] === 'mrkdwn' || o['type'] === 'plain_text') && typeof o['text'] === 'string') out.push(o['text']);
+    for (const [k, x] of Object.entries(o)) if (k !== 'text' || typeof x !== 'string') walk(x);
+  };
+  walk(msg.blocks);
+  if (out.length === 0 && typeof msg.text === 'string') out.push(msg.text);
+  return out.join('\n');
+}
+
+/** The button with this action_id in a message, with its block. */
+export function findButton(msg: { blocks: Json[] }, actionId: string): { blockId: string; value: string } {
+  for (const b of msg.blocks) {
+    const els = b['elements'];
+    if (b['type'] !== 'actions' || !Array.isArray(els)) continue;
+    for (const e of els as Json[]) if (e['action_id'] === actionId) return { blockId: String(b['block_id']), value: typeof e['value'] === 'string' ? e['value'] : '' };
+  }
+  assert.fail(`no button ${actionId} in the message (buttons: ${actionIds(msg).join(', ') || 'none'})`);
+}
+
+export function actionIds(msg: { blocks: Json[] }): string[] {
+  return msg.blocks.flatMap((b) => (b['type'] === 'actions' && Array.isArray(b['elements']) ? (b['elements'] as Json[]).map((e) => String(e['action_id'])) : []));
+}
+
+/** State values for a modal's input blocks, as Slack sends them. */
+export const state = {
+  text: (value: string) => ({ v: { type: 'plain_text_input', value } }),
+  select: (value: string) => ({ v: { type: 'static_select', selected_option: { value, text: { type: 'plain_text', text: value } } } }),
+  user: (id: string) => ({ v: { type: 'users_select', selected_user: id } }),
+  radio: (value: string) => ({ v: { type: 'radio_buttons', selected_option: { value, text: { type: 'plain_text', text: value } } } }),
+  checks: (values: string[]) => ({ v: { type: 'checkboxes', selected_options: values.map((value) => ({ value, text: { type: 'plain_text', text: value } })) } }),
+};

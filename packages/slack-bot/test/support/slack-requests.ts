@@ -1,0 +1,141 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * Builders for the requests Slack sends an app in HTTP mode, signed like Slack signs them:
+ * `v0=` + HMAC-SHA256(signing secret, `v0:<timestamp>:<raw body>`).
+ */
+
+export function sign(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface SignOptions {
+  /** Seconds since the epoch (default: now). */
+  timestamp?: number;
+  /** Overrides the signature (forgery tests). */
+  signature?: string;
+  /** x-slack-retry-num (Slack's redelivery). */
+  retryNum?: number;
+  /** Events API bodies are JSON; commands and interactions are forms. */
+  contentType?: string;
+}
+
+/** POSTs a signed form body to the app's Slack endpoint; returns status, body and the time to the response. */
+export async function postSigned(url: string, secret: string, body: string, opts: SignOptions = {}): Promise<{ status: number; text: string; ms: number }> {
+  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = {
+    'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': opts.signature ?? sign(secret, ts, body),
+  };
+  if (opts.retryNum !== undefined) {
+    headers['x-slack-retry-num'] = String(opts.retryNum);
+    headers['x-slack-retry-reason'] = 'http_timeout';
+  }
+  const started = performance.now();
+  const res = await fetch(url, { method: 'POST', headers, body });
+  const ms = performance.now() - started;
+  return { status: res.status, text: await res.text(), ms };
+}
+
+export interface CommandFields {
+  command: string;
+  text: string;
+  teamId: string;
+  userId: string;
+  userName: string;
+  channelId: string;
+  responseUrl: string;
+  triggerId: string;
+}
+
+/** A slash command as Slack posts it: a form body. */
+export function commandBody(f: CommandFields): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: f.teamId,
+    team_domain: 'acme',
+    channel_id: f.channelId,
+    channel_name: 'general',
+    user_id: f.userId,
+    user_name: f.userName,
+    command: f.command,
+    text: f.text,
+    api_app_id: 'AFAKE',
+    is_enterprise_install: 'false',
+    response_url: f.responseUrl,
+    trigger_id: f.triggerId,
+  }).toString();
+}
+
+/** An interaction (block_actions, view_submission) as Slack posts it: `payload=<json>`. */
+export function interactionBody(payload: unknown): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+export interface BlockActionFields {
+  teamId: string;
+  userId: string;
+  userName: string;
+  channelId: string;
+  messageTs: string;
+  ephemeral?: boolean;
+  actionId: string;
+  blockId: string;
+  value: string;
+  triggerId: string;
+  responseUrl: string;
+}
+
+export function blockActionPayload(f: BlockActionFields): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    team: { id: f.teamId, domain: 'acme' },
+    user: { id: f.userId, username: f.userName, name: f.userName, team_id: f.teamId },
+    api_app_id: 'AFAKE',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: f.messageTs, channel_id: f.channelId, is_ephemeral: f.ephemeral ?? false },
+    trigger_id: f.triggerId,
+    channel: { id: f.channelId, name: 'approvals' },
+    message: { type: 'message', ts: f.messageTs, text: '' },
+    response_url: f.responseUrl,
+    actions: [{ type: 'button', action_id: f.actionId, block_id: f.blockId, value: f.value, text: { type: 'plain_text', text: 'x' }, action_ts: String(Date.now() / 1000) }],
+  };
+}
+
+export interface ViewSubmissionFields {
+  teamId: string;
+  userId: string;
+  userName: string;
+  view: { id: string; hash: string; callback_id: string; private_metadata: string };
+  values: Record<string, Record<string, Record<string, unknown>>>;
+  triggerId: string;
+}
+
+export function viewSubmissionPayload(f: ViewSubmissionFields): Record<string, unknown> {
+  return {
+    type: 'view_submission',
+    team: { id: f.teamId, domain: 'acme' },
+    user: { id: f.userId, username: f.userName, name: f.userName, team_id: f.teamId },
+    api_app_id: 'AFAKE',
+    token: 'legacy-verification-token',
+    trigger_id: f.triggerId,
+    view: {
+      id: f.view.id,
+      team_id: f.teamId,
+      type: 'modal',
+      callback_id: f.view.callback_id,
+      private_metadata: f.view.private_metadata,
+      hash: f.view.hash,
+      state: { values: f.values },
+      blocks: [],
+      title: { type: 'plain_text', text: 'x' },
+    },
+    response_urls: [],
+  };
+}
+
+/** An Events API callback as Slack posts it (JSON). */
+export function eventBody(teamId: string, eventId: string, event: Record<string, unknown>): string {
+  return JSON.stringify({ token: 'legacy-verification-token', team_id: teamId, api_app_id: 'AFAKE', event: { ...event, event_ts: String(Date.now() / 1000) }, type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000) });
+}
