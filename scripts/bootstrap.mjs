@@ -10,6 +10,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MODES = ['test', 'start', 'bench'];
 const mode = process.argv[2] ?? 'test';
 
 function fail(msg) {
@@ -22,6 +23,8 @@ function run(cmd, args, opts = {}) {
   if (r.error) fail(`${cmd} ${args.join(' ')} could not start: ${r.error.message}`);
   return r.status ?? 1;
 }
+
+if (!MODES.includes(mode)) fail(`usage: node scripts/bootstrap.mjs ${MODES.join('|')} (got "${mode}")`);
 
 // 1. Node version.
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -67,6 +70,20 @@ export const PREREQUISITES = [
     present: () => Boolean(process.env.GATEHOUSE_TEST_REDIS_URL) || onPath('redis-server'),
     how: 'sudo apt-get install -y redis-server   (or set GATEHOUSE_TEST_REDIS_URL to a Redis you own)',
     why: 'the multi-instance tests run against a real Redis',
+  },
+  {
+    modes: ['test'],
+    name: 'chromium',
+    present: () => Boolean(process.env.GATEHOUSE_CHROMIUM) || existsSync('/usr/bin/chromium'),
+    how: 'sudo apt-get install -y chromium   (or set GATEHOUSE_CHROMIUM to a Chromium binary)',
+    why: 'the VS Code extension tests drive a real VS Code (code-server) in a headless browser',
+  },
+  {
+    modes: ['test'],
+    name: 'libkrb5-dev',
+    present: () => existsSync('/usr/include/gssapi/gssapi.h') || existsSync('/usr/include/krb5.h'),
+    how: 'sudo apt-get install -y libkrb5-dev   (then run npm test again: it installs code-server into .cache/vscode-host)',
+    why: "code-server, the VS Code the extension tests run in, builds its kerberos module from source",
   },
 ];
 const missing = PREREQUISITES.filter((p) => p.modes.includes(mode) && !p.present());

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchReport } from '../src/index.js';
+import { PARTS, PEERS } from '../src/index.js';
+
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+/** Runs `npm run bench -- --quick` the way a person does (the built main.js), with the numbers also as JSON. */
+async function runQuick(): Promise<{ code: number | null; stdout: string; stderr: string; report: BenchReport }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-test-'));
+  const json = join(dir, 'report.json');
+  try {
+    const child = spawn(process.execPath, [MAIN, '--quick', '--json', json], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const report = code === 0 ? (JSON.parse(readFileSync(json, 'utf8')) as BenchReport) : ({} as BenchReport);
+    return { code, stdout, stderr, report };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Exercises the harness end to end on small sizes; timings are never asserted (a benchmark measures them).
+describe('npm run bench -- --quick', function () {
+  this.timeout(120_000);
+  let run: Awaited<ReturnType<typeof runQuick>>;
+  before(async () => {
+    run = await runQuick();
+  });
+
+  it('exits 0 and prints one markdown table per part', () => {
+    assert.equal(run.code, 0, run.stderr);
+    const titles = [...run.stdout.matchAll(/^## (\d)\. /gm)].map((m) => m[1]);
+    assert.deepEqual(titles, ['1', '2', '3', '4', '5']);
+    assert.equal((run.stdout.match(/^\| --- \|/gm) ?? []).length, PARTS.length);
+    assert.deepEqual(Object.keys(run.report.tables).sort(), [...PARTS].sort());
+  });
+
+  it('authorisation: every peer measured at every size, and none disagrees with Gatehouse', () => {
+    const sizes = run.report.authz?.sizes ?? [];
+    assert.ok(sizes.length > 0);
+    for (const s of sizes) {
+      assert.deepEqual(s.peers.map((p) => p.id), [...PEERS]);
+      for (const p of s.peers) {
+        assert.ok(p.checked > 0, `${p.id} checked nothing`);
+        assert.equal(p.disagreements, 0, `${p.id} at ${String(s.users)} users: ${String(p.disagreements)} answers differ`);
+        assert.equal(p.roleChangeNs.wrong, 0, `${p.id}: a role change was not reflected by the next check`);
+        assert.ok(p.roleChangeNs.n > 0);
+        assert.match(run.stdout, new RegExp(p.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      }
+      // Not a hollow workload: both answers occur, around the intended mix.
+      assert.ok(s.allowedRate > 0.5 && s.allowedRate < 0.9, `allowed ${String(s.allowedRate)}`);
+      assert.ok(s.crossTeamRate > 0.05 && s.crossTeamRate < 0.15, `cross-team ${String(s.crossTeamRate)}`);
+    }
+  });
+
+  it('REST: both endpoints under load, without errors', () => {
+    const eps = run.report.rest?.endpoints ?? [];
+    assert.deepEqual([...new Set(eps.map((e) => e.path))], ['/api/v1/me', '/api/v1/approvals/pending']);
+    assert.ok(eps.length >= 2);
+    for (const e of eps) {
+      assert.ok(e.responses > 0, `${e.path}: no response`);
+      assert.equal(e.errors, 0, `${e.path}: ${String(e.errors)} errors`);
+    }
+  });
+
+  it('storage: appended through the API, loaded back with and without a snapshot, chain intact', () => {
+    const s = run.report.storage;
+    assert.ok(s);
+    assert.ok(s.appended > 0);
+    assert.equal(s.logEvents, 10_000);
+    assert.equal(s.chainVerified, true);
+    assert.ok(s.coldStartSnapshotMs.n > 0 && s.coldStartNoSnapshotMs.n > 0);
+  });
+});

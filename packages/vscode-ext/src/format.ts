@@ -1,0 +1,40 @@
+import type { ApprovalType } from './api-client.js';
+
+/** How approval types are named in the UI. */
+export const APPROVAL_TYPE_LABELS: Readonly<Record<ApprovalType, string>> = {
+  qa: 'QA',
+  security: 'Security',
+  compliance: 'Compliance',
+  product: 'Product',
+  operational: 'Operational',
+  release: 'Release',
+};
+
+/** "45 min", "5 h", "3 days": coarse on purpose, the tooltip has the exact time. */
+export function formatDuration(ms: number): string {
+  const min = Math.max(1, Math.round(ms / 60_000));
+  if (min < 60) return `${min} min`;
+  const h = Math.round(min / 60);
+  if (h < 48) return `${h} h`;
+  return `${Math.round(h / 24)} days`;
+}
+
+/** "expires in 3 days", or "expired" for a grant the server has not swept yet. */
+export function formatExpiry(expiresAt: number, now: number): string {
+  return expiresAt <= now ? 'expired' : `expires in ${formatDuration(expiresAt - now)}`;
+}
+
+/** UTC, minute precision: the same on every machine, so tests and screenshots agree. */
+export function formatTime(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** "10:42" in local time, for "updated at" notes. */
+export function formatClock(at: number): string {
+  const d = new Date(at);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

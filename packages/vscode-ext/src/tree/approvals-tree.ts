@@ -1,0 +1,181 @@
+import type { EvaluationDto, PendingApprovalDto } from '@gatehouse/core/contract';
+import type { ApprovalType } from '../api-client.js';
+import { APPROVAL_TYPE_LABELS, formatTime, plural } from '../format.js';
+import type { ItemSpec } from './node.js';
+import { TreeNode } from './node.js';
+
+type Requirement = EvaluationDto['requirements'][number];
+
+/** Context values: menus in package.json match `\.decidable` (Approve/Reject) and `\.slack` (Open in Slack). */
+export const CONTEXT = {
+  product: 'product',
+  version: 'version',
+  requirement: 'requirement',
+  release: 'release',
+  decidable: '.decidable',
+  slack: '.slack',
+} as const;
+
+/** The roots of "Pending approvals": one node per product, in the order the server lists versions. */
+export function approvalsRoots(pending: readonly PendingApprovalDto[]): ProductNode[] {
+  const byProduct = new Map<string, PendingApprovalDto[]>();
+  for (const p of pending) {
+    const list = byProduct.get(p.product.id) ?? [];
+    list.push(p);
+    byProduct.set(p.product.id, list);
+  }
+  return [...byProduct.values()].map((items) => new ProductNode(items));
+}
+
+/** "QA ✓, Security: 1 missing" style summary of what is done and what is missing. */
+export function summarize(e: EvaluationDto): { done: string[]; missing: string[] } {
+  const done: string[] = [];
+  const missing: string[] = [];
+  for (const r of e.requirements) (r.satisfied ? done : missing).push(APPROVAL_TYPE_LABELS[r.type]);
+  if (e.release?.required) (e.release.approved ? done : missing).push('Release');
+  return { done, missing };
+}
+
+export class ProductNode extends TreeNode {
+  constructor(readonly items: readonly PendingApprovalDto[]) {
+    super();
+  }
+
+  get product(): PendingApprovalDto['product'] {
+    return this.items[0]!.product;
+  }
+
+  item(): ItemSpec {
+    return {
+      id: `product:${this.product.id}`,
+      label: this.product.name,
+      description: `${plural(this.items.length, 'version')} waiting`,
+      tooltip: `${this.product.name} (team ${this.product.teamId})`,
+      icon: 'package',
+      collapsible: 'expanded',
+      contextValue: CONTEXT.product,
+    };
+  }
+
+  override children(): VersionNode[] {
+    return this.items.map((p) => new VersionNode(p));
+  }
+}
+
+/** One version waiting for approval in one environment. */
+export class VersionNode extends TreeNode {
+  constructor(readonly pending: PendingApprovalDto) {
+    super();
+  }
+
+  get versionId(): string {
+    return this.pending.version.id;
+  }
+
+  /** Types the signed-in user may give now. */
+  get canGive(): readonly ApprovalType[] {
+    return this.pending.canGive;
+  }
+
+  get permalink(): string | null {
+    return this.pending.version.message?.permalink ?? null;
+  }
+
+  get title(): string {
+    return `${this.pending.product.name} ${this.pending.version.version} → ${this.pending.environment.name}`;
+  }
+
+  item(): ItemSpec {
+    const p = this.pending;
+    const { done, missing } = summarize(p.evaluation);
+    const lines = [
+      this.title + (p.environment.production ? ' (production)' : ''),
+      `Created by ${p.creator.name} on ${formatTime(p.version.createdAt)}`,
+      `Done: ${done.join(', ') || 'nothing yet'}`,
+      `Missing: ${missing.join(', ') || 'nothing'}`,
+      `You can give: ${p.canGive.map((t) => APPROVAL_TYPE_LABELS[t]).join(', ') || 'nothing'}`,
+    ];
+    if (p.evaluation.separationOfDuties) lines.push('Separation of duties: the creator cannot approve');
+    return {
+      id: `version:${p.version.id}:${p.environment.id}`,
+      label: `${p.version.version} → ${p.environment.name}`,
+      description: `${done.length}/${done.length + missing.length} done · by ${p.creator.name}`,
+      tooltip: lines.join('\n'),
+      icon: p.environment.production ? 'rocket' : 'server-environment',
+      collapsible: 'expanded',
+      contextValue: CONTEXT.version + (p.canGive.length ? CONTEXT.decidable : '') + (this.permalink ? CONTEXT.slack : ''),
+    };
+  }
+
+  override children(): TreeNode[] {
+    const out: TreeNode[] = this.pending.evaluation.requirements.map((r) => new RequirementNode(this, r));
+    const release = this.pending.evaluation.release;
+    if (release?.required) out.push(new ReleaseNode(this, release.approved, release.approvedBy));
+    return out;
+  }
+}
+
+/** One approval type a version needs: done, or how many approvals are missing. */
+export class RequirementNode extends TreeNode {
+  constructor(
+    readonly parent: VersionNode,
+    readonly requirement: Requirement,
+  ) {
+    super();
+  }
+
+  get versionId(): string {
+    return this.parent.versionId;
+  }
+
+  get approvalType(): ApprovalType {
+    return this.requirement.type;
+  }
+
+  get decidable(): boolean {
+    return this.parent.canGive.includes(this.requirement.type);
+  }
+
+  item(): ItemSpec {
+    const r = this.requirement;
+    const parts: string[] = [];
+    if (r.satisfied) parts.push(`done · approved by ${r.approvedBy.join(', ')}`);
+    else parts.push(`missing ${r.missing} of ${r.quorum}`);
+    if (!r.satisfied && r.approvedBy.length) parts.push(`approved by ${r.approvedBy.join(', ')}`);
+    if (r.rejectedBy.length) parts.push(`rejected by ${r.rejectedBy.join(', ')}`);
+    if (this.decidable) parts.push('you can give it');
+    return {
+      id: `requirement:${this.parent.pending.version.id}:${this.parent.pending.environment.id}:${r.type}`,
+      label: APPROVAL_TYPE_LABELS[r.type],
+      description: parts.join(' · '),
+      tooltip: `${APPROVAL_TYPE_LABELS[r.type]} approval: ${r.approvedBy.length} of ${r.quorum} needed`,
+      icon: r.satisfied ? 'pass' : r.rejectedBy.length ? 'error' : 'circle-large-outline',
+      ...(r.satisfied ? { iconColor: 'testing.iconPassed' } : r.rejectedBy.length ? { iconColor: 'testing.iconFailed' } : {}),
+      collapsible: 'none',
+      contextValue: CONTEXT.requirement + (this.decidable ? CONTEXT.decidable : ''),
+    };
+  }
+}
+
+/** The release approval, when the environment's rule asks for one (given on the release, not here). */
+export class ReleaseNode extends TreeNode {
+  constructor(
+    readonly parent: VersionNode,
+    readonly approved: boolean,
+    readonly approvedBy: readonly string[],
+  ) {
+    super();
+  }
+
+  item(): ItemSpec {
+    return {
+      id: `release:${this.parent.pending.version.id}:${this.parent.pending.environment.id}`,
+      label: 'Release',
+      description: this.approved ? `done · approved by ${this.approvedBy.join(', ')}` : 'missing: the release needs approval',
+      icon: this.approved ? 'pass' : 'circle-large-outline',
+      ...(this.approved ? { iconColor: 'testing.iconPassed' } : {}),
+      collapsible: 'none',
+      contextValue: CONTEXT.release,
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import type { MeResponse } from '@gatehouse/core/contract';
+import { HttpApiClient } from '../../src/api-client.js';
+import { AccountNode, ResourceNode, RoleNode, ScopeNode, accessRoots, describeGrant, groupByResource } from '../../src/tree/access-tree.js';
+import type { TreeNode } from '../../src/tree/node.js';
+import type { DemoServer } from '../support/demo-server.js';
+import { startDemoServer } from '../support/demo-server.js';
+
+const DAY = 86_400_000;
+
+/** label — description, indented by depth: what the tree shows, as text. */
+function render(nodes: readonly TreeNode[], depth = 0, expandAll = false): string[] {
+  return nodes.flatMap((n) => {
+    const it = n.item();
+    const line = `${'  '.repeat(depth)}${it.label}${it.description ? ` — ${it.description}` : ''}`;
+    return [line, ...(it.collapsible === 'expanded' || (expandAll && it.collapsible === 'collapsed') ? render(n.children(), depth + 1, expandAll) : [])];
+  });
+}
+
+describe('vscode-ext: "My access" tree', () => {
+  let demo: DemoServer;
+  let dana: MeResponse;
+  let now: number;
+  before(async () => {
+    demo = await startDemoServer();
+    // Dana: Developer in Payments directly, SRE in Payments through the on-call group, and QA in Search for 3 days.
+    await demo.account.assignRole({ userId: 'UADA' }, { subject: { type: 'user', id: 'UDANA' }, roleId: 'qa', teamId: 'search', durationMs: 3 * DAY });
+    dana = await new HttpApiClient({ baseUrl: demo.url, key: await demo.tokenFor('UDANA') }).me();
+    now = Date.now();
+  });
+  after(async () => {
+    await demo.close();
+  });
+
+  it('account → Global and each team → roles (direct, via group, with expiry) → permissions by resource', () => {
+    const [root, ...more] = accessRoots(dana, now);
+    assert.equal(more.length, 0);
+    assert.ok(root instanceof AccountNode);
+    const lines = render([root]);
+    assert.equal(lines[0], 'Acme SaaS (demo) — Dana (Developer, Payments)');
+    const scopes = root.children();
+    assert.deepEqual(
+      scopes.map((s) => s.item().label),
+      ['Global', 'General', 'Payments', 'Search'],
+    );
+    const byName = (name: string) => scopes.find((s) => s.item().label === name)!;
+    assert.deepEqual(
+      byName('General').children().map((r) => `${r.item().label}: ${r.item().description}`).slice(0, 1),
+      ['Viewer: direct'],
+      'newcomers get the default role in the default team',
+    );
+    const payments = byName('Payments');
+    const roles = payments.children().filter((c) => c instanceof RoleNode);
+    assert.deepEqual(
+      roles.map((r) => `${r.item().label}: ${r.item().description}`),
+      ['Developer: direct', 'SRE: via group oncall'],
+    );
+    const search = byName('Search').children().filter((c) => c instanceof RoleNode);
+    assert.deepEqual(search.map((r) => r.item().description), ['direct · expires in 3 days']);
+    assert.equal(search[0]!.item().icon, 'watch');
+    assert.match(search[0]!.item().tooltip ?? '', /Expires 20\d\d-\d\d-\d\d \d\d:\d\d UTC/);
+  });
+
+  it('groups the effective permissions of a scope by resource, in the server’s order', () => {
+    const payments = dana.scopes.find((s) => s.teamId === 'payments')!;
+    const node = new ScopeNode('TDEMO', payments, now);
+    const resources = node.children().filter((c): c is ResourceNode => c instanceof ResourceNode);
+    assert.deepEqual(
+      resources.flatMap((r) => r.permissions),
+      payments.permissions,
+      'every permission once, none lost',
+    );
+    const version = resources.find((r) => r.resource === 'version');
+    assert.ok(version);
+    assert.match(version.item().description ?? '', /^view, create/);
+    assert.equal(version.item().collapsible, 'collapsed');
+    assert.deepEqual(
+      version.children().map((c) => c.item().label),
+      version.permissions,
+    );
+    assert.match(node.item().description ?? '', /^Developer, SRE · \d+ permissions$/);
+  });
+
+  it('says so when a scope has no role', () => {
+    const global = new ScopeNode('TDEMO', dana.scopes[0]!, now);
+    assert.equal(global.item().label, 'Global');
+    assert.equal(global.children()[0]!.item().label, 'No global role');
+  });
+
+  it('ids are unique and stable across rebuilds (expansion survives a refresh)', () => {
+    const ids = (nodes: readonly TreeNode[]): string[] => nodes.flatMap((n) => [n.item().id, ...ids(n.children())]);
+    const a = ids(accessRoots(dana, now));
+    assert.equal(new Set(a).size, a.length);
+    assert.deepEqual(ids(accessRoots(dana, now + 1000)), a);
+  });
+
+  it('describeGrant and groupByResource on their own', () => {
+    const g = { roleId: 'sre', roleName: 'SRE', teamId: 'payments', expiresAt: null, via: null };
+    assert.equal(describeGrant(g, 0), 'direct');
+    assert.equal(describeGrant({ ...g, via: 'oncall', expiresAt: 90 * 60_000 }, 0), 'via group oncall · expires in 2 h');
+    assert.equal(describeGrant({ ...g, expiresAt: 10 }, 20), 'direct · expired');
+    assert.deepEqual(groupByResource(['version:view', 'version:approve:qa', 'release:view']), [
+      { resource: 'version', permissions: ['version:view', 'version:approve:qa'] },
+      { resource: 'release', permissions: ['release:view'] },
+    ]);
+  });
+});
