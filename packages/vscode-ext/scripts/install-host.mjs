@@ -64,7 +64,10 @@ export function ensureHost({ log = console.log } = {}) {
     log(`› vscode-ext: installing code-server ${p.versions.codeServer} into ${relative(root, p.csDir)} (about 2–3 minutes, once) …`);
     rmSync(p.csDir, { recursive: true, force: true });
     // npm runs on Node 24 and native modules compile against its headers.
-    const env = { ...process.env, PATH: `${join(p.nodePkg, 'bin')}${delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: p.nodePkg };
+    // Under `npm test` the environment carries the outer npm's config as npm_* variables (its
+    // user agent says node/v20, which code-server's postinstall reads as the Node version): drop them.
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE' && k !== 'INIT_CWD'));
+    const env = { ...clean, PATH: `${join(p.nodePkg, 'bin')}${delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: p.nodePkg };
     npmInstall(p.csDir, `code-server@${p.versions.codeServer}`, env);
   }
   log(`› vscode-ext: test host ready in ${Math.round((Date.now() - t0) / 1000)} s`);
