@@ -121,12 +121,13 @@ export class Gatehouse {
    * keys of deactivated owners all give the same `invalid_key` error.
    */
   async authenticate(secret: string): Promise<Principal> {
-    const invalid = new GatehouseError('invalid_key', 'the API key or token is not valid: create a new one (/gatehouse keys create) and send it as "Authorization: Bearer <key>"');
+    // Built only on failure: an Error captures a stack trace, too costly for every request.
+    const invalid = () => new GatehouseError('invalid_key', 'the API key or token is not valid: create a new one (/gatehouse keys create) and send it as "Authorization: Bearer <key>"');
     const m = SECRET_RE.exec(secret);
-    if (!m) throw invalid;
+    if (!m) throw invalid();
     const keyId = m[1] ?? '';
     const owner = await this.store.getMeta(`key:${keyId}`, KeyOwner);
-    if (!owner) throw invalid;
+    if (!owner) throw invalid();
     const account = await this.account(owner.accountId);
     let key = account.verifyKey(keyId, secret);
     if (!key && !account.view.keys[keyId]) {
@@ -134,7 +135,7 @@ export class Gatehouse {
       await account.refresh();
       key = account.verifyKey(keyId, secret);
     }
-    if (!key) throw invalid;
+    if (!key) throw invalid();
     void account.touchKey(key.id).catch((err: unknown) => this.ctx.logger.warn('key use not recorded', { err: String(err) }));
     return { account, key, actor: { userId: key.ownerId, keyId: key.id } };
   }

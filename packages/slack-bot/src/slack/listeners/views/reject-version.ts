@@ -1,32 +1,16 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { ApprovalTypeSchema } from '@gatehouse/core';
-import { reply } from '../../blocks/common.js';
-import { RejectVersionMeta, readReason } from '../../blocks/modals.js';
+import { RejectVersionMeta } from '../../blocks/modals.js';
 import type { ListenerDeps } from '../../context.js';
-import { answer, enter, refusal } from '../../context.js';
-import { parseSubmission } from './submission.js';
+import { reasonForm, submissionListener } from './submission.js';
 
 /**
  * The Reject modal: a missing reason is refused in the form itself (no core work); otherwise
  * the modal closes (ack) and the core records the rejection. Refusals come back ephemerally.
  */
 export function rejectVersionSubmitted(deps: ListenerDeps) {
-  return async ({ ack, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
-    const s = parseSubmission(body, RejectVersionMeta);
-    const reason = readReason(s.values);
-    if (reason.length < 3) {
-      await ack({ response_action: 'errors', errors: { reason: 'Give a reason of at least 3 characters' } });
-      return;
-    }
-    await ack();
-    const session = await enter(deps, s.teamId, s.user);
-    if ('refusal' in session) return answer(client, s.meta, s.user.id, reply(session.refusal));
-    try {
-      const approvalType = ApprovalTypeSchema.parse(s.meta.type);
-      const out = await session.account.decideVersion(session.actor, { versionId: s.meta.versionId, approvalType, decision: 'reject', reason });
-      if (!out.changed) await answer(client, s.meta, s.user.id, reply('You had already rejected it with this reason: nothing changed.'));
-    } catch (err) {
-      await answer(client, s.meta, s.user.id, refusal(err, session.names, deps.config.SLACK_COMMAND));
-    }
-  };
+  return submissionListener(deps, RejectVersionMeta, reasonForm, async ({ s, session, input: reason, say }) => {
+    const approvalType = ApprovalTypeSchema.parse(s.meta.type);
+    const out = await session.account.decideVersion(session.actor, { versionId: s.meta.versionId, approvalType, decision: 'reject', reason });
+    if (!out.changed) await say('You had already rejected it with this reason: nothing changed.');
+  });
 }

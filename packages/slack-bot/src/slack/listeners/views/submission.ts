@@ -1,5 +1,11 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { StateValues } from '../../blocks/modals.js';
+import { reply } from '../../blocks/common.js';
+import type { ReplyTo } from '../../blocks/modals.js';
+import { StateValues, readReason } from '../../blocks/modals.js';
+import type { ListenerDeps, Session } from '../../context.js';
+import { answer, enter, refusal } from '../../context.js';
 
 /** The parts of a view_submission payload the listeners rely on, validated. */
 const SubmissionSchema = z.object({
@@ -24,5 +30,52 @@ export function parseSubmission<S extends z.ZodType>(body: unknown, meta: S): Su
     user: { id: b.user.id, name: b.user.name ?? b.user.username ?? null },
     values: b.view.state.values,
     meta: meta.parse(raw),
+  };
+}
+
+/** What a form reader returns: the input, or per-block errors shown in the modal. */
+export type FormResult<I> = { ok: true; input: I } | { ok: false; errors: Record<string, string> };
+
+/** The reason field of the reject/deny modals: required, at least 3 characters. */
+export function reasonForm(values: StateValues): FormResult<string> {
+  const reason = readReason(values);
+  return reason.length < 3 ? { ok: false, errors: { reason: 'Give a reason of at least 3 characters' } } : { ok: true, input: reason };
+}
+
+/** What a submission handler gets once the form is valid, acknowledged and the user is known. */
+export interface SubmissionContext<M, I> {
+  s: Submission<M>;
+  session: Session;
+  input: I;
+  client: WebClient;
+  /** An ephemeral answer to the submitter. */
+  say: (text: string) => Promise<void>;
+}
+
+/**
+ * The shape every modal submission shares: validate the form (errors go back into the modal,
+ * no core work), ack, resolve the user, run one core call, and turn a refusal into an answer.
+ */
+export function submissionListener<S extends z.ZodType<ReplyTo>, I>(
+  deps: ListenerDeps,
+  metaSchema: S,
+  read: (values: StateValues) => FormResult<I>,
+  run: (ctx: SubmissionContext<z.output<S>, I>) => Promise<void>,
+) {
+  return async ({ ack, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+    const s = parseSubmission(body, metaSchema);
+    const form = read(s.values);
+    if (!form.ok) {
+      await ack({ response_action: 'errors', errors: form.errors });
+      return;
+    }
+    await ack();
+    const session = await enter(deps, s.teamId, s.user);
+    if ('refusal' in session) return answer(client, s.meta, s.user.id, reply(session.refusal));
+    try {
+      await run({ s, session, input: form.input, client, say: (text) => answer(client, s.meta, s.user.id, reply(text)) });
+    } catch (err) {
+      await answer(client, s.meta, s.user.id, refusal(err, session.names, deps.config.SLACK_COMMAND));
+    }
   };
 }
