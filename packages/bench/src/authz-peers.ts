@@ -107,31 +107,33 @@ export function gatehouseIndexPeer(index: AuthzIndex, state: AccountState, q: Qu
 
 // ---------------------------------------------------------------- bare Map.get + bit test
 
-interface BareEntry {
-  global: Uint32Array;
-  teams: Map<string, Uint32Array> | null;
-}
-
 const BIT = new Map<string, number>(PERMISSIONS.map((p, i) => [p, i]));
 const WORDS = Math.ceil(PERMISSIONS.length / 32);
+const STRIDE = 1 + WORDS;
 
-function bareEntry(plan: WorldPlan, grants: readonly GrantPlan[]): BareEntry {
-  const global = new Uint32Array(WORDS);
-  const teams = new Map<string, Uint32Array>();
-  const set = (bits: Uint32Array, role: string) => {
+/**
+ * One user's record for the limit: `[scopes, (tag, word…) × scopes]`, global first (tag 0), then
+ * one scope per team (tag = team number + 1) with the global bits included. The least memory to
+ * touch per check: one record read after one lookup.
+ */
+function bareRecord(plan: WorldPlan, grants: readonly GrantPlan[], teamTag: (t: string) => number): Uint32Array {
+  const teams = [...new Set(grants.flatMap((g) => (g.teamId === null ? [] : [g.teamId])))];
+  const rec = new Uint32Array(1 + (1 + teams.length) * STRIDE);
+  rec[0] = 1 + teams.length;
+  const set = (at: number, role: string) => {
     for (const p of plan.roles.get(role)?.closed ?? []) {
       const i = BIT.get(p) ?? 0;
-      bits[i >>> 5]! |= 1 << (i & 31);
+      rec[at + 1 + (i >>> 5)]! |= 1 << (i & 31);
     }
   };
-  for (const g of grants) if (g.teamId === null) set(global, g.role);
-  for (const g of grants) {
-    if (g.teamId === null) continue;
-    let t = teams.get(g.teamId);
-    if (!t) teams.set(g.teamId, (t = Uint32Array.from(global)));
-    set(t, g.role);
-  }
-  return { global, teams: teams.size ? teams : null };
+  for (const g of grants) if (g.teamId === null) set(1, g.role);
+  teams.forEach((t, k) => {
+    const at = 1 + (k + 1) * STRIDE;
+    rec[at] = teamTag(t);
+    for (let w = 0; w < WORDS; w++) rec[at + 1 + w] = rec[2 + w]!;
+    for (const g of grants) if (g.teamId === t) set(at, g.role);
+  });
+  return rec;
 }
 
 /**
@@ -152,26 +154,61 @@ function dropGrant(list: GrantPlan[], op: RoleOp): void {
   if (i >= 0) list.splice(i, 1);
 }
 
-/** The practical limit: what any implementation must do at least (one Map.get per user and team, one AND). */
+/**
+ * The practical limit: what any implementation must do at least — one Map.get for the user, one
+ * for the team, a scan of the user's few scopes and one AND — with records packed in one typed
+ * array, the permission's bit resolved ahead of time, and nothing else (no expiry, no names).
+ */
 export function barePeer(plan: WorldPlan, q: Queries): { peer: Peer; load: () => void; drop: () => void } {
   const { users: U, teams: T } = q;
   const bits = Int32Array.from(q.perms, (p) => BIT.get(p) ?? -1);
   const book = grantBook(plan);
   const ids = plan.users.map((u) => fresh(u.id));
-  let m = new Map<string, BareEntry>();
+  const tags = new Map<string, number>(plan.teams.map((t, i) => [fresh(t), i + 1]));
+  const teamTag = (t: string) => tags.get(t) ?? 0;
+  let slots = new Map<string, number>();
+  let pool = new Uint32Array(0);
+  let end = 0;
+  const put = (user: string, rec: Uint32Array) => {
+    if (end + rec.length > pool.length) {
+      const bigger = new Uint32Array(Math.max(1024, (end + rec.length) * 2));
+      bigger.set(pool.subarray(0, end));
+      pool = bigger;
+    }
+    pool.set(rec, end);
+    slots.set(user, end);
+    end += rec.length;
+  };
   const test = (u: string, i: number, t: string | null | undefined): boolean => {
-    const e = m.get(u);
-    if (e === undefined) return false;
-    const b = t == null || e.teams === null ? e.global : (e.teams.get(t) ?? e.global);
-    return (b[i >>> 5]! & (1 << (i & 31))) !== 0;
+    const o = slots.get(u);
+    if (o === undefined) return false;
+    let at = o + 2;
+    const scopes = pool[o]!;
+    if (scopes > 1 && t != null) {
+      const tag = tags.get(t);
+      if (tag !== undefined) {
+        for (let s = 1, p = o + 1 + STRIDE; s < scopes; s++, p += STRIDE) {
+          if (pool[p] === tag) {
+            at = p + 1;
+            break;
+          }
+        }
+      }
+    }
+    return (pool[at + (i >>> 5)]! & (1 << (i & 31))) !== 0;
   };
   return {
     load() {
-      m = new Map();
-      for (const [i, u] of plan.users.entries()) m.set(ids[i] as string, bareEntry(plan, u.grants));
+      const recs = plan.users.map((u) => bareRecord(plan, u.grants, teamTag));
+      slots = new Map();
+      pool = new Uint32Array(recs.reduce((n, r) => n + r.length, 0));
+      end = 0;
+      recs.forEach((r, i) => put(ids[i] as string, r));
     },
     drop() {
-      m = new Map();
+      slots = new Map();
+      pool = new Uint32Array(0);
+      end = 0;
     },
     peer: {
       run(from, to, out) {
@@ -189,12 +226,12 @@ export function barePeer(plan: WorldPlan, q: Queries): { peer: Peer; load: () =>
       grant(op) {
         const list = book.get(op.user) ?? [];
         list.push({ role: op.role, teamId: op.team });
-        m.set(op.user, bareEntry(plan, list));
+        put(op.user, bareRecord(plan, list, teamTag));
       },
       revoke(op) {
         const list = book.get(op.user) ?? [];
         dropGrant(list, op);
-        m.set(op.user, bareEntry(plan, list));
+        put(op.user, bareRecord(plan, list, teamTag));
       },
     },
   };

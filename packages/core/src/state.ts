@@ -38,15 +38,40 @@ export function roleById(state: AccountState, roleId: string): RoleDefinition | 
   return state.roles[roleId];
 }
 
-/** Lookup tables derived from the state (never stored): grants by subject and by role, groups by member. */
+/**
+ * Lookup tables derived from the state (never stored): grants by user, by group and by role
+ * (id → the state's grant object), groups by member.
+ */
 interface Derived {
-  bySubject: Map<string, Set<string>>;
-  byRole: Map<string, Set<string>>;
+  byUser: Map<string, Map<string, Grant>>;
+  byGroup: Map<string, Map<string, Grant>>;
+  byRole: Map<string, Map<string, Grant>>;
   groupsOf: Map<string, Set<string>>;
 }
 const derivedCache = new WeakMap<AccountState, Derived>();
 
-const subjectKey = (s: Grant['subject']) => `${s.type}:${s.id}`;
+function bySubject(d: Derived, s: Grant['subject']): Map<string, Map<string, Grant>> {
+  return s.type === 'user' ? d.byUser : d.byGroup;
+}
+function addGrant(m: Map<string, Map<string, Grant>>, k: string, g: Grant): void {
+  let inner = m.get(k);
+  if (!inner) m.set(k, (inner = new Map<string, Grant>()));
+  inner.set(g.id, g);
+}
+function removeGrant(m: Map<string, Map<string, Grant>>, k: string, grantId: string): void {
+  const inner = m.get(k);
+  if (!inner) return;
+  inner.delete(grantId);
+  if (inner.size === 0) m.delete(k);
+}
+function indexGrant(d: Derived, g: Grant): void {
+  addGrant(bySubject(d, g.subject), g.subject.id, g);
+  addGrant(d.byRole, g.roleId, g);
+}
+function unindexGrant(d: Derived, g: Grant): void {
+  removeGrant(bySubject(d, g.subject), g.subject.id, g.id);
+  removeGrant(d.byRole, g.roleId, g.id);
+}
 function addTo(m: Map<string, Set<string>>, k: string, v: string): void {
   let set = m.get(k);
   if (!set) m.set(k, (set = new Set()));
@@ -62,34 +87,24 @@ function removeFrom(m: Map<string, Set<string>>, k: string, v: string): void {
 function derived(state: AccountState): Derived {
   let d = derivedCache.get(state);
   if (!d) {
-    d = { bySubject: new Map(), byRole: new Map(), groupsOf: new Map() };
-    for (const g of Object.values(state.grants)) {
-      addTo(d.bySubject, subjectKey(g.subject), g.id);
-      addTo(d.byRole, g.roleId, g.id);
-    }
+    d = { byUser: new Map(), byGroup: new Map(), byRole: new Map(), groupsOf: new Map() };
+    for (const id in state.grants) indexGrant(d, state.grants[id]!);
     for (const g of Object.values(state.groups)) for (const m of g.members) addTo(d.groupsOf, m, g.id);
     derivedCache.set(state, d);
   }
   return d;
 }
 
-function grantsByIds(state: AccountState, ids: Set<string> | undefined): Grant[] {
-  const out: Grant[] = [];
-  if (ids) for (const id of ids) {
-    const g = state.grants[id];
-    if (g) out.push(g);
-  }
-  return out;
-}
+const NO_GRANTS: ReadonlyMap<string, Grant> = new Map();
 
 /** Grants of one subject (a user directly, or a group). */
 export function grantsOfSubject(state: AccountState, subject: Grant['subject']): Grant[] {
-  return grantsByIds(state, derived(state).bySubject.get(subjectKey(subject)));
+  return [...(bySubject(derived(state), subject).get(subject.id) ?? NO_GRANTS).values()];
 }
 
 /** Grants of one role. */
 export function grantsOfRole(state: AccountState, roleId: string): Grant[] {
-  return grantsByIds(state, derived(state).byRole.get(roleId));
+  return [...(derived(state).byRole.get(roleId) ?? NO_GRANTS).values()];
 }
 
 /** Groups a user is a member of. */
@@ -108,21 +123,47 @@ export interface GrantDelta {
   leaveGroup?: string;
 }
 
-/** Grants that apply to a user: direct ones and those of every group they are in. */
-export function grantsOfUser(state: AccountState, userId: string, delta: GrantDelta = {}): { grant: Grant; via: string | null }[] {
-  const groups = new Set(derived(state).groupsOf.get(userId) ?? []);
-  if (delta.joinGroup) groups.add(delta.joinGroup);
-  if (delta.leaveGroup) groups.delete(delta.leaveGroup);
-  const out: { grant: Grant; via: string | null }[] = [];
-  for (const grant of grantsOfSubject(state, { type: 'user', id: userId })) out.push({ grant, via: null });
-  for (const g of groups) for (const grant of grantsOfSubject(state, { type: 'group', id: g })) out.push({ grant, via: g });
-  for (const grant of delta.addGrants ?? []) {
-    if (grant.subject.type === 'user' ? grant.subject.id === userId : groups.has(grant.subject.id)) {
-      out.push({ grant, via: grant.subject.type === 'group' ? grant.subject.id : null });
+/**
+ * Calls `visit` for each grant that applies to a user as the state stands: direct ones, then
+ * those of every group they are in (`via` = the group). Allocates nothing: the index calls it
+ * on every role change.
+ */
+export function visitGrantsOfUser(state: AccountState, userId: string, visit: (grant: Grant, via: string | null) => void): void {
+  const d = derived(state);
+  const direct = d.byUser.get(userId);
+  if (direct) for (const grant of direct.values()) visit(grant, null);
+  const groups = d.groupsOf.get(userId);
+  if (groups) {
+    for (const g of groups) {
+      const held = d.byGroup.get(g);
+      if (held) for (const grant of held.values()) visit(grant, g);
     }
   }
-  const removed = new Set(delta.removeGrantIds ?? []);
-  return removed.size ? out.filter(({ grant }) => !removed.has(grant.id)) : out;
+}
+
+/** Grants that apply to a user: direct ones and those of every group they are in. */
+export function grantsOfUser(state: AccountState, userId: string, delta: GrantDelta = {}): { grant: Grant; via: string | null }[] {
+  const out: { grant: Grant; via: string | null }[] = [];
+  const { joinGroup, leaveGroup, addGrants, removeGrantIds } = delta;
+  visitGrantsOfUser(state, userId, (grant, via) => {
+    if (leaveGroup === undefined || via !== leaveGroup) out.push({ grant, via });
+  });
+  if (joinGroup !== undefined && !derived(state).groupsOf.get(userId)?.has(joinGroup)) {
+    for (const grant of grantsOfSubject(state, { type: 'group', id: joinGroup })) out.push({ grant, via: joinGroup });
+  }
+  if (addGrants?.length) {
+    const groups = new Set(derived(state).groupsOf.get(userId) ?? []);
+    if (joinGroup !== undefined) groups.add(joinGroup);
+    if (leaveGroup !== undefined) groups.delete(leaveGroup);
+    for (const grant of addGrants) {
+      if (grant.subject.type === 'user' ? grant.subject.id === userId : groups.has(grant.subject.id)) {
+        out.push({ grant, via: grant.subject.type === 'group' ? grant.subject.id : null });
+      }
+    }
+  }
+  if (!removeGrantIds?.length) return out;
+  const removed = new Set(removeGrantIds);
+  return out.filter(({ grant }) => !removed.has(grant.id));
 }
 
 /** A user's role assignments in force at `now`, sorted for stable display and comparison. */
@@ -169,13 +210,11 @@ function updateDerived(state: AccountState, e: AuditEvent): void {
   if (!d) return;
   switch (e.type) {
     case 'grant.created':
-      addTo(d.bySubject, subjectKey(e.data.grant.subject), e.data.grant.id);
-      addTo(d.byRole, e.data.grant.roleId, e.data.grant.id);
+      indexGrant(d, e.data.grant);
       break;
     case 'grant.revoked':
     case 'grant.expired':
-      removeFrom(d.bySubject, subjectKey(e.data.grant.subject), e.data.grant.id);
-      removeFrom(d.byRole, e.data.grant.roleId, e.data.grant.id);
+      unindexGrant(d, e.data.grant);
       break;
     case 'group.created':
       for (const m of e.data.group.members) addTo(d.groupsOf, m, e.data.group.id);
@@ -188,12 +227,7 @@ function updateDerived(state: AccountState, e: AuditEvent): void {
       break;
     case 'group.deleted':
       for (const m of e.data.group.members) removeFrom(d.groupsOf, m, e.data.group.id);
-      for (const g of Object.values(state.grants)) {
-        if (g.subject.type === 'group' && g.subject.id === e.data.group.id) {
-          removeFrom(d.bySubject, subjectKey(g.subject), g.id);
-          removeFrom(d.byRole, g.roleId, g.id);
-        }
-      }
+      for (const g of [...(d.byGroup.get(e.data.group.id)?.values() ?? [])]) unindexGrant(d, g);
       break;
     default:
       break;

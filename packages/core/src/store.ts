@@ -4,6 +4,7 @@ import KeyvSqlite from '@keyv/sqlite';
 import { Mutex } from 'async-mutex';
 import { Keyv } from 'keyv';
 import { z } from 'zod';
+import { RECORD_CODEC, deserializeRecord, serializeRecord } from './codec.js';
 import { GatehouseError } from './errors.js';
 import type { Commit, Snapshot } from './events.js';
 import { CommitSchema, SnapshotSchema } from './events.js';
@@ -190,18 +191,20 @@ export async function openStore(opts: StoreOptions = {}): Promise<LogStore> {
   const url = opts.url ?? 'sqlite://gatehouse.sqlite';
   const namespace = opts.namespace ?? 'gatehouse';
   if (url === 'memory') {
-    return new KeyvLogStore(new Keyv({ namespace, throwOnErrors: true }), 'memory');
+    return new KeyvLogStore(new Keyv({ namespace, throwOnErrors: true, ...RECORD_CODEC }), 'memory');
   }
   if (url.startsWith('sqlite://')) {
     const table = 'keyv';
     const sqlite = new KeyvSqlite({ uri: url, busyTimeout: 10_000, table });
     // WAL: readers never block the writer; synchronous stays FULL so an acknowledged commit survives a crash.
     await sqlite.query('PRAGMA journal_mode=WAL');
-    const keyv = new Keyv({ store: sqlite, namespace, throwOnErrors: true });
+    const keyv = new Keyv({ store: sqlite, namespace, throwOnErrors: true, ...RECORD_CODEC });
     return new SqliteLogStore(keyv, sqlite, table);
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     const keyv = createKeyv(url, { namespace, throwOnErrors: true });
+    keyv.serialize = serializeRecord;
+    keyv.deserialize = deserializeRecord;
     const adapter = keyv.store as KeyvRedis<unknown>;
     await adapter.getClient();
     return new RedisLogStore(keyv, adapter);

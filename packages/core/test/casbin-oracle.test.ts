@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Enforcer } from 'casbin';
 import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
 import type { Account, GatehouseError, Permission, RoleScope } from '../src/index.js';
-import { PERMISSIONS, STATIC_ROLE_IDS, STATIC_ROLES, closePermissions } from '../src/index.js';
+import { AuthzIndex, PERMISSIONS, STATIC_ROLE_IDS, STATIC_ROLES, closePermissions } from '../src/index.js';
 import { ADMIN, setup } from './helpers.js';
 
 /*
@@ -245,6 +245,9 @@ interface Outcome {
 /** Every user (plus an unknown one) × no team and every team × every permission. */
 async function compare(w: World, phase: string): Promise<Outcome> {
   const e = await oracle(w);
+  // The account's index was kept up to date change by change; this one is compiled in one pass
+  // from the final state (as on load). Both must give the oracle's answers.
+  const compiled = new AuthzIndex(w.account.view, w.now);
   const out: Outcome = { checks: 0, allows: 0, disagreements: [] };
   const scopes: (string | null)[] = [null, ...w.teams];
   for (const u of [...w.users, ADMIN, 'nobody']) {
@@ -255,13 +258,14 @@ async function compare(w: World, phase: string): Promise<Outcome> {
         const expected = e.enforceSync(`u:${u}`, team ?? GLOBAL, p);
         const got = w.account.can(u, p, team);
         const explained = w.account.explain(u, p, team).allowed;
+        const fresh = compiled.can(u, p, team);
         out.checks++;
         if (expected) {
           out.allows++;
           want.push(p);
         }
-        if (got !== expected || explained !== expected) {
-          out.disagreements.push(`seed ${String(w.seed)} ${phase}: user ${u}, team ${team ?? '(global)'}, ${p}: casbin ${String(expected)}, can ${String(got)}, explain ${String(explained)}`);
+        if (got !== expected || explained !== expected || fresh !== expected) {
+          out.disagreements.push(`seed ${String(w.seed)} ${phase}: user ${u}, team ${team ?? '(global)'}, ${p}: casbin ${String(expected)}, can ${String(got)}, explain ${String(explained)}, compiled index ${String(fresh)}`);
         }
       }
       const listed = w.account.permissions(u, team);
