@@ -59,13 +59,37 @@ export class KeyvLogStore implements LogStore {
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
         // Only a missing row ends the log. A row that holds no commit is corruption: stopping there
-        // would load a silently shortened state.
-        if (row === undefined) return out;
+        // would load a silently shortened state. So is a missing row with commits after it.
+        if (row === undefined) {
+          await this.assertNoCommitsAfter(accountId, next + i, rows.slice(i + 1));
+          return out;
+        }
         const parsed = CommitSchema.safeParse(row.value);
         if (!parsed.success) throw corrupt(`commit ${accountId}#${next + i}`, parsed.error);
         if (parsed.data.seq !== next + i) throw new GatehouseError('storage_corrupt', `commit ${next + i} of ${accountId} says seq ${parsed.data.seq}`);
         out.push(parsed.data);
       }
+    }
+  }
+
+  /**
+   * The log ends at `missing` only if nothing follows it: rows after it in the batch already read,
+   * or in the next batch, mean a commit row was deleted (by hand, or by a store that lost it).
+   * A head record could also catch a deleted tail; this catches holes, at one more batch read
+   * when a reader reaches the end of the log.
+   */
+  private async assertNoCommitsAfter(accountId: string, missing: number, rest: readonly ({ value?: unknown } | undefined)[]): Promise<void> {
+    let found = rest.findIndex((r) => r !== undefined);
+    let at = missing + 1;
+    if (found < 0) {
+      at = missing + 1 + rest.length;
+      const keys = Array.from({ length: BATCH }, (_, i) => commitKey(accountId, at + i));
+      found = (await this.readRows(accountId, keys, at)).findIndex((r) => r !== undefined);
+    }
+    // Two reads are not one snapshot: the row may have been written (with more after it) in
+    // between. It is a hole only if it is still missing now that a later commit exists.
+    if (found >= 0 && (await this.readRows(accountId, [commitKey(accountId, missing)], missing))[0] === undefined) {
+      throw new GatehouseError('storage_corrupt', `commit ${missing} of ${accountId} is missing but commit ${at + found} exists: rows were deleted from the log; restore them from a backup`, { what: `commit ${accountId}#${missing}` });
     }
   }
 

@@ -227,6 +227,32 @@ describe('persistence: stored data is validated on read', () => {
     });
   }
 
+  it('a commit row deleted from the middle of the log fails with storage_corrupt, not a shortened account', async () => {
+    const { t } = await stored();
+    const store = await t.raw();
+    assert.equal(await store.keyv.delete('a:T1:c:3'), true);
+    await store.close();
+    const gh = await t.open();
+    await assert.rejects(gh.account('T1'), (e: unknown) => e instanceof GatehouseError && e.code === 'storage_corrupt' && /commit 3 of T1 is missing but commit 4 exists/.test(e.message));
+  });
+
+  it('a hole just past a full read batch is found too (the next batch is looked at)', async () => {
+    const t = await setup();
+    const gh = await t.open();
+    const account = await gh.createAccount('T1', { name: 'Acme', admins: [{ userId: ADMIN }] });
+    for (let i = 0; i < 205; i++) await account.ensureUser({ userId: `U${String(i)}` });
+    const last = account.seq;
+    await t.close(gh);
+    const store = await t.raw();
+    // Rows 1..200 are one read batch: with row 200 gone, nothing after the hole is in that batch.
+    assert.equal(await store.keyv.delete('a:T1:c:200'), true);
+    await store.close();
+    const again = await t.open();
+    await assert.rejects(again.account('T1'), (e: unknown) => e instanceof GatehouseError && e.code === 'storage_corrupt' && e.message.includes('commit 200 of T1 is missing but commit 201 exists'));
+    await t.close(again);
+    assert.ok(last > 201);
+  });
+
   it('a commit edited into another valid one loads, but the audit chain shows where', async () => {
     const { t, grant, overwrite } = await stored();
     const forged = loose(grant);
