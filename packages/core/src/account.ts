@@ -177,7 +177,11 @@ export class Account {
 
   onCommit(listener: CommitListener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => this.offCommit(listener);
+  }
+
+  offCommit(listener: CommitListener): void {
+    this.listeners.delete(listener);
   }
 
   /** Polls the log for commits by other processes (Redis), so they show within `intervalMs`. */

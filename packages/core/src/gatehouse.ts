@@ -104,9 +104,14 @@ export class Gatehouse {
   }
 
   /** Every commit of every account, as it is applied (local or replayed from another process). */
-  onCommit(listener: CommitListener): void {
+  /** Listens to the commits of every account, open now or later; returns the way to stop. */
+  onCommit(listener: CommitListener): () => void {
     this.listeners.add(listener);
     for (const p of this.accounts.values()) void p.then((a) => a.onCommit(listener)).catch(() => undefined);
+    return () => {
+      this.listeners.delete(listener);
+      for (const p of this.accounts.values()) void p.then((a) => a.offCommit(listener)).catch(() => undefined);
+    };
   }
 
   /** Creates a key and records which account it belongs to, so a bare secret can be resolved. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setImmediate as tick } from 'node:timers/promises';
 import type { GatehouseError } from '../src/index.js';
 import { ADMIN, setup } from './helpers.js';
 
@@ -179,6 +180,20 @@ describe('governance of role changes (SPEC §3)', () => {
       const trail = await account.auditTrail(admin, { userId: 'UDEV' });
       const ev = trail.find((e) => e.type === 'grant.created' && e.actor === ADMIN);
       assert.ok(ev, 'the grant is in the audit trail with its actor');
+    });
+
+    it('a commit listener can stop listening, for accounts open now and opened later', async () => {
+      const { account, admin, gh } = await setup({ users: { UDEV: null } });
+      const seen: string[] = [];
+      const stop = gh.onCommit((n) => seen.push(n.accountId));
+      await account.assignRole(admin, { subject: user('UDEV'), roleId: 'developer' });
+      assert.deepEqual(seen, [account.id]);
+      stop();
+      await tick();
+      await account.revokeRole(admin, { subject: user('UDEV'), roleId: 'developer' });
+      const other = await gh.createAccount('T2', { name: 'Other', admins: [{ userId: ADMIN }] });
+      await other.ensureUser({ userId: 'UX' });
+      assert.deepEqual(seen, [account.id], 'no notices after stop()');
     });
   });
 
