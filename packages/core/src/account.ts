@@ -1233,7 +1233,9 @@ export class Account {
       const owner = this.user(s, ownerId);
       if (!owner.active) throw new GatehouseError('user_inactive', `${ownerId} is deactivated`, { userId: ownerId });
       if (ownerId !== actor.userId) this.require(actor, 'api_key:manage', null);
-      else if (i.kind === 'api_key' && !this.actorCan(actor, 'api_key:manage', null)) this.require(actor, 'api_key:create', null);
+      // A key for oneself is not scoped to a team: api_key:create held in any scope (a team-scoped
+      // Developer) is enough; the key's snapshot keeps each scope's permissions apart.
+      else if (i.kind === 'api_key' && !this.actorCan(actor, 'api_key:manage', null) && !this.teamsOf(actor.userId).some((t) => this.actorCan(actor, 'api_key:create', t))) this.require(actor, 'api_key:create', null);
       else if (actor.userId !== SYSTEM.userId && !s.users[actor.userId]?.active) throw new GatehouseError('user_inactive', 'deactivated users cannot create tokens', { userId: actor.userId });
       const snapshot =
         i.kind === 'api_key'

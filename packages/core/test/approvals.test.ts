@@ -193,6 +193,17 @@ describe('API keys and tokens (SPEC §6)', () => {
     const review = await account.accessReview(admin);
     assert.deepEqual(review.keysExceedingOwner.map((k) => k.keyId), [key.key.id]);
   });
+  it('a Developer of one team only creates an API key for themselves; it allows in that team and nowhere else', async () => {
+    const { account, admin, gh } = await setup({ users: { UTEAMDEV: null } });
+    await account.createTeam(admin, { teamId: 'payments', name: 'Payments' });
+    await refused(gh.createKey(account, { userId: 'UTEAMDEV' }, { name: 'ci' }), 'forbidden');
+    await account.assignRole(admin, { subject: { type: 'user', id: 'UTEAMDEV' }, roleId: 'developer', teamId: 'payments' });
+    const { secret } = await gh.createKey(account, { userId: 'UTEAMDEV' }, { name: 'ci' });
+    const { actor } = await gh.authenticate(secret);
+    assert.equal(account.actorCan(actor, 'version:create', 'payments'), true);
+    assert.equal(account.actorCan(actor, 'version:create', 'general'), false);
+    assert.equal(account.actorCan(actor, 'version:create', null), false);
+  });
   it('keys are created by those allowed, listed without secrets, revoked', async () => {
     const { account, gh, admin } = await setup({ users: { UDEV: 'developer', UQA: 'qa' } });
     await refused(gh.createKey(account, { userId: 'UQA' }, { name: 'x' }), 'forbidden');
