@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Account, ApprovalType, Commit, EventBody, Version } from '@gatehouse/core';
 import { FakeClock, Gatehouse, SequentialIds } from '@gatehouse/core';
+import KeyvSqlite from '@keyv/sqlite';
 import { NO_AUTO_SNAPSHOT } from './authz-gatehouse.js';
 import type { BenchOptions, Table } from './harness.js';
 import { liveHeap, nowNs } from './harness.js';
@@ -15,6 +16,8 @@ export interface StorageResult {
   /** Approvals appended one by one through `decideVersion` on SQLite (each a durable commit). */
   readonly appendEventsPerSec: Summary;
   readonly appendPerEventMs: Summary;
+  /** Bare single-row INSERTs into the same SQLite file, one statement (and fsync) each: the disk's limit. */
+  readonly limitRowsPerSec: Summary;
   readonly appended: number;
   readonly logEvents: number;
   readonly fillMs: number;
@@ -121,7 +124,16 @@ export async function runStorage(opts: BenchOptions): Promise<{ table: Table; re
     const perEvent: number[] = [];
     let appended = 0;
     let call = 0;
+    // The limit, in turn with each pass: the same file and driver, one bare INSERT per row
+    // (autocommit: one fsync each, like a commit), rows the size of an approval's commit.
+    const limit = new KeyvSqlite({ uri: url, busyTimeout: 10_000, table: 'bench_limit' });
+    const row = JSON.stringify({ value: (await gh.store.readCommits(ACCOUNT, account.seq - 1))[0], expires: null });
+    const limitRates: number[] = [];
+    let limitRow = 0;
     for (let p = 0; p < appendPasses; p++) {
+      const l0 = nowNs();
+      for (let i = 0; i < perPass; i++) await limit.query('INSERT INTO bench_limit (key, value) VALUES (?, ?)', `row:${String(limitRow++)}`, row);
+      limitRates.push(perPass / ((nowNs() - l0) / 1e9));
       const before = account.seq;
       const t0 = nowNs();
       for (let i = 0; i < perPass; i++, call++) {
@@ -136,6 +148,7 @@ export async function runStorage(opts: BenchOptions): Promise<{ table: Table; re
       rates.push(events / s);
       perEvent.push((s * 1000) / events);
     }
+    await limit.disconnect();
 
     // The bulk of the log: sealed like the API's commits, written in bulk (see appendCommits).
     const chain: Chain = { seq: account.seq, lastHash: account.view.lastHash };
@@ -194,6 +207,7 @@ export async function runStorage(opts: BenchOptions): Promise<{ table: Table; re
     const result: StorageResult = {
       appendEventsPerSec: summarize(rates),
       appendPerEventMs: summarize(perEvent),
+      limitRowsPerSec: summarize(limitRates),
       appended,
       logEvents,
       fillMs,
@@ -217,6 +231,7 @@ export function storageTable(r: StorageResult): Table {
     columns: ['measure', 'result (median, min–max)', 'details'],
     rows: [
       ['append approvals (`decideVersion`, one commit each)', `${fmtSummary(r.appendEventsPerSec, fmtCount)} events/s`, `${fmtSummary(r.appendPerEventMs, fmtMs)} per event, ${fmtCount(r.appended)} appended, one at a time`],
+      ['limit: bare `INSERT` of one row of the same size, autocommit', `${fmtSummary(r.limitRowsPerSec, fmtCount)} rows/s`, 'same file, driver (sqlite3 via @keyv/sqlite) and settings; passes taken in turn with the appends'],
       [`cold start, ${fmtCount(r.logEvents)} events, no snapshot`, fmtSummary(r.coldStartNoSnapshotMs, fmtMs), 'Gatehouse.open + account(): reads, validates and applies every commit'],
       [`cold start, ${fmtCount(r.logEvents)} events, from snapshot`, fmtSummary(r.coldStartSnapshotMs, fmtMs), `snapshot state ${fmtBytes(r.snapshotBytes)} as JSON; heap after load ${fmtBytes(r.heapAfterLoad)}`],
     ],

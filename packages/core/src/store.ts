@@ -211,8 +211,8 @@ export class RedisLogStore extends KeyvLogStore {
 
 /**
  * SQLite: the file may be opened by more than one process (the server and the CLI), so the
- * append is an `INSERT … ON CONFLICT DO NOTHING` — atomic in SQLite — followed by reading the row
- * back: the writer whose bytes are stored won.
+ * append is an `INSERT … ON CONFLICT DO NOTHING RETURNING key` — atomic in SQLite: a row comes
+ * back only to the writer whose INSERT stored it.
  */
 export class SqliteLogStore extends KeyvLogStore {
   constructor(
@@ -227,9 +227,9 @@ export class SqliteLogStore extends KeyvLogStore {
     const key = `${this.keyv.namespace ?? ''}:${commitKey(accountId, commit.seq)}`;
     const value = await this.keyv.serializeData({ value: commit, expires: undefined });
     if (typeof value !== 'string') throw new Error('keyv serializer must produce strings for SQLite');
-    await this.sqlite.query(`INSERT INTO ${this.table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`, key, value);
-    const rows = (await this.sqlite.query(`SELECT value FROM ${this.table} WHERE key = ?`, key)) as { value: string }[];
-    return rows[0]?.value === value;
+    // One statement: RETURNING yields the row only if this INSERT wrote it (SQLite ≥ 3.35).
+    const rows = (await this.sqlite.query(`INSERT INTO ${this.table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING RETURNING key`, key, value)) as { key: string }[];
+    return rows.length === 1;
   }
 }
 
