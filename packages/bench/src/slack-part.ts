@@ -1,17 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Account, ApprovalType } from '@gatehouse/core';
 import { Gatehouse } from '@gatehouse/core';
 import { CreateVersionResponseSchema } from '@gatehouse/core/contract';
 import type { PostedMessage } from '@gatehouse/slack-bot/testing';
-import { FakeSlack, MANIFEST, blockActionPayload, findButton, interactionBody, manifestBotScopes, signedHeaders, textOf } from '@gatehouse/slack-bot/testing';
+import { FakeSlack, MANIFEST, blockActionPayload, findButton, interactionBody, manifestBotScopes, textOf } from '@gatehouse/slack-bot/testing';
 import type { BenchOptions, Table } from './harness.js';
+import type { BurstReply, BurstRequest, Sent } from './slack-clicker.js';
 import type { ProbeReply, ProbeRequest } from './slack-server-probe.js';
 import type { Summary } from './stats.js';
 import { fmtMs, fmtSummary, quantile, summarize } from './stats.js';
@@ -227,63 +227,33 @@ async function inParallel<T, R>(items: readonly T[], n: number, fn: (item: T) =>
   return out;
 }
 
-/**
- * POSTs a signed body as Slack does and resolves when the response headers arrive (the ack).
- * node:http, not fetch (the tests' `postSigned`): a burst of 100 fetches costs the sending
- * process several times more CPU than the server spends on them, which would be measured as
- * server latency on two cores.
- */
-function post(agent: Agent, url: URL, body: string): Promise<{ ms: number; status: number; text: string }> {
+/** Starts the load generator (slack-clicker.ts) in its own process. */
+function startClicker(): ChildProcess {
+  // Structured clone over IPC: a failed request's NaN time survives (JSON would make it null).
+  return fork(fileURLToPath(new URL('./slack-clicker.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [], serialization: 'advanced' });
+}
+
+/** Has the load generator send `bodies` at once to `path` on the server. */
+function burst(w: World, path: string, bodies: readonly string[], expect: number): Promise<readonly Sent[]> {
   return new Promise((resolve, reject) => {
-    const headers = { ...signedHeaders(SECRET, body), 'content-length': String(Buffer.byteLength(body)) };
-    const t0 = performance.now();
-    const req = request(url, { method: 'POST', agent, headers }, (res) => {
-      const ms = performance.now() - t0;
-      let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ ms, status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
+    const onMessage = (m: BurstReply) => {
+      if (m.type !== 'burst') return;
+      w.clicker.off('message', onMessage);
+      w.clicker.off('exit', onExit);
+      resolve(m.sent);
+    };
+    const onExit = (code: number | null) => reject(new Error(`bench: the load generator exited with ${String(code)}`));
+    w.clicker.on('message', onMessage);
+    w.clicker.once('exit', onExit);
+    w.clicker.send({ type: 'burst', url: new URL(path, w.server.url).href, secret: SECRET, bodies, expect } satisfies BurstRequest);
   });
-}
-
-interface Sent {
-  /** When the request was handed to node:http (`performance.now()`). */
-  readonly t0: number;
-  /** Until the response headers (NaN when the request failed). */
-  readonly ms: number;
-  readonly status: number;
-  readonly error: string | null;
-}
-
-/**
- * Sends every body at once, each on its own new connection (as independent deliveries from
- * Slack would arrive), and resolves when every response has come.
- */
-async function burst(url: URL, bodies: readonly string[], expect: number): Promise<Sent[]> {
-  const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
-  try {
-    return await Promise.all(
-      bodies.map(async (body) => {
-        const t0 = performance.now();
-        try {
-          const r = await post(agent, url, body);
-          return { t0, ms: r.ms, status: r.status, error: r.status === expect ? null : `${url.pathname} answered ${String(r.status)}: ${r.text}` };
-        } catch (err) {
-          return { t0, ms: Number.NaN, status: 0, error: `POST ${url.pathname} failed: ${err instanceof Error ? err.message : String(err)}` };
-        }
-      }),
-    );
-  } finally {
-    agent.destroy();
-  }
 }
 
 interface World {
   readonly fake: FakeSlack;
   readonly server: ServerChild;
+  /** The load generator (a child process). */
+  readonly clicker: ChildProcess;
   /** The bench's own view of the SQLite log (a second Gatehouse on the file, refreshed on demand). */
   readonly reader: Account;
   readonly ciKey: string;
@@ -366,12 +336,12 @@ async function clickPass(w: World, pass: string, n: number, offset: number): Pro
   });
   const bodies = clicks.map((c) => c.body);
   // The floor: the same POSTs to a path the server's express app answers 404 at once (no Bolt, no work after).
-  const floor = await burst(new URL(FLOOR_PATH, w.server.url), bodies, 404);
+  const floor = await burst(w, FLOOR_PATH, bodies, 404);
 
   const firstCall = w.fake.calls.length;
   const serverErrors = w.server.errors.length;
   await serverTimes(w.server.child);
-  const sent = await burst(new URL('/slack/events', w.server.url), bodies, 200);
+  const sent = await burst(w, '/slack/events', bodies, 200);
 
   // What the approver sees: the first chat.update of their message showing their approval, and the thread reply.
   const updateAt = new Array<number>(clicks.length).fill(Number.NaN);
@@ -386,7 +356,8 @@ async function clickPass(w: World, pass: string, n: number, offset: number): Pro
       const i = byMessage.get(`${String(channel)}/${String(call.method === 'chat.update' ? ts : threadTs)}`);
       const c = i === undefined ? undefined : clicks[i];
       if (i === undefined || !c || !textOf(call.args).includes(`<@${c.approver.userId}>`)) continue;
-      if (call.method === 'chat.update' && Number.isNaN(updateAt[i])) updateAt[i] = call.at;
+      // On the load generator's clock: both count from the epoch.
+      if (call.method === 'chat.update' && Number.isNaN(updateAt[i])) updateAt[i] = performance.timeOrigin + call.at;
       if (call.method === 'chat.postMessage') replied[i] = true;
     }
     return updateAt.every((t) => !Number.isNaN(t)) && replied.every(Boolean);
@@ -433,6 +404,7 @@ export async function runSlack(opts: BenchOptions): Promise<{ table: Table; resu
   const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: ACCOUNT });
   const gh = await Gatehouse.open({ url: `sqlite://${file}`, watchMs: null });
   let server: ServerChild | null = null;
+  const clicker = startClicker();
   try {
     opts.log(`slack: seeding ${String(APPROVERS.length)} approvers on SQLite (${file})`);
     const { account, ciKey } = await seed(gh);
@@ -442,7 +414,7 @@ export async function runSlack(opts: BenchOptions): Promise<{ table: Table; resu
     });
     opts.log('slack: starting the server (child process, HTTP mode, fake Slack Web API on loopback)');
     server = await startServer(fake, file);
-    const w: World = { fake, server, reader: account, ciKey, messages: new Map(), seen: new Set(), decided };
+    const w: World = { fake, server, reader: account, ciKey, clicker, messages: new Map(), seen: new Set(), decided };
 
     let offset = 0;
     if (warmupClicks > 0) {
@@ -483,6 +455,7 @@ export async function runSlack(opts: BenchOptions): Promise<{ table: Table; resu
     };
     return { table: slackTable(result), result };
   } finally {
+    if (clicker.connected) clicker.disconnect();
     if (server) await stopServer(server.child);
     await gh.close();
     await fake.close();
@@ -507,7 +480,7 @@ export function slackTable(r: SlackResult): Table {
     ],
     notes: [
       `The real server as \`npm start\` runs it (\`packages/slack-bot/dist/src/main.js\`, plus a preloaded probe that only times requests) in a child process: Bolt's HTTP receiver on \`/slack/events\`, the embedded SQLite store in a temporary file, the Slack Web API pointed at the slack-bot tests' fake Slack (\`@gatehouse/slack-bot/testing\`) in this process on loopback. The account was seeded through the core API: a production rule needing a QA, a Security and an Operational approval, ${String(APPROVERS.length)} approvers. Each pass, CI creates ${n} fresh versions over REST and requests approval, the server posts their interactive messages, then each message gets one Approve click by an approver of the pool — ${n} block_actions POSTs at once, signed like Slack's, carrying the message's blocks, each on a new connection — so every click is a distinct decision. ${plural(r.passes, 'pass')} of ${n}${r.warmupClicks ? ` after a warm-up of ${String(r.warmupClicks)} clicks` : ''}: medians of the per-pass figures with min–max; max is over all clicks.`,
-      `Client-side times are taken here, in the process that also serves the fake Slack, on the same two cores as the server: the floor row shows what that costs without the Slack app. Decisions are \`version.decided\` events read back from the SQLite log by a second Gatehouse in this process, not asked of the server. Errors count non-200 acks, failed requests, Slack Web API calls the fake refused, ephemeral answers to a click (a refusal or "already approved"), error lines in the server's log and approvals missing from a message or its thread.`,
+      `Clicks are sent, and their acks timed, by a load generator in a third process (node:http), so neither the fake Slack nor the bench's bookkeeping shares its event loop; the three processes share the two cores, and the floor row shows what a burst of POSTs costs on them without the Slack app. Decisions are \`version.decided\` events read back from the SQLite log by a second Gatehouse in this process, not asked of the server. Errors count non-200 acks, failed requests, Slack Web API calls the fake refused, ephemeral answers to a click (a refusal or "already approved"), error lines in the server's log and approvals missing from a message or its thread.`,
       ...(r.errorSamples.length ? ['Errors (the first few):', ...r.errorSamples.map((e) => `- ${e.replace(/\s+/g, ' ').slice(0, 300)}`)] : []),
       `- ack p99 ≤ ${String(TARGET_P99_MS)} ms: ${fmtMs(r.ackP99Ms.median)} as the client sees it — ${met ? '✅ met' : '❌ not met'} (inside the server: ${fmtMs(r.serverP99Ms.median)} — ${r.serverP99Ms.median <= TARGET_P99_MS ? 'within' : 'over'} the target; floor ${fmtMs(r.floorP99Ms.median)})`,
       `- decisions recorded = clicks: ${String(r.decisionsRecorded)} of ${String(r.clicks)} — ${equal ? '✅' : '❌'}`,
