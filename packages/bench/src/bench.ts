@@ -45,7 +45,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
   }
   let slack: SlackResult | undefined;
   if (parts.has('slack')) {
-    const r = runSlack();
+    const r = await runSlack(opts);
     tables.slack = r.table;
     slack = r.result;
   }

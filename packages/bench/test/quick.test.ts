@@ -61,6 +61,18 @@ describe('npm run bench -- --quick', function () {
     }
   });
 
+  it('Slack: every click acknowledged and recorded as exactly one decision', () => {
+    const s = run.report.slack;
+    assert.ok(s, 'the slack part ran');
+    assert.ok(s.clicks > 0, 'clicks were sent');
+    assert.equal(s.acked, s.clicks, 'every click was acknowledged with 200');
+    assert.equal(s.decisionsRecorded, s.clicks, 'decisions recorded = clicks');
+    assert.equal(s.clicksRecorded, s.clicks, "each click's own decision is in the log");
+    assert.equal(s.updated, s.clicks, 'every approval reached its message and thread');
+    assert.equal(s.errors, 0, s.errorSamples.join('\n'));
+    assert.match(run.stdout, /^## 2\. Slack interactions$/m);
+  });
+
   it('REST: both endpoints under load, without errors', () => {
     const eps = run.report.rest?.endpoints ?? [];
     assert.deepEqual([...new Set(eps.map((e) => e.path))], ['/api/v1/me', '/api/v1/approvals/pending']);

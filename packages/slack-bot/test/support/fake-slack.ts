@@ -26,6 +26,8 @@ export interface Call {
   error: string | null;
   /** Slack's explanation when refused (e.g. which Block Kit rule). */
   problems: string[];
+  /** When the request had been read (`performance.now()`), to time what a click leads to. */
+  at: number;
 }
 
 export interface PostedMessage {
@@ -287,16 +289,16 @@ export class FakeSlack {
     const body = JSON.parse(raw || '{}') as Json;
     const problems = body['blocks'] === undefined ? [] : checkBlocks(body['blocks'], 'message');
     if (problems.length || (typeof body['text'] !== 'string' && body['blocks'] === undefined)) {
-      this.calls.push({ method: 'response_url', args: body, token: null, ok: false, error: 'invalid_blocks', problems });
+      this.calls.push({ method: 'response_url', args: body, token: null, ok: false, error: 'invalid_blocks', problems, at: performance.now() });
       return void res.writeHead(400).end('invalid_blocks');
     }
-    this.calls.push({ method: 'response_url', args: body, token: null, ok: true, error: null, problems: [] });
+    this.calls.push({ method: 'response_url', args: body, token: null, ok: true, error: null, problems: [], at: performance.now() });
     list.push(body);
     res.writeHead(200).end('ok');
   }
 
   private dispatch(method: string, args: Json, token: string | null): Json {
-    const call: Call = { method, args, token, ok: true, error: null, problems: [] };
+    const call: Call = { method, args, token, ok: true, error: null, problems: [], at: performance.now() };
     this.calls.push(call);
     const refuse = (error: string, problems: string[] = [], extra: Json = {}) => {
       call.ok = false;

@@ -20,8 +20,8 @@ export interface SignOptions {
   contentType?: string;
 }
 
-/** POSTs a signed form body to the app's Slack endpoint; returns status, body and the time to the response. */
-export async function postSigned(url: string, secret: string, body: string, opts: SignOptions = {}): Promise<{ status: number; text: string; ms: number }> {
+/** The headers Slack sends with a body: its content type, the timestamp and the signature (and retry headers). */
+export function signedHeaders(secret: string, body: string, opts: SignOptions = {}): Record<string, string> {
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
     'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
@@ -32,6 +32,12 @@ export async function postSigned(url: string, secret: string, body: string, opts
     headers['x-slack-retry-num'] = String(opts.retryNum);
     headers['x-slack-retry-reason'] = 'http_timeout';
   }
+  return headers;
+}
+
+/** POSTs a signed form body to the app's Slack endpoint; returns status, body and the time to the response. */
+export async function postSigned(url: string, secret: string, body: string, opts: SignOptions = {}): Promise<{ status: number; text: string; ms: number }> {
+  const headers = signedHeaders(secret, body, opts);
   const started = performance.now();
   const res = await fetch(url, { method: 'POST', headers, body });
   const ms = performance.now() - started;
@@ -85,6 +91,8 @@ export interface BlockActionFields {
   value: string;
   triggerId: string;
   responseUrl: string;
+  /** The message the button is on, as Slack includes it (text and blocks); omitted, only its ts is sent. */
+  message?: { text: string; blocks: readonly Record<string, unknown>[] };
 }
 
 export function blockActionPayload(f: BlockActionFields): Record<string, unknown> {
@@ -97,7 +105,7 @@ export function blockActionPayload(f: BlockActionFields): Record<string, unknown
     container: { type: 'message', message_ts: f.messageTs, channel_id: f.channelId, is_ephemeral: f.ephemeral ?? false },
     trigger_id: f.triggerId,
     channel: { id: f.channelId, name: 'approvals' },
-    message: { type: 'message', ts: f.messageTs, text: '' },
+    message: f.message ? { type: 'message', subtype: 'bot_message', bot_id: 'BFAKE', ts: f.messageTs, text: f.message.text, blocks: f.message.blocks } : { type: 'message', ts: f.messageTs, text: '' },
     response_url: f.responseUrl,
     actions: [{ type: 'button', action_id: f.actionId, block_id: f.blockId, value: f.value, text: { type: 'plain_text', text: 'x' }, action_ts: String(Date.now() / 1000) }],
   };

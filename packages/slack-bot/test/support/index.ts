@@ -1,0 +1,9 @@
+/**
+ * `@gatehouse/slack-bot/testing`: the fake Slack Web API and the signed-request builders, for
+ * other packages of the repository (the benchmark). Test support only: nothing in `src` imports it.
+ */
+export { FakeSlack, manifestBotScopes } from './fake-slack.js';
+export type { Call, FakeSlackOptions, PostedMessage } from './fake-slack.js';
+export { MANIFEST, findButton, textOf } from './slack-harness.js';
+export { blockActionPayload, interactionBody, postSigned, sign, signedHeaders } from './slack-requests.js';
+export type { BlockActionFields, SignOptions } from './slack-requests.js';
