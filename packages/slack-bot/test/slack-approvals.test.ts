@@ -39,6 +39,7 @@ describe('Slack: approval messages', () => {
   });
 
   it('an approval round from request to ready: message posted, updated in place, thread replies, DM to the creator', async () => {
+    const quinnsName = ctx.account.view.users.UQUINN?.name;
     const versionId = await restRequest(ctx, 'UDEV', 'checkout', '2.0.0', 'production');
     const msg = await approvalMessage(ctx, versionId);
     await ctx.settle();
@@ -57,6 +58,7 @@ describe('Slack: approval messages', () => {
       await ctx.settle();
     }
     assert.match(textOf(msg), /QA\* · 1 of 1 — approved by <@UQUINN>/);
+    assert.equal(ctx.account.view.users.UQUINN?.name, quinnsName, 'a click does not rename a known user to their handle');
     assert.match(textOf(msg), /Operational\* · 0 of 1 — 1 more needed/, 'what is still missing');
     assert.equal(ctx.fake.dmsTo('UDEV').length, 0, 'no DM before it is ready');
 

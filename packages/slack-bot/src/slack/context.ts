@@ -1,5 +1,7 @@
 import type { Account, Actor, Gatehouse, Logger } from '@gatehouse/core';
 import { isGatehouseError } from '@gatehouse/core';
+import { setImmediate as afterPendingIo } from 'node:timers/promises';
+import { Semaphore } from 'async-mutex';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Message } from './blocks/common.js';
@@ -36,6 +38,28 @@ export function namesOf(account: Account): Names {
  * in the default team with the default role). Called after ack(): it may write.
  * Returns words for the user instead when the workspace has no account yet.
  */
+/**
+ * Acknowledges, then lets the requests already waiting on the event loop run up to their own
+ * ack before this one does its work (Slack shows an error and retries when an ack takes 3 s).
+ */
+export async function ackFirst(ack: () => Promise<void>): Promise<void> {
+  await ack();
+  await afterPendingIo();
+}
+
+/**
+ * Work after an ack runs at most this many at a time. Decisions on one account are serialised
+ * by the core anyway; unbounded, a burst of 100 clicks would run 100 synchronous stretches
+ * back to back while the next requests wait to be acknowledged.
+ */
+const afterAck = new Semaphore(4);
+
+/** Acknowledges at once, then does `work` in turn with the other clicks' work (see `afterAck`). */
+export async function ackThen(ack: () => Promise<void>, work: () => Promise<void>): Promise<void> {
+  await ack();
+  await afterAck.runExclusive(work);
+}
+
 export async function enter(deps: ListenerDeps, teamId: string | null | undefined, user: { id: string; name?: string | null }): Promise<Session | { refusal: string }> {
   const id = teamId ?? deps.config.GATEHOUSE_ACCOUNT_ID;
   const account = await deps.gatehouse.account(id);
@@ -44,7 +68,10 @@ export async function enter(deps: ListenerDeps, teamId: string | null | undefine
       refusal: `:construction: This Slack workspace (\`${id}\`) has no Gatehouse account yet. The operator sets \`GATEHOUSE_ACCOUNT_ID=${id}\` and \`GATEHOUSE_BOOTSTRAP_ADMINS=<Slack user id of the first Admin>\` and restarts, or runs \`npm run gatehouse -- bootstrap --admin <user id>\`.`,
     };
   }
-  await account.ensureUser({ userId: user.id, name: user.name ?? '' });
+  // A payload's name is the Slack handle; a known user's name comes from users.info and
+  // user_change (the display name), which a click must not overwrite with the handle.
+  const known = account.view.users[user.id] !== undefined;
+  await account.ensureUser({ userId: user.id, name: known ? '' : (user.name ?? '') });
   account.touchUser(user.id);
   return { account, actor: { userId: user.id }, names: namesOf(account) };
 }

@@ -5,7 +5,7 @@ import { helpMessage, usageMessage } from '../../blocks/replies.js';
 import { SUBCOMMANDS } from '../../commands/index.js';
 import type { CommandContext } from '../../commands/types.js';
 import type { ListenerDeps } from '../../context.js';
-import { enter, refusal } from '../../context.js';
+import { ackFirst, enter, refusal } from '../../context.js';
 import { esc } from '../../format.js';
 import { tokenize, wordAt } from '../../parse.js';
 
@@ -15,7 +15,7 @@ import { tokenize, wordAt } from '../../parse.js';
  */
 export function slashCommand(deps: ListenerDeps) {
   return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    await ack();
+    await ackFirst(ack);
     const cmd = command.command || deps.config.SLACK_COMMAND;
     const send = (m: Message) => respond({ response_type: 'ephemeral', replace_original: false, text: m.text, blocks: m.blocks });
     const tokens = tokenize(command.text);
