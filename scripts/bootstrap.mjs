@@ -72,14 +72,14 @@ export const PREREQUISITES = [
     why: 'the multi-instance tests run against a real Redis',
   },
   {
-    modes: ['test'],
+    modes: ['test', 'bench'],
     name: 'chromium',
     present: () => Boolean(process.env.GATEHOUSE_CHROMIUM) || existsSync('/usr/bin/chromium'),
     how: 'sudo apt-get install -y chromium   (or set GATEHOUSE_CHROMIUM to a Chromium binary)',
-    why: 'the VS Code extension tests drive a real VS Code (code-server) in a headless browser',
+    why: 'the VS Code extension tests (and the benchmark\'s activation part) drive a real VS Code (code-server) in a headless browser',
   },
   {
-    modes: ['test'],
+    modes: ['test', 'bench'],
     name: 'libkrb5-dev',
     present: () => existsSync('/usr/include/gssapi/gssapi.h') || existsSync('/usr/include/krb5.h'),
     how: 'sudo apt-get install -y libkrb5-dev   (then run npm test again: it installs code-server into .cache/vscode-host)',

@@ -63,7 +63,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
   }
   let extension: ExtensionResult | undefined;
   if (parts.has('extension')) {
-    const r = runExtension();
+    const r = await runExtension(opts);
     tables.extension = r.table;
     extension = r.result;
   }

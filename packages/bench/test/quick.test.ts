@@ -90,5 +90,18 @@ describe('npm run bench -- --quick', function () {
     assert.equal(s.logEvents, 10_000);
     assert.equal(s.chainVerified, true);
     assert.ok(s.coldStartSnapshotMs.n > 0 && s.coldStartNoSnapshotMs.n > 0);
+    assert.ok(s.limitRowsPerSec.n > 0 && s.limitRowsPerSec.median > 0, 'the bare INSERT limit was measured');
+  });
+
+  it('extension: activation measured in the real VS Code, bundle size read', () => {
+    const e = run.report.extension;
+    assert.ok(e, 'the extension part ran');
+    assert.equal(e.passes, 1);
+    for (const [what, s] of [['activate()', e.activateMs], ['view → active', e.openToActiveMs], ['window', e.windowMs]] as const) {
+      assert.equal(s.n, 1, `${what}: one measurement`);
+      assert.ok(Number.isFinite(s.median) && s.median > 0, `${what}: ${String(s.median)}`);
+    }
+    assert.ok(e.bundle.bytes > 0 && e.bundle.gzipBytes > 0 && e.bundle.gzipBytes < e.bundle.bytes);
+    assert.match(run.stdout, /^## 5\. VS Code extension$/m);
   });
 });
