@@ -1317,7 +1317,9 @@ export class Account {
     return matches.slice(-q.limit);
   }
 
-  async verifyAudit(): Promise<VerifyResult> {
+  /** Walks the hash chain (SPEC §7): reading the whole trail, so it needs `audit:view`. */
+  async verifyAudit(actor: Actor): Promise<VerifyResult> {
+    this.require(actor, 'audit:view', null);
     return verifyChain(await this.auditEvents());
   }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { SYSTEM } from '../src/index.js';
 import { delivery, setup } from './helpers.js';
 import { refused } from './governance.test.js';
 
@@ -223,8 +224,10 @@ describe('API keys and tokens (SPEC §6)', () => {
 
 describe('audit trail (SPEC §7)', () => {
   it('verify passes on an untouched log and fails at the tampered event', async () => {
-    const { account, admin, gh } = await setup({ users: { UDEV: 'developer' } });
-    assert.deepEqual(await account.verifyAudit(), { ok: true, events: account.seq ? (await account.auditEvents()).length : 0, lastHash: account.view.lastHash });
+    const { account, admin, gh } = await setup({ users: { UDEV: 'developer', USEC: 'security' } });
+    await refused(account.verifyAudit({ userId: 'UDEV' }), 'forbidden');
+    assert.equal((await account.verifyAudit({ userId: 'USEC' })).ok, true, 'Security holds audit:view');
+    assert.deepEqual(await account.verifyAudit(SYSTEM), { ok: true, events: account.seq ? (await account.auditEvents()).length : 0, lastHash: account.view.lastHash });
     const jsonl = await account.exportAudit(admin);
     const lines = jsonl.trim().split('\n');
     assert.equal(lines.length, (await account.auditEvents()).length);
@@ -233,7 +236,7 @@ describe('audit trail (SPEC §7)', () => {
     const c = (await store.keyv.get('a:T1:c:3')) as { events: { data: unknown }[] };
     c.events[0]!.data = JSON.parse(JSON.stringify(c.events[0]!.data).replace(/developer/g, 'admin')) as unknown;
     await store.keyv.set('a:T1:c:3', c);
-    const v = await account.verifyAudit();
+    const v = await account.verifyAudit(SYSTEM);
     assert.equal(v.ok, false);
     assert.equal(v.ok === false && v.brokenAt.startsWith('3.'), true);
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
 import type { z } from 'zod';
 import type { Commit, GatehouseOptions, KeyvLogStore, LogStore, Snapshot } from '../src/index.js';
-import { FakeClock, Gatehouse, GatehouseError, openStore } from '../src/index.js';
+import { FakeClock, Gatehouse, GatehouseError, SYSTEM, openStore } from '../src/index.js';
 import { ADMIN, buildWorld, killWriters, observe, spawnWriter, stateJson } from './support/child-writer.js';
 
 /** A store that reports where each replay started, and can pretend no snapshot exists. */
@@ -102,7 +102,7 @@ describe('persistence: SQLite', () => {
     const account = await gh2.account('T1');
     assert.deepEqual(observe(account, w.versionId), before);
     assert.deepEqual(stateJson(account), json);
-    assert.deepEqual(await account.verifyAudit(), { ok: true, events, lastHash: account.view.lastHash });
+    assert.deepEqual(await account.verifyAudit(SYSTEM), { ok: true, events, lastHash: account.view.lastHash });
     const principal = await gh2.authenticate(w.secrets.apiKey);
     assert.equal(principal.account.id, 'T1');
     assert.equal(principal.key.id, w.keyIds.apiKey);
@@ -115,7 +115,7 @@ describe('persistence: SQLite', () => {
     const seq = account.seq;
     await account.assignRole({ userId: ADMIN }, { subject: { type: 'user', id: 'UQA2' }, roleId: 'security' });
     assert.equal(account.seq, seq + 1);
-    assert.equal((await account.verifyAudit()).ok, true);
+    assert.equal((await account.verifyAudit(SYSTEM)).ok, true);
   });
 
   it('replay from a snapshot gives the same state as replay from zero', async () => {
@@ -143,7 +143,7 @@ describe('persistence: SQLite', () => {
     assert.deepEqual(stateJson(a), json);
     assert.deepEqual(observe(a, w.versionId), before);
     assert.deepEqual(observe(b, w.versionId), before);
-    assert.equal((await a.verifyAudit()).ok, true);
+    assert.equal((await a.verifyAudit(SYSTEM)).ok, true);
   });
 });
 
@@ -260,7 +260,7 @@ describe('persistence: stored data is validated on read', () => {
     await overwrite('a:T1:c:4', forged);
     const gh = await t.open();
     const account = await gh.account('T1');
-    assert.deepEqual(await account.verifyAudit(), { ok: false, events: 6, brokenAt: '4.0', reason: 'hash_mismatch' });
+    assert.deepEqual(await account.verifyAudit(SYSTEM), { ok: false, events: 6, brokenAt: '4.0', reason: 'hash_mismatch' });
   });
 
   it('an unreadable snapshot is ignored: the state is rebuilt from the log', async () => {
@@ -346,7 +346,7 @@ describe('persistence: a writer killed with SIGKILL mid-burst (SQLite)', functio
         const commit = JSON.stringify(events.filter((e) => e.seq === r.seq));
         assert.ok(commit.includes(`"${r.id}"`), `commit ${r.seq} is the write that was acknowledged (${r.id}): ${commit.slice(0, 200)}`);
       }
-      assert.deepEqual(await account.verifyAudit(), { ok: true, events: events.length, lastHash: account.view.lastHash });
+      assert.deepEqual(await account.verifyAudit(SYSTEM), { ok: true, events: events.length, lastHash: account.view.lastHash });
 
       // Whatever snapshot the kill left behind agrees with the log.
       const zero = await t.openSpied({ snapshots: false });
@@ -356,7 +356,7 @@ describe('persistence: a writer killed with SIGKILL mid-burst (SQLite)', functio
       const seq = account.seq;
       await account.ensureUser({ userId: 'UAFTER' });
       assert.equal(account.seq, seq + 1);
-      assert.equal((await account.verifyAudit()).ok, true);
+      assert.equal((await account.verifyAudit(SYSTEM)).ok, true);
     });
   }
 });

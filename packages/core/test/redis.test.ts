@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Actor, GatehouseOptions } from '../src/index.js';
-import { FakeClock, Gatehouse } from '../src/index.js';
+import { FakeClock, Gatehouse, SYSTEM } from '../src/index.js';
 import type { Writer, WriterOptions } from './support/child-writer.js';
 import { ADMIN, buildWorld, killWriters, observe, spawnWriter, stateJson } from './support/child-writer.js';
 import type { TestRedis } from './support/redis-server.js';
@@ -75,7 +75,7 @@ describe('Redis: several processes on one account (real redis-server)', function
     const account = await gh2.account('T1');
     assert.deepEqual(observe(account, w.versionId), before);
     assert.deepEqual(stateJson(account), json);
-    assert.deepEqual(await account.verifyAudit(), { ok: true, events, lastHash: account.view.lastHash });
+    assert.deepEqual(await account.verifyAudit(SYSTEM), { ok: true, events, lastHash: account.view.lastHash });
     assert.equal((await gh2.authenticate(w.secrets.apiKey)).key.id, w.keyIds.apiKey);
     assert.deepEqual(await gh2.accountIds(), ['T1']);
   });
@@ -121,7 +121,7 @@ describe('Redis: several processes on one account (real redis-server)', function
       const winner = results[0]?.ok ? 'UA' : 'UB';
       assert.deepEqual(account.admins(), [winner], `round ${round}: one Admin remains`);
       assert.equal(account.seq, seq + 1);
-      assert.equal((await account.verifyAudit()).ok, true);
+      assert.equal((await account.verifyAudit(SYSTEM)).ok, true);
     }
     for (const p of [p1, p2]) p.send('quit');
     assert.deepEqual((await Promise.all([p1.exited, p2.exited])).map((e) => e.code), [0, 0]);
@@ -169,7 +169,7 @@ describe('Redis: several processes on one account (real redis-server)', function
     const events = await account.auditEvents();
     assert.equal(events.filter((e) => e.type === 'version.decided').length, 50);
     assert.deepEqual([...new Set(events.map((e) => e.seq))], range(1, account.seq), 'the log has no gaps');
-    assert.deepEqual(await account.verifyAudit(), { ok: true, events: events.length, lastHash: account.view.lastHash });
+    assert.deepEqual(await account.verifyAudit(SYSTEM), { ok: true, events: events.length, lastHash: account.view.lastHash });
     // Replaying the shared log from scratch gives what the parent built incrementally.
     const fresh = await (await t.open({ watchMs: null })).account('appr');
     assert.deepEqual(stateJson(fresh), stateJson(account));

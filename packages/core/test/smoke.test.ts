@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { SYSTEM } from '../src/index.js';
 import { delivery, setup } from './helpers.js';
 
 describe('smoke', () => {
@@ -11,7 +12,7 @@ describe('smoke', () => {
     assert.equal(account.pendingApprovals('UQA').length, 1);
     await account.decideVersion(as('UQA'), { versionId: version.id, approvalType: 'qa', decision: 'approve' });
     assert.equal(account.evaluate({ versionId: version.id, environmentId: 'production' }).ready, true);
-    const v = await account.verifyAudit();
+    const v = await account.verifyAudit(SYSTEM);
     assert.equal(v.ok, true);
   });
 });

@@ -211,7 +211,8 @@ describe('Slack: the slash command', () => {
     assert.match(review, /Keys exceeding their owner/);
     assert.match(await ctx.answer('UDEV', 'review'), /You need `user_role:manage` globally/);
 
-    assert.match(await ctx.answer('UVERA', 'verify'), /The audit trail is intact: \d+ events/);
+    assert.match(await ctx.answer('USEC', 'verify'), /The audit trail is intact: \d+ events/);
+    assert.match(await ctx.answer('UVERA', 'verify'), /You need `audit:view` globally/);
     ctx.assertClean();
   });
 

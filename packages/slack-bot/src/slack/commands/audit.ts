@@ -16,4 +16,4 @@ export const audit: Subcommand = async (ctx, args) => {
 
 export const review: Subcommand = async (ctx) => reviewMessage(ctx.session.names, await ctx.session.account.accessReview(ctx.session.actor));
 
-export const verify: Subcommand = async (ctx) => verifyMessage(await ctx.session.account.verifyAudit());
+export const verify: Subcommand = async (ctx) => verifyMessage(await ctx.session.account.verifyAudit(ctx.session.actor));
