@@ -50,6 +50,7 @@ export class Notifier {
   private readonly requestMessages = new Map<string, MessageRef>();
   private readonly dmChannels = new Map<string, string>();
   private stopped = false;
+  private unsubscribe: () => void = () => undefined;
 
   constructor(private readonly deps: NotifierDeps) {
     this.queue = new KeyedQueue((err, key) => deps.logger.error('slack notification failed', { key, err: err instanceof Error ? err.message : String(err) }));
@@ -57,7 +58,7 @@ export class Notifier {
 
   /** Subscribes to every account's commits. */
   start(): void {
-    this.deps.gatehouse.onCommit((notice, account) => {
+    this.unsubscribe = this.deps.gatehouse.onCommit((notice, account) => {
       if (this.stopped) return;
       try {
         this.onCommit(notice, account);
@@ -67,9 +68,10 @@ export class Notifier {
     });
   }
 
-  /** Stops reacting (Gatehouse.onCommit has no unsubscribe) and waits for queued work. */
+  /** Stops reacting and waits for queued work. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe();
     await this.queue.idle();
   }
 

@@ -1,20 +1,30 @@
+import { Semaphore } from 'async-mutex';
+
 /**
  * Per-key serial work queues. Slack calls about one message (post, update, thread replies) run
  * in order, one at a time, so two approvers clicking at once cannot leave the message showing the
  * older state. "Sync" tasks render from the latest state when they run, so a sync still waiting
- * to start makes a second one redundant: it is coalesced.
+ * to start makes a second one redundant: it is coalesced. Across keys at most `concurrency`
+ * tasks run at once, so a burst of decisions on many messages does not become a burst of Web
+ * API calls competing with the acknowledgements of the next clicks.
  */
 export class KeyedQueue {
+  private readonly running: Semaphore;
   private readonly tails = new Map<string, Promise<void>>();
   private readonly waitingSync = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly onError: (err: unknown, key: string) => void) {}
+  constructor(
+    private readonly onError: (err: unknown, key: string) => void,
+    concurrency = 8,
+  ) {
+    this.running = new Semaphore(concurrency);
+  }
 
   /** Appends a task to the key's chain. */
   push(key: string, task: () => Promise<void>): void {
     const prev = this.tails.get(key) ?? Promise.resolve();
-    const next = prev.then(task).catch((err: unknown) => this.onError(err, key));
+    const next = prev.then(() => this.running.runExclusive(task)).catch((err: unknown) => this.onError(err, key));
     this.tails.set(key, next);
     this.inFlight.add(next);
     void next.finally(() => {
