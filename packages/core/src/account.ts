@@ -7,6 +7,7 @@ import type { Decision } from './authz.js';
 import { AuthzIndex } from './authz.js';
 import * as C from './commands.js';
 import type { Clock, IdSource, Logger } from './context.js';
+import { redefinesRoles, usersTouched } from './event-meaning.js';
 import { ForbiddenError, GatehouseError, NotFoundError, StorageConflictError, ValidationError } from './errors.js';
 import type { AuditEvent, Commit, EventBody, RoleAssignment } from './events.js';
 import { COMMIT_SCHEMA_VERSION, EventBodySchema } from './events.js';
@@ -54,6 +55,32 @@ export interface CommitNotice {
   readonly local: boolean;
 }
 export type CommitListener = (notice: CommitNotice, account: Account) => void;
+
+/** Where a permission is asked: a team id, null (global), or an object whose team it is. */
+export type Scope = string | null | { productId: string } | { versionId: string } | { releaseId: string } | { requestId: string };
+
+function scopeTeam(s: AccountState, scope: Scope): string | null {
+  if (scope === null || typeof scope === 'string') return scope;
+  if ('requestId' in scope) {
+    const r = Object.hasOwn(s.requests, scope.requestId) ? s.requests[scope.requestId] : undefined;
+    if (!r) throw new NotFoundError('access request', scope.requestId);
+    return r.teamId;
+  }
+  let productId: string;
+  if ('productId' in scope) productId = scope.productId;
+  else if ('versionId' in scope) {
+    const v = Object.hasOwn(s.versions, scope.versionId) ? s.versions[scope.versionId] : undefined;
+    if (!v) throw new NotFoundError('version', scope.versionId);
+    productId = v.productId;
+  } else {
+    const r = Object.hasOwn(s.releases, scope.releaseId) ? s.releases[scope.releaseId] : undefined;
+    if (!r) throw new NotFoundError('release', scope.releaseId);
+    productId = r.productId;
+  }
+  const p = Object.hasOwn(s.products, productId) ? s.products[productId] : undefined;
+  if (!p) throw new NotFoundError('product', productId);
+  return p.teamId;
+}
 
 export interface RequirementStatus {
   type: ApprovalType;
@@ -216,11 +243,10 @@ export class Account {
     const affected = new Set<string>();
     let all = false;
     for (const e of c.events) {
-      // Users a group grant covers must be read before a group deletion removes them.
-      for (const u of this.affectedUsers(e)) affected.add(u);
-      if (e.type === 'role.updated' || e.type === 'role.deleted') all = true;
+      for (const u of usersTouched(this.state, e, 'before')) affected.add(u);
+      all ||= redefinesRoles(e);
       applyEvent(this.state, e);
-      if (e.type === 'user.added' || e.type === 'group.deleted') for (const u of this.affectedUsers(e)) affected.add(u);
+      for (const u of usersTouched(this.state, e, 'after')) affected.add(u);
     }
     if (all) this.index.rebuildAll();
     else for (const u of affected) this.index.rebuildUser(u);
@@ -231,26 +257,6 @@ export class Account {
       } catch (err) {
         this.ctx.logger.error('commit listener failed', { account: this.id, err: String(err) });
       }
-    }
-  }
-
-  private affectedUsers(e: AuditEvent): string[] {
-    switch (e.type) {
-      case 'grant.created':
-      case 'grant.revoked':
-      case 'grant.expired':
-        return usersOfSubject(this.state, e.data.grant.subject);
-      case 'group.deleted':
-        return e.data.group.members;
-      case 'user.added':
-        return [e.data.user.id];
-      case 'user.deactivated':
-      case 'user.reactivated':
-      case 'group.member_added':
-      case 'group.member_removed':
-        return [e.data.userId];
-      default:
-        return [];
     }
   }
 
@@ -323,6 +329,15 @@ export class Account {
       return !!key && key.ownerId === actor.userId && this.index.canKey(key, permission, teamId);
     }
     return this.index.can(actor.userId, permission, teamId);
+  }
+
+  /**
+   * Refuses with a ForbiddenError carrying the denial facts unless the actor may do `permission`
+   * in the scope: a team id, null (global), or an object whose team it is (a product, version,
+   * release or access request; NotFoundError when it does not exist). The one pre-check for UIs.
+   */
+  assertCan(actor: Actor, permission: Permission, scope: Scope = null): void {
+    this.require(actor, permission, scopeTeam(this.state, scope));
   }
 
   private require(actor: Actor, permission: Permission, teamId: string | null): void {

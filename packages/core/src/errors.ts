@@ -89,6 +89,43 @@ export class StorageConflictError extends GatehouseError {
   }
 }
 
+/**
+ * A named refusal: one class per code, with typed details (bolt-js keeps one class per code too).
+ * `instanceof` tells them apart; `code` stays the stable contract for REST and Slack.
+ */
+function refusal<D extends object>(code: ErrorCode, name: string) {
+  return class extends GatehouseError {
+    override readonly name: string = name;
+    declare readonly details: Readonly<D>;
+    constructor(message: string, details: D) {
+      super(code, message, details as Record<string, unknown>);
+    }
+  };
+}
+
+/** Nobody changes their own roles or status, nor decides their own access request. */
+export const SelfChangeError = refusal<{ userId?: string; roleId?: string; requestId?: string }>('self_change', 'SelfChangeError');
+/** Granting (or building a role with) permissions the actor does not hold. */
+export const EscalationError = refusal<{ roleId?: string; teamId?: string | null; missing?: readonly string[] }>('escalation', 'EscalationError');
+/** The change would leave the account without an active Admin. */
+export const LastAdminError = refusal<{ admins: readonly string[] }>('last_admin', 'LastAdminError');
+/** The creator of a version approving it while separation of duties applies. */
+export const SeparationOfDutiesError = refusal<{ versionId: string; createdBy: string }>('separation_of_duties', 'SeparationOfDutiesError');
+/** A deployment through a gate that is not ready, without an override. */
+export const DeploymentBlockedError = refusal<{ missing: readonly string[]; evaluation: unknown }>('deployment_blocked', 'DeploymentBlockedError');
+/** An object with that id exists already. */
+export const ConflictError = refusal<Record<string, string>>('conflict', 'ConflictError');
+/** A role granted (or requested) in a scope it may not be granted in. */
+export const RoleScopeError = refusal<{ roleId?: string; scope?: string; grants?: readonly string[] }>('role_scope', 'RoleScopeError');
+/** A deactivated user acting, or being granted something. */
+export const UserInactiveError = refusal<{ userId: string }>('user_inactive', 'UserInactiveError');
+export const StaticRoleImmutableError = refusal<{ roleId: string }>('static_role_immutable', 'StaticRoleImmutableError');
+export const RoleInUseError = refusal<{ holders: readonly { subject: { type: string; id: string }; teamId: string | null }[] }>('role_in_use', 'RoleInUseError');
+export const ReleaseLockedError = refusal<{ releaseId: string }>('release_locked', 'ReleaseLockedError');
+export const ReleaseArchivedError = refusal<{ releaseId: string }>('release_archived', 'ReleaseArchivedError');
+export const RequestNotPendingError = refusal<{ requestId: string; status: string }>('request_not_pending', 'RequestNotPendingError');
+export const InvalidKeyError = refusal<Record<string, never>>('invalid_key', 'InvalidKeyError');
+
 export function isGatehouseError(e: unknown): e is GatehouseError {
   return e instanceof GatehouseError;
 }

@@ -10,6 +10,7 @@ export type {
   PendingApproval,
   RequirementStatus,
   RoleChangeResult,
+  Scope,
 } from './account.js';
 export { hashEvent, toJsonLines, verifyChain } from './audit.js';
 export type { VerifyResult } from './audit.js';
@@ -18,7 +19,32 @@ export type { Decision } from './authz.js';
 export * as commands from './commands.js';
 export { FakeClock, SequentialIds, consoleLogger, randomIds, silentLogger, systemClock } from './context.js';
 export type { Clock, IdSource, Logger } from './context.js';
-export { ERROR_CODES, ForbiddenError, GatehouseError, NotFoundError, StorageConflictError, ValidationError, assertNever, isGatehouseError } from './errors.js';
+export { redefinesRoles, roleChangesOf, usersTouched, versionIdOf } from './event-meaning.js';
+export type { RoleChange } from './event-meaning.js';
+export {
+  ConflictError,
+  DeploymentBlockedError,
+  ERROR_CODES,
+  EscalationError,
+  ForbiddenError,
+  GatehouseError,
+  InvalidKeyError,
+  LastAdminError,
+  NotFoundError,
+  ReleaseArchivedError,
+  ReleaseLockedError,
+  RequestNotPendingError,
+  RoleInUseError,
+  RoleScopeError,
+  SelfChangeError,
+  SeparationOfDutiesError,
+  StaticRoleImmutableError,
+  StorageConflictError,
+  UserInactiveError,
+  ValidationError,
+  assertNever,
+  isGatehouseError,
+} from './errors.js';
 export type { DenialCause, DenialFacts, ErrorCode } from './errors.js';
 export { AuditEventSchema, CommitSchema, EventBodySchema, SnapshotSchema } from './events.js';
 export type { AuditEvent, Commit, EventBody, EventType, RoleAssignment, Snapshot } from './events.js';
