@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ApprovalTypeSchema, PermissionSchema } from './permissions.js';
+import { ApprovalTypeSchema, PermissionSchema } from './authz/permissions.js';
+import { ValidationError } from './errors.js';
 import {
   DecisionSchema,
   IdSchema,
@@ -166,3 +167,13 @@ export const AuditQueryInput = z.object({
 });
 
 export type Input<S extends z.ZodType> = z.input<S>;
+/** A command's input after validation (defaults filled in), as the domains' decide functions take it. */
+export type Parsed<S extends z.ZodType> = z.output<S>;
+
+/** Validates input against a schema; a ValidationError lists every issue with its path. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  throw new ValidationError(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), issues);
+}

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CreateDeploymentInput, CreateKeyInput, CreateVersionInput } from './commands.js';
 import { ERROR_CODES } from './errors.js';
-import { APPROVAL_TYPES, PermissionSchema } from './permissions.js';
+import { APPROVAL_TYPES, PermissionSchema } from './authz/permissions.js';
 import {
   DecisionRecordSchema,
   DecisionSchema,

@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import type { AccountContext, Actor, CommitListener } from './account.js';
+import type { CommitListener } from './account.js';
 import { Account } from './account.js';
 import type { Clock, IdSource, Logger } from './context.js';
 import { randomIds, silentLogger, systemClock } from './context.js';
 import { GatehouseError, NotFoundError } from './errors.js';
 import type { ApiKey } from './schemas.js';
 import { IdSchema } from './schemas.js';
-import type { LogStore, StoreOptions } from './store.js';
-import { openStore } from './store.js';
+import type { AccountContext } from './kernel/commit-loop.js';
+import type { Actor } from './kernel/decider.js';
+import type { LogStore } from './store/log-store.js';
+import type { StoreOptions } from './store/open.js';
+import { openStore } from './store/open.js';
 
 export interface GatehouseOptions extends StoreOptions {
   /** An already opened store (tests); otherwise one is opened from `url`. */

@@ -1,26 +1,19 @@
-export { Account, SYSTEM, hashSecret, parse } from './account.js';
-export type {
-  AccessReview,
-  AccountContext,
-  Actor,
-  CommitListener,
-  CommitNotice,
-  CreatedKey,
-  Evaluation,
-  PendingApproval,
-  RequirementStatus,
-  RoleChangeResult,
-  Scope,
-} from './account.js';
-export { hashEvent, toJsonLines, verifyChain } from './audit.js';
-export type { VerifyResult } from './audit.js';
-export { AuthzIndex } from './authz.js';
-export type { Decision } from './authz.js';
+export { Account } from './account.js';
+export type { CommitListener, CommitNotice } from './account.js';
+export { AuthzIndex } from './authz/compiled-index.js';
+export type { Decision } from './authz/compiled-index.js';
+export { APPROVAL_TYPES, BASELINE_VIEWS, PERMISSIONS, PermissionSchema, approvalPermission, closePermissions, implied, isPermission } from './authz/permissions.js';
+export type { ApprovalType, Permission } from './authz/permissions.js';
+export { STATIC_ROLES, STATIC_ROLE_IDS, isStaticRoleId } from './authz/roles.js';
+export type { RoleDefinition, RoleScope, StaticRoleId } from './authz/roles.js';
 export * as commands from './commands.js';
+export { parse } from './commands.js';
 export { FakeClock, SequentialIds, consoleLogger, randomIds, silentLogger, systemClock } from './context.js';
 export type { Clock, IdSource, Logger } from './context.js';
-export { redefinesRoles, roleChangesOf, usersTouched, versionIdOf } from './event-meaning.js';
-export type { RoleChange } from './event-meaning.js';
+export { hashEvent, toJsonLines, verifyChain } from './domains/audit/chain.js';
+export type { VerifyResult } from './domains/audit/chain.js';
+export type { AccessReview, CreatedKey, Evaluation, PendingApproval, RequirementStatus, RoleChangeResult, VersionDecision } from './domains/index.js';
+export { hashSecret } from './domains/keys/decide.js';
 export {
   ConflictError,
   DeploymentBlockedError,
@@ -46,15 +39,23 @@ export {
   isGatehouseError,
 } from './errors.js';
 export type { DenialCause, DenialFacts, ErrorCode } from './errors.js';
-export { AuditEventSchema, CommitSchema, EventBodySchema, SnapshotSchema } from './events.js';
-export type { AuditEvent, Commit, EventBody, EventType, RoleAssignment, Snapshot } from './events.js';
+export { grantChanges, membershipChanges, redefinesRoles, roleChangesOf, usersTouched, versionIdOf } from './events/meaning.js';
+export type { Membership, RoleChange } from './events/meaning.js';
+export { AuditEventSchema, CommitSchema, EventBodySchema, SnapshotSchema } from './events/schema.js';
+export type { AuditEvent, Commit, EventBody, EventType, RoleAssignment, Snapshot } from './events/schema.js';
 export { Gatehouse } from './gatehouse.js';
 export type { GatehouseOptions, Principal } from './gatehouse.js';
-export { APPROVAL_TYPES, BASELINE_VIEWS, PERMISSIONS, PermissionSchema, approvalPermission, closePermissions, implied, isPermission } from './permissions.js';
-export type { ApprovalType, Permission } from './permissions.js';
-export { STATIC_ROLES, STATIC_ROLE_IDS, isStaticRoleId } from './roles.js';
-export type { RoleDefinition, RoleScope, StaticRoleId } from './roles.js';
+export type { AccountContext } from './kernel/commit-loop.js';
+export { SYSTEM } from './kernel/decider.js';
+export type { Actor, AuthzView, Decide, DecideEnv, Decided } from './kernel/decider.js';
+export type { Scope } from './kernel/lookups.js';
 export * from './schemas.js';
-export { GENESIS_HASH, activeAdmins, applyEvent, emptyState } from './state.js';
-export { KeyvLogStore, RedisLogStore, SqliteLogStore, openStore } from './store.js';
-export type { LogStore, StoreOptions } from './store.js';
+export { applyEvent } from './state/apply.js';
+export { activeAdmins } from './state/derived.js';
+export { GENESIS_HASH, emptyState } from './state/empty.js';
+export { KeyvLogStore } from './store/keyv-store.js';
+export type { LogStore } from './store/log-store.js';
+export { openStore } from './store/open.js';
+export type { StoreOptions } from './store/open.js';
+export { RedisLogStore } from './store/redis.js';
+export { SqliteLogStore } from './store/sqlite.js';

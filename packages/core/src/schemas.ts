@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APPROVAL_TYPES, PermissionSchema } from './permissions.js';
+import { APPROVAL_TYPES, PermissionSchema } from './authz/permissions.js';
 
 /** Identifiers: Slack ids (U…, T…, S…) and our own generated ids. */
 export const IdSchema = z

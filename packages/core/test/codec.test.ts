@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { defaultDeserialize, defaultSerialize } from '@keyv/serialize';
-import { deserializeRecord, serializeRecord } from '../src/codec.js';
+import { deserializeRecord, serializeRecord } from '../src/store/codec.js';
 
 // Records as keyv wraps them: { value, expires }.
 const CASES: Record<string, unknown> = {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { AuditEvent, EventBody } from './events.js';
-import { GENESIS_HASH } from './state.js';
+import type { AuditEvent, EventBody } from '../../events/schema.js';
+import { GENESIS_HASH } from '../../state/empty.js';
 
 /** The fields an event's hash covers: everything but the hash itself. */
 type Hashed = Omit<AuditEvent, 'hash'>;

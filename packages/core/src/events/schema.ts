@@ -20,7 +20,7 @@ import {
   TimeSchema,
   UserSchema,
   VersionSchema,
-} from './schemas.js';
+} from '../schemas.js';
 
 /** A user's grants summarised for before/after in role-change events. */
 export const RoleAssignmentSchema = z.object({

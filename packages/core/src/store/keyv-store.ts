@@ -1,35 +1,13 @@
-import type KeyvRedis from '@keyv/redis';
-import { createKeyv } from '@keyv/redis';
-import KeyvSqlite from '@keyv/sqlite';
 import { Mutex } from 'async-mutex';
 import { createHash } from 'node:crypto';
-import { Keyv } from 'keyv';
+import type { Keyv } from 'keyv';
 import { z } from 'zod';
-import { RECORD_CODEC, deserializeRecord, serializeRecord } from './codec.js';
-import { GatehouseError } from './errors.js';
-import type { Commit, Snapshot } from './events.js';
-import { CommitSchema, SnapshotSchema } from './events.js';
-import type { AccountState } from './schemas.js';
-import { STATE_SCHEMA_VERSION } from './schemas.js';
-
-/**
- * The storage seam. Each account has an append-only log of commits (`a:<acct>:c:<seq>`), the
- * commit point of a change being the single write of its commit record; a snapshot
- * (`a:<acct>:snap`) only shortens replay and can always be rebuilt from the log.
- */
-export interface LogStore {
-  readonly kind: 'memory' | 'sqlite' | 'redis';
-  /** Commits with seq > afterSeq, in order, stopping at the first gap. Validated. */
-  readCommits(accountId: string, afterSeq: number): Promise<Commit[]>;
-  /** Writes commit `seq` unless it exists. False means another writer got there first. */
-  tryAppend(accountId: string, commit: Commit): Promise<boolean>;
-  loadSnapshot(accountId: string): Promise<Snapshot | undefined>;
-  saveSnapshot(accountId: string, snapshot: Snapshot): Promise<void>;
-  /** Small auxiliary records (key index, last-used times, account list). */
-  getMeta<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined>;
-  setMeta(key: string, value: unknown): Promise<void>;
-  close(): Promise<void>;
-}
+import { GatehouseError } from '../errors.js';
+import type { Commit, Snapshot } from '../events/schema.js';
+import { CommitSchema, SnapshotSchema } from '../events/schema.js';
+import type { AccountState } from '../schemas.js';
+import { STATE_SCHEMA_VERSION } from '../schemas.js';
+import type { LogStore } from './log-store.js';
 
 const BATCH = 200;
 
@@ -42,7 +20,7 @@ const StoredSnapshotSchema = z.object({
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
-const commitKey = (a: string, seq: number) => `a:${a}:c:${seq}`;
+export const commitKey = (a: string, seq: number) => `a:${a}:c:${seq}`;
 const snapKey = (a: string) => `a:${a}:snap`;
 
 /** What keyv throws when a row is not the JSON record it wrote (torn or foreign bytes), as opposed to I/O errors. */
@@ -184,83 +162,4 @@ export class KeyvLogStore implements LogStore {
   async close(): Promise<void> {
     await this.keyv.disconnect();
   }
-}
-
-/**
- * Redis: several processes share the log, so set-if-absent must be atomic in Redis itself.
- * The commit is written with `SET … NX` under exactly the key and serialisation keyv uses,
- * so everything else (reads, snapshots) still goes through keyv.
- */
-export class RedisLogStore extends KeyvLogStore {
-  constructor(
-    keyv: Keyv,
-    private readonly adapter: KeyvRedis<unknown>,
-  ) {
-    super(keyv, 'redis');
-  }
-
-  override async tryAppend(accountId: string, commit: Commit): Promise<boolean> {
-    const client = await this.adapter.getClient();
-    const rawKey = this.adapter.createKeyPrefix(commitKey(accountId, commit.seq), this.adapter.namespace);
-    const value = await this.keyv.serializeData({ value: commit, expires: undefined });
-    if (typeof value !== 'string') throw new Error('keyv serializer must produce strings for Redis');
-    const res = await (client as unknown as { set(k: string, v: string, o: { NX: true }): Promise<string | null> }).set(rawKey, value, { NX: true });
-    return res === 'OK';
-  }
-}
-
-/**
- * SQLite: the file may be opened by more than one process (the server and the CLI), so the
- * append is an `INSERT … ON CONFLICT DO NOTHING RETURNING key` — atomic in SQLite: a row comes
- * back only to the writer whose INSERT stored it.
- */
-export class SqliteLogStore extends KeyvLogStore {
-  constructor(
-    keyv: Keyv,
-    private readonly sqlite: KeyvSqlite,
-    private readonly table: string,
-  ) {
-    super(keyv, 'sqlite');
-  }
-
-  override async tryAppend(accountId: string, commit: Commit): Promise<boolean> {
-    const key = `${this.keyv.namespace ?? ''}:${commitKey(accountId, commit.seq)}`;
-    const value = await this.keyv.serializeData({ value: commit, expires: undefined });
-    if (typeof value !== 'string') throw new Error('keyv serializer must produce strings for SQLite');
-    // One statement: RETURNING yields the row only if this INSERT wrote it (SQLite ≥ 3.35).
-    const rows = (await this.sqlite.query(`INSERT INTO ${this.table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING RETURNING key`, key, value)) as { key: string }[];
-    return rows.length === 1;
-  }
-}
-
-export interface StoreOptions {
-  /** `memory`, `sqlite://<path>` (default `sqlite://gatehouse.sqlite`) or `redis://host:port`. */
-  url?: string;
-  namespace?: string;
-}
-
-/** Opens the store a URL names. keyv errors are thrown, never swallowed: a failed write must not be acknowledged. */
-export async function openStore(opts: StoreOptions = {}): Promise<LogStore> {
-  const url = opts.url ?? 'sqlite://gatehouse.sqlite';
-  const namespace = opts.namespace ?? 'gatehouse';
-  if (url === 'memory') {
-    return new KeyvLogStore(new Keyv({ namespace, throwOnErrors: true, ...RECORD_CODEC }), 'memory');
-  }
-  if (url.startsWith('sqlite://')) {
-    const table = 'keyv';
-    const sqlite = new KeyvSqlite({ uri: url, busyTimeout: 10_000, table });
-    // WAL: readers never block the writer; synchronous stays FULL so an acknowledged commit survives a crash.
-    await sqlite.query('PRAGMA journal_mode=WAL');
-    const keyv = new Keyv({ store: sqlite, namespace, throwOnErrors: true, ...RECORD_CODEC });
-    return new SqliteLogStore(keyv, sqlite, table);
-  }
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    const keyv = createKeyv(url, { namespace, throwOnErrors: true });
-    keyv.serialize = serializeRecord;
-    keyv.deserialize = deserializeRecord;
-    const adapter = keyv.store as KeyvRedis<unknown>;
-    await adapter.getClient();
-    return new RedisLogStore(keyv, adapter);
-  }
-  throw new GatehouseError('validation_failed', `unsupported store URL '${url}': use memory, sqlite://<file> or redis://<host>:<port>`);
 }

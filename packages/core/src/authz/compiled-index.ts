@@ -1,9 +1,11 @@
-import type { DenialFacts } from './errors.js';
+import type { DenialFacts } from '../errors.js';
 import type { Permission, PermissionBits } from './permissions.js';
 import { PERMISSIONS, PERMISSION_BIT, WORDS, bitsOf, closePermissions, emptyBits, hasBit, orInto } from './permissions.js';
 import { STATIC_ROLES } from './roles.js';
-import type { AccountState, ApiKey, Grant } from './schemas.js';
-import { grantsOfUser, roleById, visitGrantsOfUser } from './state.js';
+import { own } from '../own.js';
+import type { AccountState, ApiKey, Grant } from '../schemas.js';
+import { grantsOfUser, visitGrantsOfUser } from '../state/derived.js';
+import { roleById } from '../state/empty.js';
 
 interface KeyEntry {
   global: PermissionBits;
@@ -185,7 +187,7 @@ export class AuthzIndex {
 
   /** Recompiles one user's record; cheap (a few grants, no allocation), so every grant change calls it. */
   rebuildUser(userId: string): void {
-    const user = this.state.users[userId];
+    const user = own(this.state.users, userId);
     this.expiring.delete(userId);
     const old = this.slots.get(userId);
     const oldSize = old === undefined ? 0 : 1 + this.pool[old]! * STRIDE;
@@ -336,7 +338,7 @@ export class AuthzIndex {
 
   /** Checks an API key: a frozen snapshot (api_key) or the owner's live permissions (personal token). */
   canKey(key: ApiKey, permission: Permission, teamId?: string | null): boolean {
-    if (key.revokedAt !== null || !this.state.users[key.ownerId]?.active) return false;
+    if (key.revokedAt !== null || !own(this.state.users, key.ownerId)?.active) return false;
     if (key.kind === 'personal_token' || key.snapshot === null) return this.can(key.ownerId, permission, teamId);
     return hasBit(this.keyScopeBits(key, teamId ?? null), permission);
   }
@@ -362,7 +364,7 @@ export class AuthzIndex {
   /** Like `can`, with the grants that allow it, or on deny what is missing and which roles would give it. */
   explain(userId: string, permission: Permission, teamId: string | null = null): Decision {
     const now = this.now();
-    const user = this.state.users[userId];
+    const user = own(this.state.users, userId);
     if (this.can(userId, permission, teamId)) {
       const grantedBy = grantsOfUser(this.state, userId)
         .filter(({ grant }) => grant.expiresAt === null || grant.expiresAt > now)

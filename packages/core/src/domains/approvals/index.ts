@@ -1,0 +1,3 @@
+export * from './decide.js';
+export * from './evaluate.js';
+export * from './queries.js';

@@ -1,0 +1,42 @@
+import type KeyvRedis from '@keyv/redis';
+import { createKeyv } from '@keyv/redis';
+import KeyvSqlite from '@keyv/sqlite';
+import { Keyv } from 'keyv';
+import { GatehouseError } from '../errors.js';
+import { RECORD_CODEC, deserializeRecord, serializeRecord } from './codec.js';
+import { KeyvLogStore } from './keyv-store.js';
+import type { LogStore } from './log-store.js';
+import { RedisLogStore } from './redis.js';
+import { SqliteLogStore } from './sqlite.js';
+
+export interface StoreOptions {
+  /** `memory`, `sqlite://<path>` (default `sqlite://gatehouse.sqlite`) or `redis://host:port`. */
+  url?: string;
+  namespace?: string;
+}
+
+/** Opens the store a URL names. keyv errors are thrown, never swallowed: a failed write must not be acknowledged. */
+export async function openStore(opts: StoreOptions = {}): Promise<LogStore> {
+  const url = opts.url ?? 'sqlite://gatehouse.sqlite';
+  const namespace = opts.namespace ?? 'gatehouse';
+  if (url === 'memory') {
+    return new KeyvLogStore(new Keyv({ namespace, throwOnErrors: true, ...RECORD_CODEC }), 'memory');
+  }
+  if (url.startsWith('sqlite://')) {
+    const table = 'keyv';
+    const sqlite = new KeyvSqlite({ uri: url, busyTimeout: 10_000, table });
+    // WAL: readers never block the writer; synchronous stays FULL so an acknowledged commit survives a crash.
+    await sqlite.query('PRAGMA journal_mode=WAL');
+    const keyv = new Keyv({ store: sqlite, namespace, throwOnErrors: true, ...RECORD_CODEC });
+    return new SqliteLogStore(keyv, sqlite, table);
+  }
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    const keyv = createKeyv(url, { namespace, throwOnErrors: true });
+    keyv.serialize = serializeRecord;
+    keyv.deserialize = deserializeRecord;
+    const adapter = keyv.store as KeyvRedis<unknown>;
+    await adapter.getClient();
+    return new RedisLogStore(keyv, adapter);
+  }
+  throw new GatehouseError('validation_failed', `unsupported store URL '${url}': use memory, sqlite://<file> or redis://<host>:<port>`);
+}
