@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import type { MeResponse } from '@gatehouse/core/contract';
 import * as vscode from 'vscode';
-import type { Outcome } from '../../src/commands.js';
+import type { Outcome } from '../../src/commands/index.js';
 import type { GatehouseApi } from '../../src/extension.js';
 import type { TreeNode } from '../../src/tree/node.js';
 import { metric, note } from './report.js';
