@@ -75,6 +75,16 @@ describe('Gatehouse extension inside VS Code', () => {
     assert.deepEqual(api.views.approvals.getChildren(), []);
   });
 
+  it('registers every command the manifest contributes, and no other', async () => {
+    const ext = vscode.extensions.getExtension<GatehouseApi>('gatehouse.gatehouse-vscode')!;
+    const { contributes } = ext.packageJSON as { contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> } };
+    const contributed = contributes.commands.map((c) => c.command);
+    // VS Code adds `<view id>.focus` and the like for each view: those are not the extension's.
+    const viewIds = Object.values(contributes.views).flat().map((v) => `${v.id}.`);
+    const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('gatehouse.') && !viewIds.some((v) => c.startsWith(v)));
+    assert.deepEqual([...registered].sort(), [...contributed].sort());
+  });
+
   it('signs in with the server URL setting and a key kept in SecretStorage, verified against the server', async () => {
     const t0 = performance.now();
     const out = await vscode.commands.executeCommand<Outcome<MeResponse>>('gatehouse.signIn', { serverUrl: `${SERVER}/`, key: KEY_QA });
