@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { HttpApiClient } from './api-client.js';
 import { AutoRefresh } from './auto-refresh.js';
-import { followUp, registerCommands } from './commands.js';
+import { followUp, registerCommands } from './commands/index.js';
 import { GatehouseModel, isStale } from './model.js';
 import type { Snapshot } from './model.js';
 import { describeFailure, failureActions, statusBar, viewMessage } from './presentation.js';
@@ -98,8 +98,12 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
     status,
     auto,
     model.onDidChange(render),
-    ...registerCommands(model, serverUrl.get, () => {
-      announced = null;
+    ...registerCommands({
+      model,
+      currentServerUrl: serverUrl.get,
+      beforeManualRefresh: () => {
+        announced = null;
+      },
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SECTION}.serverUrl`)) void model.restore();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import type { MeResponse } from '@gatehouse/core/contract';
 import * as vscode from 'vscode';
-import type { Outcome } from '../../src/commands.js';
+import type { Outcome } from '../../src/commands/index.js';
 import type { GatehouseApi } from '../../src/extension.js';
 import type { TreeNode } from '../../src/tree/node.js';
 import { metric, note } from './report.js';
@@ -73,6 +73,16 @@ describe('Gatehouse extension inside VS Code', () => {
     assert.equal(api.model.snapshot.status, 'signedOut');
     assert.deepEqual(api.views.access.getChildren(), [], 'empty tree: the welcome view with "Sign in" shows');
     assert.deepEqual(api.views.approvals.getChildren(), []);
+  });
+
+  it('registers every command the manifest contributes, and no other', async () => {
+    const ext = vscode.extensions.getExtension<GatehouseApi>('gatehouse.gatehouse-vscode')!;
+    const { contributes } = ext.packageJSON as { contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> } };
+    const contributed = contributes.commands.map((c) => c.command);
+    // VS Code adds `<view id>.focus` and the like for each view: those are not the extension's.
+    const viewIds = Object.values(contributes.views).flat().map((v) => `${v.id}.`);
+    const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('gatehouse.') && !viewIds.some((v) => c.startsWith(v)));
+    assert.deepEqual([...registered].sort(), [...contributed].sort());
   });
 
   it('signs in with the server URL setting and a key kept in SecretStorage, verified against the server', async () => {
