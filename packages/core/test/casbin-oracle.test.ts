@@ -3,6 +3,7 @@ import type { Enforcer } from 'casbin';
 import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
 import type { Account, GatehouseError, Permission, RoleScope } from '../src/index.js';
 import { AuthzIndex, PERMISSIONS, STATIC_ROLE_IDS, STATIC_ROLES, closePermissions } from '../src/index.js';
+import { CASBIN_GLOBAL_DOMAIN as GLOBAL, Rng, casbinModel } from '../src/testing/index.js';
 import { ADMIN, setup } from './helpers.js';
 
 /*
@@ -14,60 +15,17 @@ import { ADMIN, setup } from './helpers.js';
  * and deactivation are resolved here into plain g-lines, so casbin sees only "user holds role in
  * domain".
  */
-const MODEL = `
-[request_definition]
-r = sub, dom, perm
+const MODEL = casbinModel('global');
 
-[policy_definition]
-p = sub
-
-[role_definition]
-g = _, _, _
-g2 = _, _
-
-[policy_effect]
-e = some(where (p.eft == allow))
-
-[matchers]
-m = g2(p.sub, r.perm) && (g(r.sub, p.sub, r.dom) || g(r.sub, p.sub, "*"))
-`;
-const GLOBAL = '*';
-
-/** mulberry32: a tiny seeded PRNG, so a failing seed can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Rng {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  /** Integer in [lo, hi]. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    const x = items[this.int(0, items.length - 1)];
-    if (x === undefined) throw new Error('pick from an empty list');
-    return x;
-  }
-  sample<T>(items: readonly T[], k: number): T[] {
-    const pool = [...items];
-    const out: T[] = [];
-    while (out.length < k && pool.length > 0) out.push(...pool.splice(this.int(0, pool.length - 1), 1));
-    return out;
-  }
+/**
+ * k distinct items, drawn by splicing the pool rather than by Rng.sample's swap-and-pop: the draw
+ * this test has always made, so that each seed keeps building the world it has been checked on.
+ */
+function sampleBySplice<T>(rng: Rng, items: readonly T[], k: number): T[] {
+  const pool = [...items];
+  const out: T[] = [];
+  while (out.length < k && pool.length > 0) out.push(...pool.splice(rng.int(0, pool.length - 1), 1));
+  return out;
 }
 
 const HOUR = 3_600_000;
@@ -142,7 +100,7 @@ async function buildWorld(seed: number): Promise<World> {
   const custom: { id: string; scope: RoleScope }[] = [];
   for (let i = rng.int(2, 4); i > 0; i--) {
     const scope: RoleScope = rng.chance(0.5) ? 'team' : 'global';
-    const permissions = rng.sample(PERMISSIONS, rng.int(3, 10));
+    const permissions = sampleBySplice(rng, PERMISSIONS, rng.int(3, 10));
     const role = await account.createRole(admin, { name: `Custom ${String(custom.length)}`, scope, permissions });
     roles.set(role.id, permissions);
     custom.push({ id: role.id, scope });
@@ -151,7 +109,7 @@ async function buildWorld(seed: number): Promise<World> {
   const groups = new Map<string, Set<string>>();
   for (let i = rng.int(1, 3); i > 0; i--) {
     const groupId = `grp-${String(groups.size)}`;
-    const members = rng.sample(users, rng.int(0, 4));
+    const members = sampleBySplice(rng, users, rng.int(0, 4));
     await account.createGroup(admin, { groupId, name: groupId, members });
     groups.set(groupId, new Set(members));
   }
