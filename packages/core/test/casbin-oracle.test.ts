@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Enforcer } from 'casbin';
 import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
-import type { Account, GatehouseError, Permission, RoleScope } from '../src/index.js';
+import type { Account, Permission, RoleScope } from '../src/index.js';
 import { AuthzIndex, PERMISSIONS, STATIC_ROLE_IDS, STATIC_ROLES, closePermissions } from '../src/index.js';
 import { CASBIN_GLOBAL_DOMAIN as GLOBAL, Rng, casbinModel } from '../src/testing/index.js';
-import { ADMIN, setup } from './helpers.js';
+import { ADMIN, refused, setup } from './helpers.js';
 
 /*
  * Differential test: random accounts built through the Account API, checked cell by cell against
@@ -60,16 +60,6 @@ interface World {
 }
 
 const grantKey = (g: Pick<OracleGrant, 'subject' | 'roleId' | 'teamId'>): string => `${g.subject.type}:${g.subject.id}|${g.roleId}|${g.teamId ?? GLOBAL}`;
-
-async function expectRefusal(p: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.equal((e as GatehouseError).code, code);
-    return;
-  }
-  assert.fail(`expected refusal ${code}, but it was allowed`);
-}
 
 /** Builds a small random account through the Account API, as the Admin, recording what it did. */
 async function buildWorld(seed: number): Promise<World> {
@@ -129,7 +119,7 @@ async function buildWorld(seed: number): Promise<World> {
       if (rng.chance(0.1)) {
         // The core must refuse a custom role outside its scope; the oracle then holds nothing new.
         const wrong = role.scope === 'global' ? rng.pick(teams) : null;
-        await expectRefusal(account.assignRole(admin, { subject, roleId, teamId: wrong }), 'role_scope');
+        await refused(account.assignRole(admin, { subject, roleId, teamId: wrong }), 'role_scope');
         scopeRefusals++;
         continue;
       }

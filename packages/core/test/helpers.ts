@@ -1,4 +1,5 @@
-import type { Account, Actor } from '../src/index.js';
+import assert from 'node:assert/strict';
+import type { Account, Actor, GatehouseError } from '../src/index.js';
 import { FakeClock, Gatehouse, SequentialIds } from '../src/index.js';
 
 export const ADMIN = 'UADMIN';
@@ -26,4 +27,16 @@ export async function delivery(account: Account, admin: Actor, rule: { requireme
   const staging = await account.createEnvironment(admin, { environmentId: 'staging', name: 'staging' });
   const r = await account.createRule(admin, { environmentId: 'production', requirements: rule.requirements ?? [{ type: 'qa', quorum: 1 }], requireReleaseApproval: rule.requireReleaseApproval ?? false, separationOfDuties: rule.separationOfDuties ?? true });
   return { product, prod, staging, rule: r };
+}
+
+/** Asserts the promise rejects with a GatehouseError of the given code and returns it. */
+export async function refused(p: Promise<unknown>, code: string): Promise<GatehouseError> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as GatehouseError;
+    assert.equal(err.code, code, `expected ${code}, got ${String(err.code)}: ${err.message}`);
+    return err;
+  }
+  assert.fail(`expected refusal ${code}, but it was allowed`);
 }
