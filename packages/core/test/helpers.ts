@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Account, Actor, GatehouseError } from '../src/index.js';
 import { FakeClock, Gatehouse, SequentialIds } from '../src/index.js';
 
@@ -39,4 +41,23 @@ export async function refused(p: Promise<unknown>, code: string): Promise<Gateho
     return err;
   }
   assert.fail(`expected refusal ${code}, but it was allowed`);
+}
+
+/** Every module the compiled file imports, transitively (relative imports followed, bare ones collected). */
+export function importGraph(entry: string): { files: string[]; packages: Set<string> } {
+  const files: string[] = [];
+  const packages = new Set<string>();
+  const todo = [entry];
+  while (todo.length) {
+    const f = todo.pop()!;
+    if (files.includes(f)) continue;
+    files.push(f);
+    const src = readFileSync(f, 'utf8');
+    for (const m of src.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)) {
+      const spec = m[1] ?? m[2] ?? '';
+      if (spec.startsWith('.')) todo.push(resolve(dirname(f), spec));
+      else packages.add(spec);
+    }
+  }
+  return { files, packages };
 }
