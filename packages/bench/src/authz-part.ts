@@ -1,5 +1,6 @@
 import type { Account } from '@gatehouse/core';
 import { AuthzIndex } from '@gatehouse/core';
+import { Rng } from '@gatehouse/core/testing';
 import type { Peer, RoleOp } from './authz-peers.js';
 import { barePeer, casbinPeer, caslPeer, gatehouseAccountPeer, gatehouseIndexPeer } from './authz-peers.js';
 import type { GatehouseWorld } from './authz-gatehouse.js';
@@ -8,7 +9,6 @@ import type { Queries, WorkloadShape, WorldPlan } from './authz-workload.js';
 import { CUSTOM_ROLES, effective, planQueries, planWorld } from './authz-workload.js';
 import type { BenchOptions, Table } from './harness.js';
 import { liveHeap, nowNs, tick, timeMs } from './harness.js';
-import { Rng } from './rng.js';
 import type { Summary } from './stats.js';
 import { fmtBytes, fmtCount, fmtMs, fmtNs, fmtPct, fmtSummary, quantile, summarize } from './stats.js';
 

@@ -2,6 +2,8 @@ import type { ForcedSubject, MongoAbility, RawRuleOf } from '@casl/ability';
 import { createMongoAbility, subject as caslSubject } from '@casl/ability';
 import type { Account, AccountState, AuditEvent, AuthzIndex, Grant, Permission } from '@gatehouse/core';
 import { PERMISSIONS, applyEvent } from '@gatehouse/core';
+import type { CasbinVariant } from '@gatehouse/core/testing';
+import { CASBIN_GLOBAL_DOMAIN, casbinModel } from '@gatehouse/core/testing';
 import type { Enforcer } from 'casbin';
 import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
 import { ADMIN } from './authz-gatehouse.js';
@@ -240,36 +242,10 @@ export function barePeer(plan: WorldPlan, q: Queries): { peer: Peer; load: () =>
 // ---------------------------------------------------------------- casbin
 
 /**
- * Both casbin models keep roles domain-free (one `p` line per role and a `g2` link from the role to
- * each permission it allows, implications included) and put team grants in the team's domain.
- * They differ in global grants:
- * - `domains`: plain RBAC with domains has no global role, so a global grant is one `g` line per
- *   team plus one in the global domain `*` (what a team adopting casbin's RBAC-with-domains does);
- * - `global`: a global grant is one `g` line in domain `*` and the matcher also tries `*`.
- * casbin scans `p` lines linearly, so `p` per role (15 lines) instead of per role × permission
- * (~370 lines, ≈12× slower per check when tried) is the fastest faithful layout we found.
+ * casbin's RBAC with domains in the layout `casbinModel` describes, implications included in the
+ * `g2` links. `p` per role (15 lines) instead of per role × permission (~370 lines, ≈12× slower per
+ * check when tried) is the fastest faithful layout we found.
  */
-export type CasbinVariant = 'domains' | 'global';
-
-const GLOBAL_DOMAIN = '*';
-const casbinModel = (variant: CasbinVariant) => `
-[request_definition]
-r = sub, dom, perm
-
-[policy_definition]
-p = sub
-
-[role_definition]
-g = _, _, _
-g2 = _, _
-
-[policy_effect]
-e = some(where (p.eft == allow))
-
-[matchers]
-m = g2(p.sub, r.perm) && ${variant === 'domains' ? 'g(r.sub, p.sub, r.dom)' : `(g(r.sub, p.sub, r.dom) || g(r.sub, p.sub, "${GLOBAL_DOMAIN}"))`}
-`;
-
 function casbinPolicy(plan: WorldPlan, variant: CasbinVariant): string {
   const lines: string[] = [];
   for (const r of plan.roles.values()) {
@@ -280,7 +256,7 @@ function casbinPolicy(plan: WorldPlan, variant: CasbinVariant): string {
     for (const g of u.grants) {
       if (g.teamId !== null) lines.push(`g, ${u.id}, role:${g.role}, ${g.teamId}`);
       else {
-        lines.push(`g, ${u.id}, role:${g.role}, ${GLOBAL_DOMAIN}`);
+        lines.push(`g, ${u.id}, role:${g.role}, ${CASBIN_GLOBAL_DOMAIN}`);
         if (variant === 'domains') for (const t of plan.teams) lines.push(`g, ${u.id}, role:${g.role}, ${t}`);
       }
     }
@@ -290,7 +266,7 @@ function casbinPolicy(plan: WorldPlan, variant: CasbinVariant): string {
 
 export function casbinPeer(plan: WorldPlan, q: Queries, variant: CasbinVariant): { peer: Peer; load: () => Promise<void>; drop: () => void; policyLines: number } {
   const { users: U, perms: P } = q;
-  const D = q.teams.map((t) => t ?? GLOBAL_DOMAIN);
+  const D = q.teams.map((t) => t ?? CASBIN_GLOBAL_DOMAIN);
   const policy = casbinPolicy(plan, variant);
   const model = casbinModel(variant);
   let e: Enforcer | null = null;
@@ -317,7 +293,7 @@ export function casbinPeer(plan: WorldPlan, q: Queries, variant: CasbinVariant):
         }
         return n;
       },
-      check: (u, p, t) => enforcer().enforceSync(u, t ?? GLOBAL_DOMAIN, p),
+      check: (u, p, t) => enforcer().enforceSync(u, t ?? CASBIN_GLOBAL_DOMAIN, p),
       async grant(op) {
         await enforcer().addGroupingPolicy(op.user, `role:${op.role}`, op.team);
       },

@@ -1,6 +1,6 @@
 import type { Permission, RoleScope } from '@gatehouse/core';
 import { PERMISSIONS, STATIC_ROLES, STATIC_ROLE_IDS, closePermissions } from '@gatehouse/core';
-import { Rng } from './rng.js';
+import { Rng } from '@gatehouse/core/testing';
 
 /**
  * The authorisation workload, as plain data every peer is built from (never from Gatehouse's own

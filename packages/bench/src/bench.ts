@@ -37,36 +37,18 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
   const t0 = Date.now();
   const loadAtStart = loadavg()[0] ?? Number.NaN;
   const tables: Partial<Record<PartId, Table>> = {};
-  let authz: AuthzResult | undefined;
-  if (parts.has('authz')) {
-    const r = await runAuthz(opts);
-    tables.authz = r.table;
-    authz = r.result;
-  }
-  let slack: SlackResult | undefined;
-  if (parts.has('slack')) {
-    const r = await runSlack(opts);
-    tables.slack = r.table;
-    slack = r.result;
-  }
-  let rest: RestResult | undefined;
-  if (parts.has('rest')) {
-    const r = await runRest(opts);
-    tables.rest = r.table;
-    rest = r.result;
-  }
-  let storage: StorageResult | undefined;
-  if (parts.has('storage')) {
-    const r = await runStorage(opts);
-    tables.storage = r.table;
-    storage = r.result;
-  }
-  let extension: ExtensionResult | undefined;
-  if (parts.has('extension')) {
-    const r = await runExtension(opts);
-    tables.extension = r.table;
-    extension = r.result;
-  }
+  /** Runs one part if chosen, keeps its table and returns its numbers. */
+  const part = async <R>(id: PartId, run: (o: BenchOptions) => Promise<{ table: Table; result: R }>): Promise<R | undefined> => {
+    if (!parts.has(id)) return undefined;
+    const r = await run(opts);
+    tables[id] = r.table;
+    return r.result;
+  };
+  const authz = await part('authz', runAuthz);
+  const slack = await part('slack', runSlack);
+  const rest = await part('rest', runRest);
+  const storage = await part('storage', runStorage);
+  const extension = await part('extension', runExtension);
   return {
     quick: opts.quick,
     node: process.version,

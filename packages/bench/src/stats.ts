@@ -5,18 +5,11 @@ function sorted(xs: readonly number[]): number[] {
 
 /** The q-quantile (0..1) by linear interpolation; NaN for an empty list. */
 export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = sorted(xs);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const a = s[lo] ?? Number.NaN;
-  const b = s[hi] ?? Number.NaN;
-  return a + (b - a) * (pos - lo);
+  return quantileSorted(sorted(xs), q);
 }
 
-/** Quantile of an already sorted typed array (no copy: latency samples can be large). */
-export function quantileSorted(s: Float64Array, q: number): number {
+/** Quantile of an already sorted list (no copy: latency samples can be large). */
+export function quantileSorted(s: ArrayLike<number>, q: number): number {
   if (s.length === 0) return Number.NaN;
   const pos = (s.length - 1) * q;
   const lo = Math.floor(pos);

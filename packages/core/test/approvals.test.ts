@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { SYSTEM } from '../src/index.js';
-import { delivery, setup } from './helpers.js';
-import { refused } from './governance.test.js';
+import { delivery, refused, setup } from './helpers.js';
 
 async function world(rule: Parameters<typeof delivery>[2] = {}) {
   const s = await setup({ users: { UDEV: 'developer', UQA1: 'qa', UQA2: 'qa', USEC: 'security', UPM: 'product', URM: 'release_manager', UVIEW: 'viewer' } });

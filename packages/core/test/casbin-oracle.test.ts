@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Enforcer } from 'casbin';
 import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
-import type { Account, GatehouseError, Permission, RoleScope } from '../src/index.js';
+import type { Account, Permission, RoleScope } from '../src/index.js';
 import { AuthzIndex, PERMISSIONS, STATIC_ROLE_IDS, STATIC_ROLES, closePermissions } from '../src/index.js';
-import { ADMIN, setup } from './helpers.js';
+import { CASBIN_GLOBAL_DOMAIN as GLOBAL, Rng, casbinModel } from '../src/testing/index.js';
+import { ADMIN, refused, setup } from './helpers.js';
 
 /*
  * Differential test: random accounts built through the Account API, checked cell by cell against
@@ -14,60 +15,17 @@ import { ADMIN, setup } from './helpers.js';
  * and deactivation are resolved here into plain g-lines, so casbin sees only "user holds role in
  * domain".
  */
-const MODEL = `
-[request_definition]
-r = sub, dom, perm
+const MODEL = casbinModel('global');
 
-[policy_definition]
-p = sub
-
-[role_definition]
-g = _, _, _
-g2 = _, _
-
-[policy_effect]
-e = some(where (p.eft == allow))
-
-[matchers]
-m = g2(p.sub, r.perm) && (g(r.sub, p.sub, r.dom) || g(r.sub, p.sub, "*"))
-`;
-const GLOBAL = '*';
-
-/** mulberry32: a tiny seeded PRNG, so a failing seed can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Rng {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  /** Integer in [lo, hi]. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    const x = items[this.int(0, items.length - 1)];
-    if (x === undefined) throw new Error('pick from an empty list');
-    return x;
-  }
-  sample<T>(items: readonly T[], k: number): T[] {
-    const pool = [...items];
-    const out: T[] = [];
-    while (out.length < k && pool.length > 0) out.push(...pool.splice(this.int(0, pool.length - 1), 1));
-    return out;
-  }
+/**
+ * k distinct items, drawn by splicing the pool rather than by Rng.sample's swap-and-pop: the draw
+ * this test has always made, so that each seed keeps building the world it has been checked on.
+ */
+function sampleBySplice<T>(rng: Rng, items: readonly T[], k: number): T[] {
+  const pool = [...items];
+  const out: T[] = [];
+  while (out.length < k && pool.length > 0) out.push(...pool.splice(rng.int(0, pool.length - 1), 1));
+  return out;
 }
 
 const HOUR = 3_600_000;
@@ -103,16 +61,6 @@ interface World {
 
 const grantKey = (g: Pick<OracleGrant, 'subject' | 'roleId' | 'teamId'>): string => `${g.subject.type}:${g.subject.id}|${g.roleId}|${g.teamId ?? GLOBAL}`;
 
-async function expectRefusal(p: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.equal((e as GatehouseError).code, code);
-    return;
-  }
-  assert.fail(`expected refusal ${code}, but it was allowed`);
-}
-
 /** Builds a small random account through the Account API, as the Admin, recording what it did. */
 async function buildWorld(seed: number): Promise<World> {
   const rng = new Rng(seed);
@@ -142,7 +90,7 @@ async function buildWorld(seed: number): Promise<World> {
   const custom: { id: string; scope: RoleScope }[] = [];
   for (let i = rng.int(2, 4); i > 0; i--) {
     const scope: RoleScope = rng.chance(0.5) ? 'team' : 'global';
-    const permissions = rng.sample(PERMISSIONS, rng.int(3, 10));
+    const permissions = sampleBySplice(rng, PERMISSIONS, rng.int(3, 10));
     const role = await account.createRole(admin, { name: `Custom ${String(custom.length)}`, scope, permissions });
     roles.set(role.id, permissions);
     custom.push({ id: role.id, scope });
@@ -151,7 +99,7 @@ async function buildWorld(seed: number): Promise<World> {
   const groups = new Map<string, Set<string>>();
   for (let i = rng.int(1, 3); i > 0; i--) {
     const groupId = `grp-${String(groups.size)}`;
-    const members = rng.sample(users, rng.int(0, 4));
+    const members = sampleBySplice(rng, users, rng.int(0, 4));
     await account.createGroup(admin, { groupId, name: groupId, members });
     groups.set(groupId, new Set(members));
   }
@@ -171,7 +119,7 @@ async function buildWorld(seed: number): Promise<World> {
       if (rng.chance(0.1)) {
         // The core must refuse a custom role outside its scope; the oracle then holds nothing new.
         const wrong = role.scope === 'global' ? rng.pick(teams) : null;
-        await expectRefusal(account.assignRole(admin, { subject, roleId, teamId: wrong }), 'role_scope');
+        await refused(account.assignRole(admin, { subject, roleId, teamId: wrong }), 'role_scope');
         scopeRefusals++;
         continue;
       }

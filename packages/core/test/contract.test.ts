@@ -1,30 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiErrorCodeSchema, MeResponseSchema } from '../src/contract.js';
 import { ERROR_CODES } from '../src/index.js';
+import { importGraph } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-/** Every module the compiled file imports, transitively (relative imports followed, bare ones collected). */
-function importGraph(entry: string): { files: string[]; packages: Set<string> } {
-  const files: string[] = [];
-  const packages = new Set<string>();
-  const todo = [entry];
-  while (todo.length) {
-    const f = todo.pop()!;
-    if (files.includes(f)) continue;
-    files.push(f);
-    const src = readFileSync(f, 'utf8');
-    for (const m of src.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)) {
-      const spec = m[1] ?? m[2] ?? '';
-      if (spec.startsWith('.')) todo.push(resolve(dirname(f), spec));
-      else packages.add(spec);
-    }
-  }
-  return { files, packages };
-}
 
 describe('the REST contract entry (@gatehouse/core/contract)', () => {
   it('pulls in zod only — no storage, no node built-ins the editor bundle cannot use', () => {

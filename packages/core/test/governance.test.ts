@@ -1,19 +1,6 @@
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
-import type { GatehouseError } from '../src/index.js';
-import { ADMIN, setup } from './helpers.js';
-
-/** Asserts the promise rejects with a GatehouseError of the given code and returns it. */
-export async function refused(p: Promise<unknown>, code: string): Promise<GatehouseError> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as GatehouseError;
-    assert.equal(err.code, code, `expected ${code}, got ${String(err.code)}: ${err.message}`);
-    return err;
-  }
-  assert.fail(`expected refusal ${code}, but it was allowed`);
-}
+import { ADMIN, refused, setup } from './helpers.js';
 
 const user = (id: string) => ({ type: 'user' as const, id });
 

@@ -1,4 +1,7 @@
-import type { Account, Actor } from '../src/index.js';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Account, Actor, GatehouseError } from '../src/index.js';
 import { FakeClock, Gatehouse, SequentialIds } from '../src/index.js';
 
 export const ADMIN = 'UADMIN';
@@ -26,4 +29,35 @@ export async function delivery(account: Account, admin: Actor, rule: { requireme
   const staging = await account.createEnvironment(admin, { environmentId: 'staging', name: 'staging' });
   const r = await account.createRule(admin, { environmentId: 'production', requirements: rule.requirements ?? [{ type: 'qa', quorum: 1 }], requireReleaseApproval: rule.requireReleaseApproval ?? false, separationOfDuties: rule.separationOfDuties ?? true });
   return { product, prod, staging, rule: r };
+}
+
+/** Asserts the promise rejects with a GatehouseError of the given code and returns it. */
+export async function refused(p: Promise<unknown>, code: string): Promise<GatehouseError> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as GatehouseError;
+    assert.equal(err.code, code, `expected ${code}, got ${String(err.code)}: ${err.message}`);
+    return err;
+  }
+  assert.fail(`expected refusal ${code}, but it was allowed`);
+}
+
+/** Every module the compiled file imports, transitively (relative imports followed, bare ones collected). */
+export function importGraph(entry: string): { files: string[]; packages: Set<string> } {
+  const files: string[] = [];
+  const packages = new Set<string>();
+  const todo = [entry];
+  while (todo.length) {
+    const f = todo.pop()!;
+    if (files.includes(f)) continue;
+    files.push(f);
+    const src = readFileSync(f, 'utf8');
+    for (const m of src.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)) {
+      const spec = m[1] ?? m[2] ?? '';
+      if (spec.startsWith('.')) todo.push(resolve(dirname(f), spec));
+      else packages.add(spec);
+    }
+  }
+  return { files, packages };
 }

@@ -126,6 +126,21 @@ async function holders(): Promise<Account> {
   return account;
 }
 
+/**
+ * For every permission, `can(user, p, team)` in each case `cases(p, want)` lists (`want`: the
+ * role's column), as one line per answer that differs.
+ */
+function canMismatches(account: Account, role: Column, user: string, grant: string, cases: (p: Permission, want: boolean) => [string | null, boolean][]): string[] {
+  const mismatches: string[] = [];
+  for (const p of PERMISSIONS) {
+    for (const [team, exp] of cases(p, expected(role, p))) {
+      const got = account.can(user, p, team);
+      if (got !== exp) mismatches.push(`${role} × ${p} (${grant}, ${team ?? 'no team'}): expected ${yn(exp)}, got ${yn(got)}`);
+    }
+  }
+  return mismatches;
+}
+
 /** Fails with every mismatching cell named, not just the first. */
 function assertNoMismatch(mismatches: string[]): void {
   assert.equal(mismatches.length, 0, `${String(mismatches.length)} cell(s) disagree with SPEC §2:\n  ${mismatches.join('\n  ')}`);
@@ -171,41 +186,23 @@ describe('static role permission table (SPEC §2)', () => {
         });
 
         it('granted globally: can() matches the column with no team and in every team', () => {
-          const u = `G-${role}`;
-          const mismatches: string[] = [];
-          for (const p of PERMISSIONS) {
-            const want = expected(role, p);
-            // Global grants count in every team; in 'general' the default Viewer grant adds its views.
-            const cases: [string | null, boolean][] = [
-              [null, want],
-              ['other', want],
-              ['payments', want],
-              ['general', want || expected('viewer', p)],
-            ];
-            for (const [team, exp] of cases) {
-              const got = account.can(u, p, team);
-              if (got !== exp) mismatches.push(`${role} × ${p} (global grant, ${team ?? 'no team'}): expected ${yn(exp)}, got ${yn(got)}`);
-            }
-          }
+          // Global grants count in every team; in 'general' the default Viewer grant adds its views.
+          const mismatches = canMismatches(account, role, `G-${role}`, 'global grant', (p, want) => [
+            [null, want],
+            ['other', want],
+            ['payments', want],
+            ['general', want || expected('viewer', p)],
+          ]);
           assertNoMismatch(mismatches);
         });
 
         it('granted in team payments: can() matches the column there and nowhere else', () => {
-          const u = `T-${role}`;
-          const mismatches: string[] = [];
-          for (const p of PERMISSIONS) {
-            const want = expected(role, p);
-            const cases: [string | null, boolean][] = [
-              ['payments', want],
-              ['other', false],
-              [null, false],
-              ['general', expected('viewer', p)],
-            ];
-            for (const [team, exp] of cases) {
-              const got = account.can(u, p, team);
-              if (got !== exp) mismatches.push(`${role} × ${p} (grant in payments, ${team ?? 'no team'}): expected ${yn(exp)}, got ${yn(got)}`);
-            }
-          }
+          const mismatches = canMismatches(account, role, `T-${role}`, 'grant in payments', (p, want) => [
+            ['payments', want],
+            ['other', false],
+            [null, false],
+            ['general', expected('viewer', p)],
+          ]);
           assertNoMismatch(mismatches);
         });
       });

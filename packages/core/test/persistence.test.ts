@@ -6,7 +6,7 @@ import KeyvSqlite from '@keyv/sqlite';
 import type { z } from 'zod';
 import type { Commit, GatehouseOptions, KeyvLogStore, LogStore, Snapshot } from '../src/index.js';
 import { FakeClock, Gatehouse, GatehouseError, SYSTEM, openStore } from '../src/index.js';
-import { ADMIN, buildWorld, killWriters, observe, spawnWriter, stateJson } from './support/child-writer.js';
+import { ADMIN, killWriters, observe, recordedWorld, spawnWriter, stateJson } from './support/child-writer.js';
 
 /** A store that reports where each replay started, and can pretend no snapshot exists. */
 class SpyStore implements LogStore {
@@ -87,9 +87,7 @@ describe('persistence: SQLite', () => {
     const t = await setup();
     const clock = new FakeClock();
     const gh1 = await t.open({ clock });
-    const w = await buildWorld(gh1, 'T1');
-    const before = observe(w.account, w.versionId);
-    const json = stateJson(w.account);
+    const { w, before, json } = await recordedWorld(gh1, 'T1');
     const events = (await w.account.auditEvents()).length;
     // The world has what it claims: a group grant, a time-bound grant, a custom role in force.
     assert.ok(before.can['UGRP2@payments']?.includes('version:approve:qa'));
@@ -122,11 +120,7 @@ describe('persistence: SQLite', () => {
     const t = await setup();
     const clock = new FakeClock();
     const gh1 = await t.open({ clock, snapshotEvery: 5 });
-    const w = await buildWorld(gh1, 'T1');
-    // Leave commits after the last snapshot, so replay-from-snapshot has something to replay.
-    if (w.account.seq % 5 === 0) await w.account.ensureUser({ userId: 'ULATE' });
-    const before = observe(w.account, w.versionId);
-    const json = stateJson(w.account);
+    const { w, before, json } = await recordedWorld(gh1, 'T1', { snapshotEvery: 5 });
     await t.close(gh1);
 
     const fromSnap = await t.openSpied({ clock });
@@ -170,7 +164,14 @@ describe('persistence: stored data is validated on read', () => {
       const store = await t.raw();
       await store.keyv.set(key, value).finally(() => store.close());
     };
-    return { t, json, grant, overwrite };
+    /** Reopens over a spied store: replay must start after commit `from` and give back the stored state exactly. */
+    const assertRebuiltFrom = async (from: number, message?: string) => {
+      const { gh: again, spy } = await t.openSpied();
+      const account = await again.account('T1');
+      assert.deepEqual(spy.readFrom, [from], message);
+      assert.deepEqual(stateJson(account), json);
+    };
+    return { t, json, grant, overwrite, assertRebuiltFrom };
   }
 
   /** The commit as plain JSON, to break in ways the types would not allow. */
@@ -264,16 +265,13 @@ describe('persistence: stored data is validated on read', () => {
   });
 
   it('an unreadable snapshot is ignored: the state is rebuilt from the log', async () => {
-    const { t, json, overwrite } = await stored();
+    const { overwrite, assertRebuiltFrom } = await stored();
     await overwrite('a:T1:snap', { v: 1, seq: 3, state: { nonsense: true } });
-    const { gh, spy } = await t.openSpied();
-    const account = await gh.account('T1');
-    assert.deepEqual(spy.readFrom, [0]);
-    assert.deepEqual(stateJson(account), json);
+    await assertRebuiltFrom(0);
   });
 
   it('a snapshot whose state text no longer matches its sha256 is ignored: replay from zero', async () => {
-    const { t, json } = await stored();
+    const { t, assertRebuiltFrom } = await stored();
     const gh = await t.open();
     await (await gh.account('T1')).snapshot();
     await t.close(gh);
@@ -284,33 +282,24 @@ describe('persistence: stored data is validated on read', () => {
     // An edit that keeps the JSON valid and the shape right: only the hash can tell.
     await store.keyv.set('a:T1:snap', { ...row, state: row.state.replace('"qa"', '"admin"') });
     await store.close();
-    const { gh: again, spy } = await t.openSpied();
-    const account = await again.account('T1');
-    assert.deepEqual(spy.readFrom, [0]);
-    assert.deepEqual(stateJson(account), json);
+    await assertRebuiltFrom(0);
   });
 
   it('a snapshot in the earlier format (state inline, version 1) is still read', async () => {
-    const { t, json, overwrite } = await stored();
+    const { json, overwrite, assertRebuiltFrom } = await stored();
     await overwrite('a:T1:snap', { v: 1, seq: 5, state: json });
-    const { gh, spy } = await t.openSpied();
-    const account = await gh.account('T1');
-    assert.deepEqual(spy.readFrom, [5], 'replay starts after the snapshot');
-    assert.deepEqual(stateJson(account), json);
+    await assertRebuiltFrom(5, 'replay starts after the snapshot');
   });
 
   it('a snapshot row that is not JSON is ignored as well', async () => {
-    const { t, json } = await stored();
+    const { t, assertRebuiltFrom } = await stored();
     const db = new KeyvSqlite({ uri: t.url });
     try {
       await db.query('INSERT INTO keyv (key, value) VALUES (?, ?)', 'gatehouse:a:T1:snap', '{"value":{"v":1,');
     } finally {
       await db.disconnect();
     }
-    const { gh, spy } = await t.openSpied();
-    const account = await gh.account('T1');
-    assert.deepEqual(spy.readFrom, [0]);
-    assert.deepEqual(stateJson(account), json);
+    await assertRebuiltFrom(0);
   });
 
   it('a corrupt auxiliary record (the account list) is refused too', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Actor, GatehouseOptions } from '../src/index.js';
 import { FakeClock, Gatehouse, SYSTEM } from '../src/index.js';
 import type { Writer, WriterOptions } from './support/child-writer.js';
-import { ADMIN, buildWorld, killWriters, observe, spawnWriter, stateJson } from './support/child-writer.js';
+import { ADMIN, killWriters, observe, recordedWorld, spawnWriter, stateJson } from './support/child-writer.js';
 import type { TestRedis } from './support/redis-server.js';
 import { startRedis } from './support/redis-server.js';
 
@@ -62,10 +62,7 @@ describe('Redis: several processes on one account (real redis-server)', function
     const t = setup('reopen');
     const clock = new FakeClock();
     const gh1 = await t.open({ clock, snapshotEvery: 5 });
-    const w = await buildWorld(gh1, 'T1');
-    if (w.account.seq % 5 === 0) await w.account.ensureUser({ userId: 'ULATE' });
-    const before = observe(w.account, w.versionId);
-    const json = stateJson(w.account);
+    const { w, before, json } = await recordedWorld(gh1, 'T1', { snapshotEvery: 5 });
     const events = (await w.account.auditEvents()).length;
     await t.close(gh1);
 

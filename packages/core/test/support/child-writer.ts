@@ -115,6 +115,17 @@ export function stateJson(account: Account): unknown {
   return JSON.parse(JSON.stringify(account.view)) as unknown;
 }
 
+/**
+ * buildWorld, and what a test compares after reopening: everything observable and the raw state.
+ * Given the `snapshotEvery` the Gatehouse was opened with, the log is left ending after its last
+ * snapshot, so that a reopen loads the snapshot and still has commits to replay.
+ */
+export async function recordedWorld(gh: Gatehouse, accountId: string, opts: { snapshotEvery?: number } = {}): Promise<{ w: World; before: Observation; json: unknown }> {
+  const w = await buildWorld(gh, accountId);
+  if (opts.snapshotEvery !== undefined && w.account.seq % opts.snapshotEvery === 0) await w.account.ensureUser({ userId: 'ULATE' });
+  return { w, before: observe(w.account, w.versionId), json: stateJson(w.account) };
+}
+
 // ---------------------------------------------------------------- the parent's side
 
 export interface Exit {

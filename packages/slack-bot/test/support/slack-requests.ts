@@ -79,6 +79,16 @@ export function interactionBody(payload: unknown): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+/** The fields every interaction payload opens with: who clicked or submitted, in which workspace, for which app. */
+function interactionSender(f: { teamId: string; userId: string; userName: string }) {
+  return {
+    team: { id: f.teamId, domain: 'acme' },
+    user: { id: f.userId, username: f.userName, name: f.userName, team_id: f.teamId },
+    api_app_id: 'AFAKE',
+    token: 'legacy-verification-token',
+  };
+}
+
 export interface BlockActionFields {
   teamId: string;
   userId: string;
@@ -98,10 +108,7 @@ export interface BlockActionFields {
 export function blockActionPayload(f: BlockActionFields): Record<string, unknown> {
   return {
     type: 'block_actions',
-    team: { id: f.teamId, domain: 'acme' },
-    user: { id: f.userId, username: f.userName, name: f.userName, team_id: f.teamId },
-    api_app_id: 'AFAKE',
-    token: 'legacy-verification-token',
+    ...interactionSender(f),
     container: { type: 'message', message_ts: f.messageTs, channel_id: f.channelId, is_ephemeral: f.ephemeral ?? false },
     trigger_id: f.triggerId,
     channel: { id: f.channelId, name: 'approvals' },
@@ -123,10 +130,7 @@ export interface ViewSubmissionFields {
 export function viewSubmissionPayload(f: ViewSubmissionFields): Record<string, unknown> {
   return {
     type: 'view_submission',
-    team: { id: f.teamId, domain: 'acme' },
-    user: { id: f.userId, username: f.userName, name: f.userName, team_id: f.teamId },
-    api_app_id: 'AFAKE',
-    token: 'legacy-verification-token',
+    ...interactionSender(f),
     trigger_id: f.triggerId,
     view: {
       id: f.view.id,

@@ -1,5 +1,9 @@
-/** mulberry32: a tiny seeded PRNG, so every run measures the same workload. */
-export function mulberry32(seed: number): () => number {
+/**
+ * mulberry32: a tiny seeded PRNG, so the benchmark measures the same workload on every run and a
+ * failing test seed can be replayed. The sequences are part of that promise: change them and every
+ * seed means something else.
+ */
+function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
