@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CreateDeploymentInput, CreateKeyInput, CreateVersionInput } from './commands.js';
 import { ERROR_CODES } from './errors.js';
+
 import { APPROVAL_TYPES, PermissionSchema } from './authz/permissions.js';
 import {
   DecisionRecordSchema,
@@ -16,6 +17,9 @@ import {
   MessageRefSchema,
   TimeSchema,
 } from './schemas.js';
+
+/** Exhaustiveness helper, for the extension too (errors.ts imports nothing). */
+export { assertNever } from './errors.js';
 
 export const API_PREFIX = '/api/v1';
 export { APPROVAL_TYPES };

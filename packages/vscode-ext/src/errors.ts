@@ -48,7 +48,3 @@ export function toApiError(e: unknown): GatehouseApiError {
   if (isGatehouseApiError(e)) return e;
   return new GatehouseApiError('unreachable', e instanceof Error ? e.message : String(e));
 }
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(x)}`);
-}

@@ -1,8 +1,7 @@
 import type { CanResponse, MeResponse } from '@gatehouse/core/contract';
-import { CanQuerySchema } from '@gatehouse/core/contract';
+import { CanQuerySchema, assertNever } from '@gatehouse/core/contract';
 import type { Permission } from './api-client.js';
 import type { GatehouseApiError } from './errors.js';
-import { assertNever } from './errors.js';
 import { formatClock, plural } from './format.js';
 import type { Snapshot } from './model.js';
 import { isStale } from './model.js';
