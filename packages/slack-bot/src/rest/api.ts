@@ -1,5 +1,5 @@
 import type { Account, Actor, Evaluation, Gatehouse, PendingApproval, Principal, Version } from '@gatehouse/core';
-import { GatehouseError, STATIC_ROLE_IDS, isGatehouseError } from '@gatehouse/core';
+import { GatehouseError, NotFoundError, STATIC_ROLE_IDS, isGatehouseError } from '@gatehouse/core';
 import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, ScopeAccess, VersionDto } from '@gatehouse/core/contract';
 import {
   API_PREFIX,
@@ -229,10 +229,10 @@ export function restRouter(opts: RestOptions): Router {
     '/versions/:id',
     route((req, res) => {
       const p = principal(res);
-      const v = p.account.view.versions[String(req.params['id'])];
-      if (!v) throw new GatehouseError('not_found', `version '${String(req.params['id'])}' does not exist`);
-      const product = p.account.view.products[v.productId];
-      if (!product || !p.account.actorCan(p.actor, 'version:view', product.teamId)) throw new GatehouseError('forbidden', 'you cannot view versions of this product', { permission: 'version:view', teamId: product?.teamId ?? null });
+      const versionId = String(req.params['id']);
+      const v = p.account.view.versions[versionId];
+      if (!v) throw new NotFoundError('version', versionId);
+      p.account.assertCan(p.actor, 'version:view', { productId: v.productId });
       return { version: versionDto(v) };
     }),
   );
@@ -261,10 +261,9 @@ export function restRouter(opts: RestOptions): Router {
     route((req, res) => {
       const p = principal(res);
       const q = body(EvaluateQuerySchema, req.query);
-      const v = p.account.view.versions[String(req.params['id'])];
-      const product = v ? p.account.view.products[v.productId] : undefined;
-      if (v && product && !p.account.actorCan(p.actor, 'version:view', product.teamId)) throw new GatehouseError('forbidden', 'you cannot view versions of this product', { permission: 'version:view' });
-      return evaluationDto(p.account.evaluate({ versionId: String(req.params['id']), environmentId: q.environmentId }));
+      const versionId = String(req.params['id']);
+      p.account.assertCan(p.actor, 'version:view', { versionId });
+      return evaluationDto(p.account.evaluate({ versionId, environmentId: q.environmentId }));
     }),
   );
 

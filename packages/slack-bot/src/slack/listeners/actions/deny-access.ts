@@ -1,4 +1,4 @@
-import { ForbiddenError, GatehouseError, NotFoundError } from '@gatehouse/core';
+import { NotFoundError, RequestNotPendingError } from '@gatehouse/core';
 import { denyAccessView } from '../../blocks/modals.js';
 import type { ListenerDeps } from '../../context.js';
 import { roleName, teamName, who } from '../../format.js';
@@ -11,9 +11,8 @@ export function denyAccess(deps: ListenerDeps) {
     const { account, names } = session;
     const r = account.view.requests[requestId];
     if (!r) throw new NotFoundError('access request', requestId);
-    if (r.status !== 'pending') throw new GatehouseError('request_not_pending', `this request was already ${r.status} by ${who(r.decidedBy ?? 'system')}`, { requestId: r.id, status: r.status });
-    const d = account.explain(click.user.id, 'user_role:manage', r.teamId);
-    if (!d.allowed) throw new ForbiddenError(d.denial);
+    if (r.status !== 'pending') throw new RequestNotPendingError(`this request was already ${r.status} by ${who(r.decidedBy ?? 'system')}`, { requestId: r.id, status: r.status });
+    account.assertCan(session.actor, 'user_role:manage', r.teamId);
     if (click.message) deps.notifier.rememberRequestMessage(account.id, r.id, click.message);
     const summary = `Deny ${who(r.userId)} *${roleName(names, r.roleId)}* ${r.teamId ? `in ${teamName(names, r.teamId)}` : 'globally'} for ${formatDuration(r.durationMs)}?`;
     await client.views.open({ trigger_id: click.triggerId, view: denyAccessView({ ...click.replyTo, requestId: r.id, ts: click.message?.ts ?? null }, summary) });

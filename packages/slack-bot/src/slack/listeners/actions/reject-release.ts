@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError } from '@gatehouse/core';
+import { NotFoundError } from '@gatehouse/core';
 import { rejectReleaseView } from '../../blocks/modals.js';
 import type { ListenerDeps } from '../../context.js';
 import { clickedId, clickListener } from './click.js';
@@ -10,8 +10,7 @@ export function rejectRelease(deps: ListenerDeps) {
     const r = account.view.releases[releaseId];
     const p = r ? account.view.products[r.productId] : undefined;
     if (!r || !p) throw new NotFoundError('release', releaseId);
-    const d = account.explain(click.user.id, 'release:approve', p.teamId);
-    if (!d.allowed) throw new ForbiddenError(d.denial);
+    account.assertCan(session.actor, 'release:approve', p.teamId);
     await client.views.open({ trigger_id: click.triggerId, view: rejectReleaseView({ ...click.replyTo, releaseId: r.id, ts: click.message?.ts ?? null }, r.name) });
   });
 }

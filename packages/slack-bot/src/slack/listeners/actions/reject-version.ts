@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, approvalPermission } from '@gatehouse/core';
+import { NotFoundError, approvalPermission } from '@gatehouse/core';
 import { rejectVersionView } from '../../blocks/modals.js';
 import type { ListenerDeps } from '../../context.js';
 import { clickListener, versionClick } from './click.js';
@@ -13,8 +13,7 @@ export function rejectVersion(deps: ListenerDeps) {
     const v = account.view.versions[versionId];
     const p = v ? account.view.products[v.productId] : undefined;
     if (!v || !p) throw new NotFoundError('version', versionId);
-    const d = account.explain(click.user.id, approvalPermission(type), p.teamId);
-    if (!d.allowed) throw new ForbiddenError(d.denial);
+    account.assertCan(session.actor, approvalPermission(type), p.teamId);
     await client.views.open({
       trigger_id: click.triggerId,
       view: rejectVersionView({ ...click.replyTo, versionId: v.id, type, ts: click.message?.ts ?? null }, `${p.name} ${v.version}`, type),
