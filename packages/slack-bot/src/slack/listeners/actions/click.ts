@@ -3,10 +3,9 @@ import type { WebClient } from '@slack/web-api';
 import type { ApprovalType } from '@gatehouse/core';
 import { ApprovalTypeSchema } from '@gatehouse/core';
 import { z } from 'zod';
-import { reply } from '../../blocks/common.js';
 import type { ReplyTo } from '../../blocks/modals.js';
 import type { ListenerDeps, Session } from '../../context.js';
-import { ackThen, answer, enter, refusal } from '../../context.js';
+import { ackThen, asUser } from '../../context.js';
 import { actionSuffix } from '../../ids.js';
 
 /** The parts of a block_actions payload the listeners rely on, validated. */
@@ -81,14 +80,7 @@ export function clickListener<I>(deps: ListenerDeps, read: (click: Click) => I, 
     await ackThen(ack, async () => {
       const click = parseClick(body);
       const input = read(click);
-      const say = (text: string) => answer(client, click.replyTo, click.user.id, reply(text));
-      const session = await enter(deps, click.teamId, click.user);
-      if ('refusal' in session) return say(session.refusal);
-      try {
-        await run({ click, input, session, client, say });
-      } catch (err) {
-        await answer(client, click.replyTo, click.user.id, refusal(err, session.names, deps.config.SLACK_COMMAND));
-      }
+      await asUser(deps, client, click, click.replyTo, (session, say) => run({ click, input, session, client, say }));
     });
   };
 }
