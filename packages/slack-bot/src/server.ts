@@ -56,7 +56,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, store: gatehouse.store.kind, version: VERSION });
   });
-  app.use(API_PREFIX, restRouter({ gatehouse, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION }));
+  app.use(API_PREFIX, restRouter({ gatehouse, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION, logger }));
 
   const mode = slackMode(config);
   let slack: SlackRuntime | null = null;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Logger } from '@gatehouse/core';
 import { FakeClock, Gatehouse } from '@gatehouse/core';
 import { CreateVersionResponseSchema, DecisionResponseSchema, EvaluationSchema, KeyListResponseSchema, MeResponseSchema, PendingApprovalsResponseSchema } from '@gatehouse/core/contract';
 import { ConfigSchema } from '../src/config.js';
@@ -8,13 +9,13 @@ import { startServer } from '../src/server.js';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
-async function setup(env: Record<string, string> = {}) {
+async function setup(env: Record<string, string> = {}, logger: Logger = silent) {
   const clock = new FakeClock(Date.now());
   const gatehouse = await Gatehouse.open({ url: 'memory', clock });
   const demo = await seedDemo(gatehouse, 'TDEMO');
   const other = await seedDemo(gatehouse, 'TOTHER');
   const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_STORE: 'memory', GATEHOUSE_ACCOUNT_ID: 'TDEMO', ...env });
-  const server: RunningServer = await startServer(config, { gatehouse, logger: silent });
+  const server: RunningServer = await startServer(config, { gatehouse, logger });
   const key = (userId: string, d = demo) => d.keys.find((k) => k.userId === userId)?.secret ?? assert.fail(`no key for ${userId}`);
   const call = async (method: string, path: string, opts: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -199,6 +200,27 @@ describe('REST API rate limit', () => {
       for (let i = 0; i < 7; i++) statuses.push((await ctx.call('GET', '/me', { key: ctx.key('UDEV') })).status);
       assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
       assert.equal((await ctx.call('GET', '/me', { key: ctx.key('UQUINN') })).status, 200, 'limits are per key');
+    } finally {
+      await ctx.server.close();
+      await ctx.gatehouse.close();
+    }
+  });
+});
+
+describe('REST API internal errors', () => {
+  it('answer 500 without details and go to the server\'s logger with the stack', async () => {
+    const logged: { msg: string; facts: Record<string, unknown> | undefined }[] = [];
+    const ctx = await setup({}, { ...silent, error: (msg, facts) => logged.push({ msg, facts }) });
+    try {
+      ctx.gatehouse.authenticate = () => Promise.reject(new Error('disk on fire'));
+      const res = await ctx.call('GET', '/me', { key: ctx.key('UDEV') });
+      assert.equal(res.status, 500);
+      assert.equal(errorCode(res.json), 'internal');
+      assert.equal(JSON.stringify(res.json).includes('disk on fire'), false, 'the cause stays in the log');
+      const entry = logged.find((l) => l.msg === 'REST internal error');
+      assert.ok(entry, 'logged through the injected logger');
+      assert.match(String(entry.facts?.['err']), /disk on fire\n\s+at /);
+      assert.equal(entry.facts?.['path'], '/api/v1/me');
     } finally {
       await ctx.server.close();
       await ctx.gatehouse.close();

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import type { AccessRequest, Evaluation, GatehouseError } from '@gatehouse/core';
+import type { AccessRequest, AuditEvent, EventBody, Evaluation, GatehouseError } from '@gatehouse/core';
 import { APPROVAL_TYPES, ERROR_CODES, GatehouseError as GE, PERMISSIONS, STATIC_ROLES, emptyState } from '@gatehouse/core';
 import { pendingRequestsMessage } from '../src/slack/blocks/access.js';
 import type { ApprovalCard } from '../src/slack/blocks/approval.js';
 import { approvalMessage, cardState } from '../src/slack/blocks/approval.js';
 import { textBlocks } from '../src/slack/blocks/common.js';
+import { roleChangeDm } from '../src/slack/blocks/dm.js';
+import { deployedReply, gateOverriddenReply, releaseDecisionReply, versionDecisionReply } from '../src/slack/blocks/thread.js';
 import { assignRoleView, denyAccessView, readRoleEditor, rejectVersionView, requestAccessView, roleEditorView } from '../src/slack/blocks/modals.js';
 import type { Names } from '../src/slack/format.js';
 import { explainError } from '../src/slack/messages.js';
@@ -122,5 +124,41 @@ describe('Slack: refusals in words', () => {
   it('a denial names the permission, the scope and the roles that would grant it', () => {
     const err = new GE('forbidden', 'x', { userId: 'U1', permission: 'version:approve:qa', teamId: null, grantingRoles: ['admin', 'qa'], cause: 'missing_permission' });
     assert.equal(explainError(err, names, '/gh'), ':no_entry: You need `version:approve:qa` globally, which none of your roles grants. Roles that grant it: Admin, QA. Ask an administrator, or request it for a while: `/gh request qa for 8h because <reason>`.');
+  });
+});
+
+describe('Slack: what the notifier posts', () => {
+  function setup() {
+    const state = emptyState('TX');
+    state.environments['production'] = { id: 'production', name: 'Production <eu>', productId: null, production: true, createdAt: 0 };
+    const n: Names = { state, role: (id) => names.role(id) };
+    const event = <B extends EventBody>(body: B, actor = 'UA') => ({ ...body, id: '1.0', seq: 1, actor, keyId: null, at: 0, prev: '', hash: '' }) as B & AuditEvent;
+    return { n, event };
+  }
+
+  it('decision replies say who decided which type, a withdrawn rejection and the reason', () => {
+    const { event } = setup();
+    const decided = (decision: 'approve' | 'reject', previous: 'approve' | 'reject' | null, reason: string | null) =>
+      event({ type: 'version.decided', data: { versionId: 'ver_1', approvalType: 'qa', decision, reason, approverId: 'UQ', previous } });
+    assert.equal(versionDecisionReply(decided('approve', null, null)), ':white_check_mark: <@UQ> approved *QA*');
+    assert.equal(versionDecisionReply(decided('approve', 'reject', null)), ':white_check_mark: <@UQ> approved *QA* (withdrawing their rejection)');
+    assert.equal(versionDecisionReply(decided('reject', null, 'a <b>')), ':x: <@UQ> rejected *QA*: _a &lt;b&gt;_');
+  });
+
+  it('release, override and deployment replies name the release and environment (their ids when unknown)', () => {
+    const { n, event } = setup();
+    assert.equal(releaseDecisionReply(n, event({ type: 'release.decided', data: { releaseId: 'rel_9', decision: 'reject', reason: 'no', approverId: 'UR', previous: null } })), ':x: <@UR> rejected the release *rel_9*: _no_');
+    const override = event({ type: 'gate.overridden', data: { deploymentId: 'dep_1', versionId: 'ver_1', environmentId: 'production', reason: 'outage', missing: ['qa: 1 more approval'] } });
+    assert.equal(gateOverriddenReply(n, override), ':rotating_light: <@UA> *overrode the gate* to deploy to *Production &lt;eu&gt;* without: qa: 1 more approval.\nReason: _outage_');
+    const deployed = event({ type: 'deployment.created', data: { deployment: { id: 'dep_1', versionId: 'ver_1', environmentId: 'staging', createdBy: 'UA', createdAt: 0, override: null } } });
+    assert.equal(deployedReply(n, deployed), ':rocket: <@UA> deployed to *staging*.');
+  });
+
+  it('a role-change DM says who changed the roles, or that a time-bound grant ended', () => {
+    const { n } = setup();
+    const c = { before: [], after: [], expiredRequest: null };
+    assert.match(roleChangeDm(n, { ...c, actor: 'UADA' }).text, /^:busts_in_silhouette: Your Gatehouse roles changed \(by <@UADA>\)\.$/);
+    assert.match(roleChangeDm(n, { ...c, actor: 'system' }).text, /^:hourglass: Your Gatehouse roles changed \(a time-bound grant ended\)\.$/);
+    assert.match(roleChangeDm(n, { ...c, actor: 'system', expiredRequest: 'req_gone' }).text, /^:hourglass: Your temporary access has expired\.$/);
   });
 });

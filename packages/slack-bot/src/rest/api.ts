@@ -1,6 +1,6 @@
-import type { Account, Actor, Evaluation, Gatehouse, PendingApproval, Principal, Version } from '@gatehouse/core';
-import { GatehouseError, STATIC_ROLE_IDS, isGatehouseError } from '@gatehouse/core';
-import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, ScopeAccess, VersionDto } from '@gatehouse/core/contract';
+import type { Account, Evaluation, Gatehouse, Logger, PendingApproval, Principal, Version } from '@gatehouse/core';
+import { NotFoundError, isGatehouseError } from '@gatehouse/core';
+import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, VersionDto } from '@gatehouse/core/contract';
 import {
   API_PREFIX,
   ApprovalRequestRequestSchema,
@@ -14,7 +14,8 @@ import {
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { z } from 'zod';
+import { body } from './body.js';
+import { meOf } from './me.js';
 import { buildOpenApi } from './openapi.js';
 
 export interface RestOptions {
@@ -23,6 +24,8 @@ export interface RestOptions {
   rateLimit: number;
   bodyLimit: string;
   version: string;
+  /** Where internal errors are reported (the server's logger). */
+  logger: Logger;
 }
 
 /** HTTP status of each error code. */
@@ -62,13 +65,6 @@ function principal(res: Response): Principal {
   return (res.locals as { principal: Principal }).principal;
 }
 
-function body<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value ?? {});
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new GatehouseError('validation_failed', issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), { issues });
-}
-
 /** Wraps an async handler so a thrown error reaches the error middleware. */
 const route =
   (fn: (req: Request, res: Response) => unknown) =>
@@ -95,28 +91,6 @@ function pendingDto(account: Account, p: PendingApproval): PendingApprovalDto {
     creator: { id: p.version.createdBy, name: creator?.name || p.version.createdBy },
     evaluation: p.evaluation,
     canGive: p.canGive,
-  };
-}
-
-/** Who-am-I, shared by REST and Slack: roles and effective permissions globally and per team. */
-export function meOf(account: Account, userId: string, actor: Actor): Omit<MeResponse, 'key'> {
-  const s = account.view;
-  const user = s.users[userId];
-  const roles = account.roles(userId);
-  const roleName = (id: string) => account.role(id)?.name ?? id;
-  const scope = (teamId: string | null): ScopeAccess => ({
-    teamId,
-    teamName: teamId === null ? 'Global' : (s.teams[teamId]?.name ?? teamId),
-    roles: roles.filter((r) => r.teamId === teamId).map((r) => ({ ...r, roleName: roleName(r.roleId) })),
-    permissions: account.permissions(userId, teamId).filter((p) => account.actorCan(actor, p, teamId)),
-  });
-  const held = new Set(roles.map((r) => r.roleId));
-  const primary = STATIC_ROLE_IDS.find((id) => held.has(id)) ?? roles[0]?.roleId ?? null;
-  return {
-    account: { id: account.id, name: s.name },
-    user: { id: userId, name: user?.name ?? userId, email: user?.email ?? null },
-    primaryRole: primary ? roleName(primary) : null,
-    scopes: [scope(null), ...account.teamsOf(userId).map((t) => scope(t))],
   };
 }
 
@@ -229,10 +203,10 @@ export function restRouter(opts: RestOptions): Router {
     '/versions/:id',
     route((req, res) => {
       const p = principal(res);
-      const v = p.account.view.versions[String(req.params['id'])];
-      if (!v) throw new GatehouseError('not_found', `version '${String(req.params['id'])}' does not exist`);
-      const product = p.account.view.products[v.productId];
-      if (!product || !p.account.actorCan(p.actor, 'version:view', product.teamId)) throw new GatehouseError('forbidden', 'you cannot view versions of this product', { permission: 'version:view', teamId: product?.teamId ?? null });
+      const versionId = String(req.params['id']);
+      const v = p.account.view.versions[versionId];
+      if (!v) throw new NotFoundError('version', versionId);
+      p.account.assertCan(p.actor, 'version:view', { productId: v.productId });
       return { version: versionDto(v) };
     }),
   );
@@ -261,10 +235,9 @@ export function restRouter(opts: RestOptions): Router {
     route((req, res) => {
       const p = principal(res);
       const q = body(EvaluateQuerySchema, req.query);
-      const v = p.account.view.versions[String(req.params['id'])];
-      const product = v ? p.account.view.products[v.productId] : undefined;
-      if (v && product && !p.account.actorCan(p.actor, 'version:view', product.teamId)) throw new GatehouseError('forbidden', 'you cannot view versions of this product', { permission: 'version:view' });
-      return evaluationDto(p.account.evaluate({ versionId: String(req.params['id']), environmentId: q.environmentId }));
+      const versionId = String(req.params['id']);
+      p.account.assertCan(p.actor, 'version:view', { versionId });
+      return evaluationDto(p.account.evaluate({ versionId, environmentId: q.environmentId }));
     }),
   );
 
@@ -312,7 +285,7 @@ export function restRouter(opts: RestOptions): Router {
   r.use((_req, res) => sendError(res, 'not_found', `no such endpoint; see ${API_PREFIX}/openapi.json`));
 
   // Errors: typed domain errors keep their code; body-parser errors get theirs; anything else is internal.
-  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  r.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (isGatehouseError(err)) {
       const code = (err.code in STATUS ? err.code : 'internal') as ApiErrorCode;
       sendError(res, code, err.message, err.details);
@@ -321,7 +294,7 @@ export function restRouter(opts: RestOptions): Router {
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.too.large') return sendError(res, 'payload_too_large', `the body is larger than ${opts.bodyLimit}`);
     if (e.type === 'entity.parse.failed') return sendError(res, 'validation_failed', 'the body is not valid JSON');
-    console.error('REST internal error', err);
+    opts.logger.error('REST internal error', { method: req.method, path: req.originalUrl, err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     sendError(res, 'internal', 'internal error: the server logged the details');
   });
   return r;

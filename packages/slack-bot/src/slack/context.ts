@@ -76,6 +76,28 @@ export async function enter(deps: ListenerDeps, teamId: string | null | undefine
   return { account, actor: { userId: user.id }, names: namesOf(account) };
 }
 
+/**
+ * The part of a button or modal listener after its ack: resolves the user (`from`), runs `work`
+ * for them with `say` for ephemeral answers, and answers a typed refusal, or a workspace without
+ * an account, where they were (`to`). Anything else is rethrown and reaches app.error.
+ */
+export async function asUser(
+  deps: ListenerDeps,
+  client: WebClient,
+  from: { teamId: string | null; user: { id: string; name: string | null } },
+  to: ReplyTo,
+  work: (session: Session, say: (text: string) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const say = (text: string) => answer(client, to, from.user.id, reply(text));
+  const session = await enter(deps, from.teamId, from.user);
+  if ('refusal' in session) return say(session.refusal);
+  try {
+    await work(session, say);
+  } catch (err) {
+    await answer(client, to, from.user.id, refusal(err, session.names, deps.config.SLACK_COMMAND));
+  }
+}
+
 /** Turns a typed core refusal into a message; anything else is rethrown (it reaches app.error). */
 export function refusal(err: unknown, names: Names | null, cmd: string): Message {
   if (isGatehouseError(err)) return reply(explainError(err, names, cmd));

@@ -40,6 +40,7 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
   switch (code) {
     case 'forbidden': {
       const d = Denial.safeParse(err.details);
+      // Not every 'forbidden' carries denial facts: the core's linkMessage refuses non-system actors without them.
       if (!d.success) return `:no_entry: ${esc(err.message)}`;
       const where = d.data.teamId === null ? 'globally' : `in team ${team(d.data.teamId)}`;
       if (d.data.cause === 'user_inactive') return ':no_entry: Your Gatehouse user is deactivated, so you hold no permissions. An Admin can reactivate you.';

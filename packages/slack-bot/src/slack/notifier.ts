@@ -1,16 +1,15 @@
-import type { Account, AuditEvent, CommitNotice, Gatehouse, Logger, RoleAssignment } from '@gatehouse/core';
-import { SYSTEM } from '@gatehouse/core';
+import type { Account, AuditEvent, CommitNotice, Gatehouse, Logger } from '@gatehouse/core';
+import { SYSTEM, roleChangesOf } from '@gatehouse/core';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { accessRequestMessage } from './blocks/access.js';
 import type { ApprovalCard, CardState } from './blocks/approval.js';
-import { approvalMessage, cardState, TYPE_LABEL } from './blocks/approval.js';
+import { approvalMessage, cardState } from './blocks/approval.js';
 import type { Message } from './blocks/common.js';
-import { reply } from './blocks/common.js';
-import { roleChangeDm } from './blocks/replies.js';
+import type { RoleChangeNotice } from './blocks/dm.js';
+import { noApprovalChannelDm, noRequestChannelDm, requestOutcomeDm, roleChangeDm, versionOutcomeDm } from './blocks/dm.js';
+import { deployedReply, gateOverriddenReply, releaseDecisionReply, versionDecisionReply } from './blocks/thread.js';
 import { namesOf } from './context.js';
-import { assignments, esc, roleName, teamName, when, who } from './format.js';
-import { formatDuration } from './parse.js';
 import { KeyedQueue } from './queue.js';
 
 export interface NotifierDeps {
@@ -87,6 +86,7 @@ export class Notifier {
 
   private onCommit(notice: CommitNotice, account: Account): void {
     const a = account.id;
+    const n = namesOf(account);
     for (const e of notice.events) {
       // Card states are tracked for every commit, local or replayed, so transitions are right on any instance.
       const versionId = e.type === 'version.decided' || e.type === 'version.approval_requested' ? e.data.versionId : null;
@@ -103,12 +103,9 @@ export class Notifier {
         case 'version.decided': {
           const key = `v:${a}/${e.data.versionId}`;
           this.queue.sync(key, () => this.syncVersion(account, e.data.versionId, e.actor));
-          const d = e.data;
-          const text =
-            d.decision === 'approve'
-              ? `:white_check_mark: ${who(d.approverId)} approved *${TYPE_LABEL[d.approvalType]}*${d.previous === 'reject' ? ' (withdrawing their rejection)' : ''}`
-              : `:x: ${who(d.approverId)} rejected *${TYPE_LABEL[d.approvalType]}*: _${esc(d.reason ?? '')}_`;
+          const text = versionDecisionReply(e);
           this.queue.push(key, () => this.threadReply(account, e.data.versionId, text));
+          const d = e.data;
           const transitioned = before === undefined ? (d.decision === 'approve' ? after === 'ready' : after === 'rejected' && d.previous !== 'reject') : before !== after;
           if (transitioned && (after === 'ready' || after === 'rejected')) this.queue.push(key, () => this.dmCreator(account, e.data.versionId, after, e));
           break;
@@ -117,16 +114,14 @@ export class Notifier {
           this.onReleaseDecided(account, e);
           break;
         case 'gate.overridden': {
-          const key = `v:${a}/${e.data.versionId}`;
-          const env = account.view.environments[e.data.environmentId]?.name ?? e.data.environmentId;
-          const text = `:rotating_light: ${who(e.actor)} *overrode the gate* to deploy to *${esc(env)}* without: ${e.data.missing.map(esc).join('; ')}.\nReason: _${esc(e.data.reason)}_`;
-          this.queue.push(key, () => this.threadReply(account, e.data.versionId, text, true));
+          const text = gateOverriddenReply(n, e);
+          this.queue.push(`v:${a}/${e.data.versionId}`, () => this.threadReply(account, e.data.versionId, text, true));
           break;
         }
         case 'deployment.created':
           if (!e.data.deployment.override) {
-            const env = account.view.environments[e.data.deployment.environmentId]?.name ?? e.data.deployment.environmentId;
-            this.queue.push(`v:${a}/${e.data.deployment.versionId}`, () => this.threadReply(account, e.data.deployment.versionId, `:rocket: ${who(e.actor)} deployed to *${esc(env)}*.`));
+            const text = deployedReply(n, e);
+            this.queue.push(`v:${a}/${e.data.deployment.versionId}`, () => this.threadReply(account, e.data.deployment.versionId, text));
           }
           break;
         case 'access_request.created':
@@ -184,7 +179,7 @@ export class Notifier {
     const channel = this.channelFor(account, card.product.id);
     if (!channel) {
       this.deps.logger.warn('no channel for approval messages', { account: account.id, product: card.product.id });
-      await this.dm(account, requester, reply(`:warning: Approval was requested for *${esc(card.product.name)} ${esc(card.version.version)}*, but no channel is configured for approval messages. An administrator sets the product's channel, the account's default channel, or \`GATEHOUSE_DEFAULT_CHANNEL\`.`));
+      await this.dm(account, requester, noApprovalChannelDm(card.product, card.version));
       return;
     }
     const posted = await this.deps.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false });
@@ -210,22 +205,11 @@ export class Notifier {
     const v = s.versions[versionId];
     const p = v ? s.products[v.productId] : undefined;
     if (!v || !p) return;
-    const link = v.message?.permalink ? ` (<${v.message.permalink}|approval message>)` : '';
-    const envs = v.requestedFor.map((id) => s.environments[id]?.name ?? id).join(', ');
-    const text =
-      state === 'ready'
-        ? `:white_check_mark: *${esc(p.name)} ${esc(v.version)}* has every approval it needs for ${esc(envs)}: ready to deploy${link}.`
-        : `:x: *${esc(p.name)} ${esc(v.version)}* was rejected by ${who(e.actor)}${e.type === 'version.decided' ? ` (${TYPE_LABEL[e.data.approvalType]}): _${esc(e.data.reason ?? '')}_` : ''}${link}.`;
-    await this.dm(account, v.createdBy, reply(text));
+    await this.dm(account, v.createdBy, versionOutcomeDm(namesOf(account), v, p, state, e));
   }
 
   private onReleaseDecided(account: Account, e: Extract<AuditEvent, { type: 'release.decided' }>): void {
-    const s = account.view;
-    const release = s.releases[e.data.releaseId];
-    const text =
-      e.data.decision === 'approve'
-        ? `:white_check_mark: ${who(e.data.approverId)} approved the release *${esc(release?.name ?? e.data.releaseId)}*`
-        : `:x: ${who(e.data.approverId)} rejected the release *${esc(release?.name ?? e.data.releaseId)}*: _${esc(e.data.reason ?? '')}_`;
+    const text = releaseDecisionReply(namesOf(account), e);
     for (const versionId of this.versionsOfRelease(account, e.data.releaseId)) {
       const key = `v:${account.id}/${versionId}`;
       const before = this.cards.get(`${account.id}/${versionId}`);
@@ -259,7 +243,7 @@ export class Notifier {
     const channel = account.view.settings.defaultChannel || this.deps.config.GATEHOUSE_DEFAULT_CHANNEL || null;
     if (!channel) {
       this.deps.logger.warn('no channel for access requests', { account: account.id });
-      await this.dm(account, r.userId, reply(':warning: Your access request is recorded, but no approvers channel is configured: ask an administrator to look at `requests`.'));
+      await this.dm(account, r.userId, noRequestChannelDm());
       return;
     }
     const posted = await this.deps.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
@@ -267,16 +251,9 @@ export class Notifier {
   }
 
   private async dmRequestOutcome(account: Account, requestId: string): Promise<void> {
-    const n = namesOf(account);
     const r = account.view.requests[requestId];
     if (!r || r.status === 'pending') return;
-    const what = `*${esc(roleName(n, r.roleId))}* ${r.teamId ? `in ${esc(teamName(n, r.teamId))}` : 'globally'} for ${formatDuration(r.durationMs)}`;
-    const grant = r.grantId ? account.view.grants[r.grantId] : undefined;
-    const text =
-      r.status === 'approved'
-        ? `:white_check_mark: Your request for ${what} was approved by ${who(r.decidedBy ?? 'system')}. It ends ${grant?.expiresAt ? when(grant.expiresAt) : 'when the time is up'}.\n*Your roles now:* ${assignments(n, account.roles(r.userId))}`
-        : `:x: Your request for ${what} was denied by ${who(r.decidedBy ?? 'system')}: _${esc(r.decisionReason ?? '')}_`;
-    await this.dm(account, r.userId, reply(text));
+    await this.dm(account, r.userId, requestOutcomeDm(namesOf(account), r, account.roles(r.userId)));
   }
 
   /**
@@ -285,7 +262,7 @@ export class Notifier {
    * and their expiry says so.
    */
   private roleChangeDms(notice: CommitNotice, account: Account): void {
-    const changes = new Map<string, { before: RoleAssignment[]; after: RoleAssignment[]; expiredRequest: string | null }>();
+    const changes = new Map<string, Omit<RoleChangeNotice, 'actor'>>();
     const added = new Set<string>();
     const viaRequest = new Set<string>();
     let actor: string = SYSTEM.userId;
@@ -293,10 +270,7 @@ export class Notifier {
       actor = e.actor;
       if (e.type === 'user.added') added.add(e.data.user.id);
       if (e.type === 'account.created') return;
-      const roles =
-        e.type === 'grant.created' || e.type === 'grant.revoked' || e.type === 'grant.expired' || e.type === 'group.member_added' || e.type === 'group.member_removed' || e.type === 'group.deleted' || e.type === 'user.deactivated'
-          ? e.data.roles
-          : [];
+      const roles = roleChangesOf(e);
       if (e.type === 'grant.created' && e.data.grant.requestId) for (const r of roles) viaRequest.add(r.userId);
       for (const r of roles) {
         const seen = changes.get(r.userId);
@@ -307,14 +281,9 @@ export class Notifier {
     const n = namesOf(account);
     for (const [userId, c] of changes) {
       if (added.has(userId) || JSON.stringify(c.before) === JSON.stringify(c.after)) continue;
-      let headline: string | undefined;
       // The outcome DM of the access request already lists the new roles.
       if (viaRequest.has(userId)) continue;
-      if (c.expiredRequest) {
-        const r = account.view.requests[c.expiredRequest];
-        headline = `:hourglass: Your temporary access${r ? ` to *${esc(roleName(n, r.roleId))}* ${r.teamId ? `in ${esc(teamName(n, r.teamId))}` : 'globally'}` : ''} has expired.`;
-      } else if (actor === SYSTEM.userId) headline = ':hourglass: Your Gatehouse roles changed (a time-bound grant ended).';
-      const msg = roleChangeDm(n, actor, c.before, c.after, headline);
+      const msg = roleChangeDm(n, { actor, ...c });
       this.queue.push(`u:${account.id}/${userId}`, () => this.dm(account, userId, msg));
     }
   }

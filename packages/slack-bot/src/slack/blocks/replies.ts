@@ -2,7 +2,7 @@ import type { AccessReview, AuditEvent, CreatedKey, Group, Permission, RoleDefin
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { MeResponse } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { assignments, esc, roleName, teamName, when, who } from '../format.js';
+import { esc, roleName, teamName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
 import type { Message } from './common.js';
@@ -180,9 +180,4 @@ export function verifyMessage(v: VerifyResult): Message {
       ? `:white_check_mark: The audit trail is intact: ${v.events} events, each chained to the one before (last hash \`${v.lastHash.slice(0, 16)}…\`).`
       : `:rotating_light: The audit trail is *broken* at event ${v.brokenAt} (${v.reason === 'hash_mismatch' ? 'its content does not match its hash' : 'it does not link to the event before'}) after ${v.events} good events. Tell the operator now.`,
   );
-}
-
-/** The DM sent to a user whose roles changed. */
-export function roleChangeDm(n: Names, actor: string, before: Parameters<typeof assignments>[1], after: Parameters<typeof assignments>[1], headline?: string): Message {
-  return reply(`${headline ?? `:busts_in_silhouette: Your Gatehouse roles changed (by ${who(actor)}).`}\n*Before:* ${assignments(n, before)}\n*Now:* ${assignments(n, after)}`);
 }

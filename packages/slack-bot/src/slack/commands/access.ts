@@ -1,6 +1,6 @@
 import type { Subject } from '@gatehouse/core';
 import { GatehouseError, NotFoundError } from '@gatehouse/core';
-import { meOf } from '../../rest/api.js';
+import { meOf } from '../../rest/me.js';
 import { reply } from '../blocks/common.js';
 import { assignRoleView, roleEditorView } from '../blocks/modals.js';
 import { holdersMessage, roleMessage, rolesMessage, usageMessage, whoamiMessage } from '../blocks/replies.js';

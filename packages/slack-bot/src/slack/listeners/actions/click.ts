@@ -1,5 +1,12 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { ApprovalType } from '@gatehouse/core';
+import { ApprovalTypeSchema } from '@gatehouse/core';
 import { z } from 'zod';
 import type { ReplyTo } from '../../blocks/modals.js';
+import type { ListenerDeps, Session } from '../../context.js';
+import { ackThen, asUser } from '../../context.js';
+import { actionSuffix } from '../../ids.js';
 
 /** The parts of a block_actions payload the listeners rely on, validated. */
 const ClickSchema = z.object({
@@ -38,5 +45,42 @@ export function parseClick(body: unknown): Click {
     triggerId: b.trigger_id,
     replyTo: { channel, responseUrl: b.response_url ?? null },
     message: channel && b.message && !b.container?.is_ephemeral ? { channel, ts: b.message.ts } : null,
+  };
+}
+
+/** The id a button carries in its value (a request's or a release's). */
+export function clickedId(click: Click): string {
+  return click.value;
+}
+
+/** A version button: the version id in the value, the approval type in the action_id suffix. */
+export function versionClick(click: Click): { versionId: string; type: ApprovalType } {
+  return { versionId: click.value, type: ApprovalTypeSchema.parse(actionSuffix(click.actionId)) };
+}
+
+/** What a click handler gets once the click is acknowledged and the user is known. */
+export interface ClickContext<I> {
+  click: Click;
+  /** What `read` took from the click. */
+  input: I;
+  session: Session;
+  client: WebClient;
+  /** An ephemeral answer to the clicker. */
+  say: (text: string) => Promise<void>;
+}
+
+/**
+ * The shape every button shares, as `submissionListener` is the modals': ack (then wait its turn,
+ * see `ackThen`), read the click, resolve the user, run one core call, and turn a typed refusal
+ * into an ephemeral answer. `read` runs before any core work; a malformed payload throws there
+ * and reaches app.error.
+ */
+export function clickListener<I>(deps: ListenerDeps, read: (click: Click) => I, run: (ctx: ClickContext<I>) => Promise<void>) {
+  return async ({ ack, body, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
+    await ackThen(ack, async () => {
+      const click = parseClick(body);
+      const input = read(click);
+      await asUser(deps, client, click, click.replyTo, (session, say) => run({ click, input, session, client, say }));
+    });
   };
 }

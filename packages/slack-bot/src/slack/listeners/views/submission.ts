@@ -1,11 +1,10 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { reply } from '../../blocks/common.js';
 import type { ReplyTo } from '../../blocks/modals.js';
 import { StateValues, readReason } from '../../blocks/modals.js';
 import type { ListenerDeps, Session } from '../../context.js';
-import { answer, enter, refusal } from '../../context.js';
+import { asUser } from '../../context.js';
 
 /** The parts of a view_submission payload the listeners rely on, validated. */
 const SubmissionSchema = z.object({
@@ -70,12 +69,6 @@ export function submissionListener<S extends z.ZodType<ReplyTo>, I>(
       return;
     }
     await ack();
-    const session = await enter(deps, s.teamId, s.user);
-    if ('refusal' in session) return answer(client, s.meta, s.user.id, reply(session.refusal));
-    try {
-      await run({ s, session, input: form.input, client, say: (text) => answer(client, s.meta, s.user.id, reply(text)) });
-    } catch (err) {
-      await answer(client, s.meta, s.user.id, refusal(err, session.names, deps.config.SLACK_COMMAND));
-    }
+    await asUser(deps, client, s, s.meta, (session, say) => run({ s, session, input: form.input, client, say }));
   };
 }

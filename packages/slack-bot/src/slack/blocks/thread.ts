@@ -1,0 +1,37 @@
+import type { AuditEvent } from '@gatehouse/core';
+import type { Names } from '../format.js';
+import { esc, who } from '../format.js';
+import { TYPE_LABEL } from './approval.js';
+
+/** Replies in the thread of a version's approval message, one per event the notifier relays. */
+
+type EventOf<T extends AuditEvent['type']> = Extract<AuditEvent, { type: T }>;
+
+function environmentName(n: Names, environmentId: string): string {
+  return n.state.environments[environmentId]?.name ?? environmentId;
+}
+
+/** An approval or rejection of one approval type. */
+export function versionDecisionReply(e: EventOf<'version.decided'>): string {
+  const d = e.data;
+  return d.decision === 'approve'
+    ? `:white_check_mark: ${who(d.approverId)} approved *${TYPE_LABEL[d.approvalType]}*${d.previous === 'reject' ? ' (withdrawing their rejection)' : ''}`
+    : `:x: ${who(d.approverId)} rejected *${TYPE_LABEL[d.approvalType]}*: _${esc(d.reason ?? '')}_`;
+}
+
+/** A decision on the release, posted in the thread of each of its versions. */
+export function releaseDecisionReply(n: Names, e: EventOf<'release.decided'>): string {
+  const d = e.data;
+  const name = esc(n.state.releases[d.releaseId]?.name ?? d.releaseId);
+  return d.decision === 'approve' ? `:white_check_mark: ${who(d.approverId)} approved the release *${name}*` : `:x: ${who(d.approverId)} rejected the release *${name}*: _${esc(d.reason ?? '')}_`;
+}
+
+/** A deployment through a gate that was not ready (the notifier broadcasts it to the channel). */
+export function gateOverriddenReply(n: Names, e: EventOf<'gate.overridden'>): string {
+  return `:rotating_light: ${who(e.actor)} *overrode the gate* to deploy to *${esc(environmentName(n, e.data.environmentId))}* without: ${e.data.missing.map(esc).join('; ')}.\nReason: _${esc(e.data.reason)}_`;
+}
+
+/** A deployment through a ready gate. */
+export function deployedReply(n: Names, e: EventOf<'deployment.created'>): string {
+  return `:rocket: ${who(e.actor)} deployed to *${esc(environmentName(n, e.data.deployment.environmentId))}*.`;
+}
