@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { CreateDeploymentInput, CreateKeyInput, CreateVersionInput } from './commands.js';
 import { ERROR_CODES } from './errors.js';
-
 import { APPROVAL_TYPES, PermissionSchema } from './authz/permissions.js';
 import {
   DecisionRecordSchema,
