@@ -22,6 +22,10 @@ export interface Membership {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+// Shared answers for the common "nothing of the kind" case: replay and role changes call these for
+// every event, so they allocate only when there is something to say.
+const NO_GRANT_CHANGES = Object.freeze({ added: NONE, removed: NONE, subjectsRemoved: NONE });
+const NO_MEMBERSHIP_CHANGES = Object.freeze({ joined: NONE, left: NONE });
 
 /** Grants an event adds or removes; `subjectsRemoved`: subjects all of whose grants go with them. */
 export function grantChanges(e: EventBody): { added: readonly Grant[]; removed: readonly Grant[]; subjectsRemoved: readonly Subject[] } {
@@ -34,7 +38,7 @@ export function grantChanges(e: EventBody): { added: readonly Grant[]; removed: 
     case 'group.deleted':
       return { added: NONE, removed: NONE, subjectsRemoved: [{ type: 'group', id: e.data.group.id }] };
     default:
-      return { added: NONE, removed: NONE, subjectsRemoved: NONE };
+      return NO_GRANT_CHANGES;
   }
 }
 
@@ -50,7 +54,7 @@ export function membershipChanges(e: EventBody): { joined: readonly Membership[]
     case 'group.deleted':
       return { joined: NONE, left: e.data.group.members.map((userId) => ({ groupId: e.data.group.id, userId })) };
     default:
-      return { joined: NONE, left: NONE };
+      return NO_MEMBERSHIP_CHANGES;
   }
 }
 
@@ -81,15 +85,20 @@ export function redefinesRoles(e: EventBody): boolean {
  */
 export function usersTouched(state: AccountState, e: EventBody): readonly string[] {
   const out = new Set<string>();
-  const grants = grantChanges(e);
-  for (const g of grants.added) for (const u of usersOfSubject(state, g.subject)) out.add(u);
-  for (const g of grants.removed) for (const u of usersOfSubject(state, g.subject)) out.add(u);
-  const members = membershipChanges(e);
-  for (const m of members.joined) out.add(m.userId);
-  for (const m of members.left) out.add(m.userId);
-  if (e.type === 'user.added') out.add(e.data.user.id);
-  if (e.type === 'user.deactivated' || e.type === 'user.reactivated') out.add(e.data.userId);
+  forEachUserTouched(state, e, (u) => out.add(u));
   return [...out];
+}
+
+/** `usersTouched` without allocating: calls `visit` per user (a user may be visited twice). */
+export function forEachUserTouched(state: AccountState, e: EventBody, visit: (userId: string) => void): void {
+  const grants = grantChanges(e);
+  for (const g of grants.added) for (const u of usersOfSubject(state, g.subject)) visit(u);
+  for (const g of grants.removed) for (const u of usersOfSubject(state, g.subject)) visit(u);
+  const members = membershipChanges(e);
+  for (const m of members.joined) visit(m.userId);
+  for (const m of members.left) visit(m.userId);
+  if (e.type === 'user.added') visit(e.data.user.id);
+  if (e.type === 'user.deactivated' || e.type === 'user.reactivated') visit(e.data.userId);
 }
 
 /** The version an event concerns (created, approval requested, decided, deployed, gate overridden), or null. */

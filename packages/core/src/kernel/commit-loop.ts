@@ -4,7 +4,7 @@ import { IndexView } from '../authz/view.js';
 import type { Clock, IdSource, Logger } from '../context.js';
 import { sealEvent } from '../domains/audit/chain.js';
 import { StorageConflictError } from '../errors.js';
-import { redefinesRoles, usersTouched } from '../events/meaning.js';
+import { forEachUserTouched, redefinesRoles } from '../events/meaning.js';
 import type { AuditEvent, Commit } from '../events/schema.js';
 import { COMMIT_SCHEMA_VERSION, EventBodySchema } from '../events/schema.js';
 import type { AccountState } from '../schemas.js';
@@ -134,9 +134,10 @@ export class CommitLoop {
   /** Applies a commit and recompiles exactly the users it touched (everyone when a role changed meaning). */
   private apply(c: Commit, local: boolean): void {
     const touched = new Set<string>();
+    const touch = (u: string) => touched.add(u);
     let all = false;
     for (const e of c.events) {
-      for (const u of usersTouched(this.state, e)) touched.add(u);
+      forEachUserTouched(this.state, e, touch);
       all ||= redefinesRoles(e);
       applyEvent(this.state, e);
     }
