@@ -16,7 +16,7 @@ import { requirePermission } from './kernel/guards.js';
 import type { Scope } from './kernel/lookups.js';
 import { scopeTeam } from './kernel/lookups.js';
 import { own } from './own.js';
-import type { AccessRequest, AccountState, ApiKey, CustomRole, DeploymentRule, Environment, Grant, Product, Release, User, Version } from './schemas.js';
+import type { AccessRequest, AccountState, ApiKey, CustomRole, DeploymentRule, Environment, Grant, Product, Release, Team, User, Version } from './schemas.js';
 import { activeAdmins, assignmentsOf } from './state/derived.js';
 import { roleById } from './state/empty.js';
 
@@ -173,6 +173,10 @@ export class Account {
   reactivateUser(actor: Actor, input: C.Input<typeof C.UserRefInput>): Promise<void> {
     return this.run(actor, C.UserRefInput, input, users.reactivateUser);
   }
+  /** An administrator adds a user or service account before they use Slack (user_role:manage). */
+  addUser(actor: Actor, input: C.Input<typeof C.AddUserInput>): Promise<User> {
+    return this.run(actor, C.AddUserInput, input, users.addUser);
+  }
   updateSettings(actor: Actor, input: C.Input<typeof C.UpdateSettingsInput>): Promise<void> {
     return this.run(actor, C.UpdateSettingsInput, input, catalog.updateSettings);
   }
@@ -181,6 +185,9 @@ export class Account {
 
   createTeam(actor: Actor, input: C.Input<typeof C.CreateTeamInput>): Promise<{ teamId: string }> {
     return this.run(actor, C.CreateTeamInput, input, catalog.createTeam);
+  }
+  renameTeam(actor: Actor, input: C.Input<typeof C.UpdateTeamInput>): Promise<Team> {
+    return this.run(actor, C.UpdateTeamInput, input, catalog.renameTeam);
   }
   createGroup(actor: Actor, input: C.Input<typeof C.CreateGroupInput>): Promise<{ groupId: string }> {
     return this.run(actor, C.CreateGroupInput, input, groups.createGroup);

@@ -30,6 +30,9 @@ export const EnsureUserInput = z.object({
   serviceAccount: z.boolean().default(false),
 });
 export const UserRefInput = z.object({ userId: IdSchema });
+/** An administrator adds a user (or a service account) before they ever use Slack. */
+export const AddUserInput = EnsureUserInput;
+export const UpdateTeamInput = z.object({ teamId: IdSchema, name: NameSchema });
 export const CreateTeamInput = z.object({ teamId: IdSchema.optional(), name: NameSchema });
 export const CreateGroupInput = z.object({ groupId: IdSchema.optional(), name: NameSchema, members: z.array(IdSchema).default([]) });
 export const GroupMemberInput = z.object({ groupId: IdSchema, userId: IdSchema });
@@ -42,6 +45,8 @@ export const UpdateSettingsInput = z.object({
 });
 
 export const CreateRoleInput = z.object({
+  /** A stable id (configuration as code names roles by it); generated when omitted. */
+  roleId: IdSchema.optional(),
   name: NameSchema,
   description: z.string().trim().max(500).default(''),
   scope: RoleScopeSchema.default('team'),
@@ -77,14 +82,22 @@ export const CreateProductInput = z.object({
   teamId: IdSchema,
   channel: z.string().max(64).nullable().default(null),
 });
-export const UpdateProductInput = z.object({ productId: IdSchema, name: NameSchema.optional(), channel: z.string().max(64).nullable().optional() });
+const ChannelSchema = z.string().trim().max(64).nullable();
+export const UpdateProductInput = z.object({
+  productId: IdSchema,
+  name: NameSchema.optional(),
+  /** Move the product to another team (product:edit in both). */
+  teamId: IdSchema.optional(),
+  channel: ChannelSchema.optional(),
+});
 export const CreateEnvironmentInput = z.object({
   environmentId: IdSchema.optional(),
   name: NameSchema,
   productId: IdSchema.nullable().default(null),
   production: z.boolean().default(false),
+  channel: ChannelSchema.default(null),
 });
-export const UpdateEnvironmentInput = z.object({ environmentId: IdSchema, name: NameSchema.optional(), production: z.boolean().optional() });
+export const UpdateEnvironmentInput = z.object({ environmentId: IdSchema, name: NameSchema.optional(), production: z.boolean().optional(), channel: ChannelSchema.optional() });
 
 const Requirements = z
   .array(RequirementSchema)

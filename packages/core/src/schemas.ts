@@ -81,6 +81,8 @@ export const EnvironmentSchema = z.object({
   /** null = account-wide environment. */
   productId: IdSchema.nullable(),
   production: z.boolean(),
+  /** Slack channel for approval messages to this environment; absent or null = the product's, else the account's. */
+  channel: z.string().max(64).nullable().optional(),
   createdAt: TimeSchema,
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;

@@ -47,6 +47,7 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   ev('user.deactivated', z.object({ userId: IdSchema, roles: RoleChangesSchema })),
   ev('user.reactivated', z.object({ userId: IdSchema })),
   ev('team.created', z.object({ team: TeamSchema })),
+  ev('team.updated', z.object({ before: TeamSchema, after: TeamSchema })),
   ev('group.created', z.object({ group: GroupSchema })),
   ev('group.member_added', z.object({ groupId: IdSchema, userId: IdSchema, roles: RoleChangesSchema })),
   ev('group.member_removed', z.object({ groupId: IdSchema, userId: IdSchema, roles: RoleChangesSchema })),

@@ -10,7 +10,7 @@ function world() {
   const w = World.withAccount();
   w.then(w.when(createTeam, { teamId: 'payments', name: 'Payments' }));
   w.then(w.when(createProduct, { productId: 'checkout', name: 'Checkout', teamId: 'payments', channel: null }));
-  w.then(w.when(createEnvironment, { environmentId: 'production', name: 'Production', productId: null, production: true }));
+  w.then(w.when(createEnvironment, { environmentId: 'production', name: 'Production', productId: null, production: true, channel: null }));
   w.then(w.when(createRule, { environmentId: 'production', productId: null, requirements: [{ type: 'qa', quorum: 1 }], requireReleaseApproval: false, separationOfDuties: true }));
   for (const [u, role] of [['UDEV', 'developer'], ['UQA', 'qa'], ['UQA2', 'qa']] as const) {
     w.then(w.when(ensureUser, { userId: u, name: u, email: null, serviceAccount: false }));

@@ -19,7 +19,7 @@ describe('domain: catalog (given/when/then)', () => {
 
   it('when an environment and a rule are created, then the rule carries its requirements, and deleting it needs deployment_rule:delete', () => {
     const w = world();
-    w.then(w.when(createEnvironment, { environmentId: 'production', name: 'Production', productId: null, production: true }));
+    w.then(w.when(createEnvironment, { environmentId: 'production', name: 'Production', productId: null, production: true, channel: null }));
     const rule = w.then(w.when(createRule, { environmentId: 'production', productId: 'checkout', requirements: [{ type: 'qa', quorum: 2 }], requireReleaseApproval: false, separationOfDuties: true }));
     assert.deepEqual(rule.requirements, [{ type: 'qa', quorum: 2 }]);
     w.refused(deleteRule, { ruleId: rule.id }, as('UNOBODY'), 'forbidden');

@@ -1,10 +1,11 @@
 import type * as C from '../../commands.js';
 import { ConflictError, EscalationError, RoleScopeError, ValidationError } from '../../errors.js';
 import type { Decide } from '../../kernel/decider.js';
+import { unchanged } from '../../kernel/decider.js';
 import { need } from '../../kernel/guards.js';
 import { environmentOf, environmentTeam, productOf, roleOf, ruleOf, teamOf } from '../../kernel/lookups.js';
 import { own } from '../../own.js';
-import type { AccountState, DeploymentRule, Environment, Product } from '../../schemas.js';
+import type { AccountState, DeploymentRule, Environment, Product, Team } from '../../schemas.js';
 
 /** Account settings, teams, products, environments and deployment rules: what approvals are decided against. */
 
@@ -33,6 +34,14 @@ export const createTeam: Decide<C.Parsed<typeof C.CreateTeamInput>, { teamId: st
   return { events: [{ type: 'team.created', data: { team: { id, name: i.name, createdAt: env.now } } }], result: { teamId: id } };
 };
 
+export const renameTeam: Decide<C.Parsed<typeof C.UpdateTeamInput>, Team> = (s, i, env) => {
+  need(env, 'team:manage', null);
+  const before = teamOf(s, i.teamId);
+  if (before.name === i.name) return unchanged(before);
+  const after = { ...before, name: i.name };
+  return { events: [{ type: 'team.updated', data: { before, after } }], result: after };
+};
+
 export const createProduct: Decide<C.Parsed<typeof C.CreateProductInput>, Product> = (s, i, env) => {
   teamOf(s, i.teamId);
   need(env, 'product:create', i.teamId);
@@ -45,7 +54,9 @@ export const createProduct: Decide<C.Parsed<typeof C.CreateProductInput>, Produc
 export const updateProduct: Decide<C.Parsed<typeof C.UpdateProductInput>, Product> = (s, i, env) => {
   const before = productOf(s, i.productId);
   need(env, 'product:edit', before.teamId);
-  const after = { ...before, name: i.name ?? before.name, channel: i.channel === undefined ? before.channel : i.channel };
+  if (i.teamId !== undefined && i.teamId !== before.teamId) need(env, 'product:edit', teamOf(s, i.teamId).id);
+  const after = { ...before, name: i.name ?? before.name, teamId: i.teamId ?? before.teamId, channel: i.channel === undefined ? before.channel : i.channel };
+  if (JSON.stringify(after) === JSON.stringify(before)) return unchanged(before);
   return { events: [{ type: 'product.updated', data: { before, after } }], result: after };
 };
 
@@ -54,14 +65,16 @@ export const createEnvironment: Decide<C.Parsed<typeof C.CreateEnvironmentInput>
   need(env, 'environment:create', teamId);
   const id = i.environmentId ?? env.newId('env');
   if (own(s.environments, id)) throw new ConflictError(`environment '${id}' already exists`, { environmentId: id });
-  const environment = { id, name: i.name, productId: i.productId, production: i.production, createdAt: env.now };
+  const environment: Environment = { id, name: i.name, productId: i.productId, production: i.production, ...(i.channel === null ? {} : { channel: i.channel }), createdAt: env.now };
   return { events: [{ type: 'environment.created', data: { environment } }], result: environment };
 };
 
 export const updateEnvironment: Decide<C.Parsed<typeof C.UpdateEnvironmentInput>, Environment> = (s, i, env) => {
   const before = environmentOf(s, i.environmentId);
   need(env, 'environment:edit', environmentTeam(s, before.id));
-  const after = { ...before, name: i.name ?? before.name, production: i.production ?? before.production };
+  const after: Environment = { ...before, name: i.name ?? before.name, production: i.production ?? before.production };
+  if (i.channel !== undefined) after.channel = i.channel;
+  if (JSON.stringify(after) === JSON.stringify(before)) return unchanged(before);
   return { events: [{ type: 'environment.updated', data: { before, after } }], result: after };
 };
 
@@ -90,6 +103,7 @@ export const updateRule: Decide<C.Parsed<typeof C.UpdateRuleInput>, DeploymentRu
     requireReleaseApproval: i.requireReleaseApproval ?? before.requireReleaseApproval,
     separationOfDuties: i.separationOfDuties ?? before.separationOfDuties,
   };
+  if (JSON.stringify(after) === JSON.stringify(before)) return unchanged(before);
   return { events: [{ type: 'rule.updated', data: { before, after } }], result: after };
 };
 

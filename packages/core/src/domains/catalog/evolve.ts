@@ -2,7 +2,7 @@ import type { Evolvers } from '../../state/evolver.js';
 
 /** Account settings, teams, products, environments and deployment rules. */
 export const catalogEvolvers: Evolvers<
-  'account.created' | 'account.settings_changed' | 'team.created' | 'product.created' | 'product.updated' | 'environment.created' | 'environment.updated' | 'rule.created' | 'rule.updated' | 'rule.deleted'
+  'account.created' | 'account.settings_changed' | 'team.created' | 'team.updated' | 'product.created' | 'product.updated' | 'environment.created' | 'environment.updated' | 'rule.created' | 'rule.updated' | 'rule.deleted'
 > = {
   'account.created': (state, e) => {
     state.name = e.data.name;
@@ -15,6 +15,9 @@ export const catalogEvolvers: Evolvers<
   },
   'team.created': (state, e) => {
     state.teams[e.data.team.id] = e.data.team;
+  },
+  'team.updated': (state, e) => {
+    state.teams[e.data.after.id] = e.data.after;
   },
   'product.created': (state, e) => {
     state.products[e.data.product.id] = e.data.product;

@@ -18,8 +18,9 @@ export const createRole: Decide<C.Parsed<typeof C.CreateRoleInput>, CustomRole> 
   need(env, 'role:manage', null);
   uniqueRoleName(s, i.name);
   checkRolePermissions(env, i.permissions);
+  if (i.roleId !== undefined && (isStaticRoleId(i.roleId) || own(s.roles, i.roleId))) throw new ConflictError(`role '${i.roleId}' already exists`, { roleId: i.roleId });
   const role: CustomRole = {
-    id: env.newId('role'),
+    id: i.roleId ?? env.newId('role'),
     name: i.name,
     description: i.description,
     scope: i.scope,

@@ -76,3 +76,9 @@ export const reactivateUser: Decide<C.Parsed<typeof C.UserRefInput>, void> = (s,
   const u = userOf(s, userId);
   return { events: u.active ? [] : [{ type: 'user.reactivated', data: { userId } }], result: undefined };
 };
+
+/** An administrator adds a user or service account (or refreshes their name and email). */
+export const addUser: Decide<C.Parsed<typeof C.AddUserInput>, User> = (s, i, env) => {
+  need(env, 'user_role:manage', null);
+  return ensureUser(s, i, env);
+};
