@@ -1,157 +1,36 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
-import type { Decision } from './authz/compiled-index.js';
-import type { Permission } from './authz/permissions.js';
-import type { RoleDefinition } from './authz/roles.js';
 import * as C from './commands.js';
+import { exportConfig } from './config/export.js';
+import type { ConfigPlan } from './config/plan.js';
+import { applyConfig, planConfig } from './config/plan.js';
+import type { ConfigDocInput } from './config/schema.js';
+import { ConfigDocSchema } from './config/schema.js';
 import { accessRequests, approvals, audit, catalog, grants, groups, keys, releases, roles, users } from './domains/index.js';
-import type { AccessReview, CreatedKey, Evaluation, Holder, PendingApproval, ReleaseFlag, ReviewOptions, RoleChangeResult, VersionDecision } from './domains/index.js';
-import type { AuditEvent, RoleAssignment } from './events/schema.js';
-import { ActivityTracker } from './kernel/activity.js';
-import type { AccountContext, AppliedCommit } from './kernel/commit-loop.js';
-import { CommitLoop } from './kernel/commit-loop.js';
-import type { Actor, Decide } from './kernel/decider.js';
+import type { AccessReview, CreatedKey, Evaluation, PendingApproval, ReleaseFlag, ReviewOptions, RoleChangeResult, VersionDecision } from './domains/index.js';
+import type { AuditEvent } from './events/schema.js';
+import type { AccountContext } from './kernel/commit-loop.js';
+import type { Actor } from './kernel/decider.js';
 import { SYSTEM } from './kernel/decider.js';
-import { requirePermission } from './kernel/guards.js';
-import type { Scope } from './kernel/lookups.js';
-import { scopeTeam } from './kernel/lookups.js';
 import { own } from './own.js';
-import type { AccessRequest, AccountState, ApiKey, CustomRole, DeploymentRule, Environment, Grant, Product, Release, Team, User, Version } from './schemas.js';
-import { activeAdmins, assignmentsOf } from './state/derived.js';
-import { roleById } from './state/empty.js';
+import type { AccessRequest, ApiKey, CustomRole, DeploymentRule, Environment, Grant, Product, Release, Team, User, Version } from './schemas.js';
 
-/** A committed change as listeners see it. `local` is false for changes replayed from another process. */
-export interface CommitNotice {
-  readonly accountId: string;
-  readonly events: readonly AuditEvent[];
-  readonly local: boolean;
-}
+import type { CommitNotice } from './account-base.js';
+import { AccountBase } from './account-base.js';
+
+export type { CommitNotice } from './account-base.js';
 export type CommitListener = (notice: CommitNotice, account: Account) => void;
-
 
 /**
  * One account, the core's facade: every command parses its input and commits the rule of its
  * domain (`domains/<name>/decide.ts`, pure); queries read the state and the compiled index. The
  * commit loop (`kernel/commit-loop.ts`) serialises, retries, seals, appends and applies.
  */
-export class Account {
-  private readonly listeners = new Set<CommitListener>();
-  private readonly activity: ActivityTracker;
-  private loop!: CommitLoop;
-
-  private constructor(
-    readonly id: string,
-    private readonly ctx: AccountContext,
-  ) {
-    this.activity = new ActivityTracker(id, ctx.store);
-  }
-
+export class Account extends AccountBase {
   /** Loads from the newest snapshot and replays the log after it. */
   static async load(id: string, ctx: AccountContext): Promise<Account> {
     const a = new Account(id, ctx);
-    a.loop = await CommitLoop.load(id, ctx, (c) => a.notify(c));
+    await a.init();
     return a;
-  }
-
-  get exists(): boolean {
-    return this.loop.state.seq > 0;
-  }
-  get seq(): number {
-    return this.loop.state.seq;
-  }
-  /** Read-only view of the state. Do not mutate. */
-  get view(): Readonly<AccountState> {
-    return this.loop.state;
-  }
-  private get now(): number {
-    return this.ctx.clock.now();
-  }
-
-  onCommit(listener: CommitListener): () => void {
-    this.listeners.add(listener);
-    return () => this.offCommit(listener);
-  }
-  offCommit(listener: CommitListener): void {
-    this.listeners.delete(listener);
-  }
-  private notify(c: AppliedCommit): void {
-    const notice: CommitNotice = { accountId: this.id, events: c.events, local: c.local };
-    for (const l of this.listeners) {
-      try {
-        l(notice, this);
-      } catch (err) {
-        this.ctx.logger.error('commit listener failed', { account: this.id, err: String(err) });
-      }
-    }
-  }
-
-  /** Polls the log for commits by other processes (Redis), so they show within `intervalMs`. */
-  watch(intervalMs = 250): void {
-    this.loop.watch(intervalMs);
-  }
-  stopWatching(): void {
-    this.loop.stopWatching();
-  }
-  /** Reads and applies commits written by others. Returns how many. */
-  refresh(): Promise<number> {
-    return this.loop.refresh();
-  }
-  /** Forces a snapshot now (used at shutdown and by benchmarks). */
-  snapshot(): Promise<void> {
-    return this.loop.snapshot();
-  }
-
-  /** Parses the input, then commits the domain's decision as `actor`. */
-  private async run<S extends z.ZodType, T>(actor: Actor, schema: S, input: unknown, decide: Decide<z.output<S>, T>): Promise<T> {
-    return this.loop.commit(actor, decide, C.parse(schema, input));
-  }
-
-  // ---------------------------------------------------------------- authorisation
-
-  /** `can(user, permission, team?)`: compiled index only, never storage. */
-  can(userId: string, permission: Permission, teamId?: string | null): boolean {
-    return this.loop.index.can(userId, permission, teamId);
-  }
-  /** As `can`, with the granting roles on allow and what is missing on deny. */
-  explain(userId: string, permission: Permission, teamId: string | null = null): Decision {
-    return this.loop.index.explain(userId, permission, teamId);
-  }
-  /** Whether an actor (user, or user through a key) may do something. */
-  actorCan(actor: Actor, permission: Permission, teamId: string | null = null): boolean {
-    return this.loop.authz.actorCan(actor, permission, teamId);
-  }
-  /**
-   * Refuses with a ForbiddenError carrying the denial facts unless the actor may do `permission`
-   * in the scope: a team id, null (global), or an object whose team it is (a product, version,
-   * release or access request; NotFoundError when it does not exist). The one pre-check for UIs.
-   */
-  assertCan(actor: Actor, permission: Permission, scope: Scope = null): void {
-    requirePermission(this.loop.authz, actor, permission, scopeTeam(this.view, scope));
-  }
-  /** Effective permissions of a user in a scope. */
-  permissions(userId: string, teamId: string | null = null): Permission[] {
-    return this.loop.index.permissionsIn(userId, teamId);
-  }
-  /** Roles in force for a user, with scope, expiry and the group they came through. */
-  roles(userId: string): RoleAssignment[] {
-    return assignmentsOf(this.view, userId, this.now);
-  }
-  /** Teams where the user has any grant (global grants reach every team). */
-  teamsOf(userId: string): string[] {
-    return this.loop.authz.teamsOf(userId);
-  }
-  role(roleId: string): RoleDefinition | undefined {
-    return roleById(this.view, roleId);
-  }
-  listRoles(): RoleDefinition[] {
-    return roles.listRoles(this.view);
-  }
-  /** Users holding a role (directly or via a group), with the scope of each grant. */
-  holders(roleId: string): Holder[] {
-    return grants.holders(this.view, roleId, this.now);
-  }
-  admins(): string[] {
-    return activeAdmins(this.view);
   }
 
   // ---------------------------------------------------------------- account & users
@@ -359,7 +238,25 @@ export class Account {
     this.activity.touchUser(userId, this.now);
   }
 
-  // ---------------------------------------------------------------- audit
+  // ---------------------------------------------------------------- configuration as code and audit
+
+  /** The configuration as a document (config/export.ts); needs audit:view or user_role:manage, as the access review. */
+  exportConfig(actor: Actor): ConfigDocInput {
+    this.assertCanReview(actor);
+    return exportConfig(this.view, this.now);
+  }
+  /** What applying `doc` would change and what governance would refuse; changes nothing. */
+  planConfig(actor: Actor, doc: ConfigDocInput, prune = false): ConfigPlan {
+    this.assertCanReview(actor);
+    return planConfig(this.view, C.parse(ConfigDocSchema, doc), this.loop.envFor(actor), prune).plan;
+  }
+  /** Applies `doc` as one commit — all or nothing — decided again if another writer got there first. */
+  async applyConfig(actor: Actor, doc: ConfigDocInput, prune = false): Promise<ConfigPlan> {
+    return this.loop.commit(actor, applyConfig, { doc: C.parse(ConfigDocSchema, doc), prune });
+  }
+  private assertCanReview(actor: Actor): void {
+    if (!this.actorCan(actor, 'audit:view', null)) this.assertCan(actor, 'user_role:manage');
+  }
 
   /** Every event, oldest first, read from the store (the log is the audit trail). */
   async auditEvents(): Promise<AuditEvent[]> {
@@ -382,18 +279,8 @@ export class Account {
   }
   /** SPEC §7 access review: Admins, inactive users, expiring grants, unused keys, keys exceeding their owner. */
   async accessReview(actor: Actor, opts: ReviewOptions = {}): Promise<AccessReview> {
-    if (!this.actorCan(actor, 'audit:view', null)) this.assertCan(actor, 'user_role:manage');
+    this.assertCanReview(actor);
     const { userSeen, keyLastUsed } = await this.activity.collect(await this.auditEvents(), Object.values(this.view.keys));
     return audit.accessReview(this.view, { now: this.now, userSeen, keyLastUsed, can: (u, p, t) => this.can(u, p, t) }, opts);
-  }
-
-  /** Who-am-I: roles and effective permissions globally and in every team the user has roles in. */
-  whoami(userId: string): { user: User | null; roles: RoleAssignment[]; global: Permission[]; teams: Record<string, Permission[]> } {
-    return {
-      user: own(this.view.users, userId) ?? null,
-      roles: this.roles(userId),
-      global: this.permissions(userId, null),
-      teams: Object.fromEntries(this.teamsOf(userId).map((t) => [t, this.permissions(userId, t)])),
-    };
   }
 }

@@ -32,11 +32,14 @@ export const EnsureUserInput = z.object({
 export const UserRefInput = z.object({ userId: IdSchema });
 /** An administrator adds a user (or a service account) before they ever use Slack. */
 export const AddUserInput = EnsureUserInput;
+/** Sets a user's name and email exactly (configuration as code); ensureUser only fills them in. */
+export const UpdateUserInput = z.object({ userId: IdSchema, name: z.string().trim().max(120), email: z.string().trim().max(254).nullable() });
 export const UpdateTeamInput = z.object({ teamId: IdSchema, name: NameSchema });
 export const CreateTeamInput = z.object({ teamId: IdSchema.optional(), name: NameSchema });
 export const CreateGroupInput = z.object({ groupId: IdSchema.optional(), name: NameSchema, members: z.array(IdSchema).default([]) });
 export const GroupMemberInput = z.object({ groupId: IdSchema, userId: IdSchema });
 export const GroupRefInput = z.object({ groupId: IdSchema });
+export const RenameGroupInput = z.object({ groupId: IdSchema, name: NameSchema });
 export const UpdateSettingsInput = z.object({
   defaultRoleId: IdSchema.optional(),
   defaultTeamId: IdSchema.optional(),

@@ -1,5 +1,13 @@
 export { Account } from './account.js';
 export type { CommitListener, CommitNotice } from './account.js';
+export { AccountBase } from './account-base.js';
+export { exportConfig, grantKey } from './config/export.js';
+export { ConfigReferenceError, ConfigRefusedError, checkReferences, planConfig } from './config/plan.js';
+export type { ConfigChange, ConfigPlan, ConfigRefusal, UnknownReference } from './config/plan.js';
+export { CONFIG_VERSION, ConfigDocSchema, configJsonSchema } from './config/schema.js';
+export type { ConfigDoc, ConfigDocInput } from './config/schema.js';
+export { ConfigFileError, configToYaml, parseConfigYaml } from './config/yaml.js';
+export type { ConfigIssue, FilePosition, ParsedConfig } from './config/yaml.js';
 export { AuthzIndex } from './authz/compiled-index.js';
 export type { Decision } from './authz/compiled-index.js';
 export { APPROVAL_TYPES, BASELINE_VIEWS, PERMISSIONS, PermissionSchema, approvalPermission, closePermissions, implied, isPermission } from './authz/permissions.js';

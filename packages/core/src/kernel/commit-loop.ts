@@ -11,7 +11,7 @@ import type { AccountState } from '../schemas.js';
 import { applyEvent } from '../state/apply.js';
 import { emptyState } from '../state/empty.js';
 import type { LogStore } from '../store/log-store.js';
-import type { Actor, Decide } from './decider.js';
+import type { Actor, Decide, DecideEnv } from './decider.js';
 
 export interface AccountContext {
   readonly store: LogStore;
@@ -96,6 +96,12 @@ export class CommitLoop {
       }
       throw new StorageConflictError(this.accountId, MAX_RETRIES);
     });
+  }
+
+  /** An environment to decide in without committing (planning): ids it makes are placeholders. */
+  envFor(actor: Actor): DecideEnv {
+    let n = 0;
+    return { now: this.ctx.clock.now(), actor, newId: (prefix) => `${prefix}_planned_${++n}`, authz: this.authz };
   }
 
   /** Reads and applies commits written by others. Returns how many. */

@@ -18,6 +18,12 @@ export const createGroup: Decide<C.Parsed<typeof C.CreateGroupInput>, { groupId:
   return { events: [{ type: 'group.created', data: { group } }], result: { groupId: id } };
 };
 
+export const renameGroup: Decide<C.Parsed<typeof C.RenameGroupInput>, void> = (s, { groupId, name }, env) => {
+  need(env, 'user_role:manage', null);
+  const g = groupOf(s, groupId);
+  return { events: g.name === name ? [] : [{ type: 'group.renamed', data: { groupId, before: g.name, after: name } }], result: undefined };
+};
+
 /** Adding someone to a group grants them its roles: rules 1–3 apply for each of them. */
 export const addGroupMember: Decide<C.Parsed<typeof C.GroupMemberInput>, RoleChangeResult> = (s, { groupId, userId }, env) => {
   need(env, 'user_role:manage', null);

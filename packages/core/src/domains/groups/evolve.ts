@@ -1,9 +1,13 @@
 import { own } from '../../own.js';
 import type { Evolvers } from '../../state/evolver.js';
 
-export const groupEvolvers: Evolvers<'group.created' | 'group.member_added' | 'group.member_removed' | 'group.deleted'> = {
+export const groupEvolvers: Evolvers<'group.created' | 'group.renamed' | 'group.member_added' | 'group.member_removed' | 'group.deleted'> = {
   'group.created': (state, e) => {
     state.groups[e.data.group.id] = e.data.group;
+  },
+  'group.renamed': (state, e) => {
+    const g = own(state.groups, e.data.groupId);
+    if (g) g.name = e.data.after;
   },
   'group.member_added': (state, e) => {
     const g = own(state.groups, e.data.groupId);

@@ -82,3 +82,12 @@ export const addUser: Decide<C.Parsed<typeof C.AddUserInput>, User> = (s, i, env
   need(env, 'user_role:manage', null);
   return ensureUser(s, i, env);
 };
+
+/** Sets a user's name and email exactly (user_role:manage). */
+export const updateUser: Decide<C.Parsed<typeof C.UpdateUserInput>, User> = (s, i, env) => {
+  need(env, 'user_role:manage', null);
+  const before = userOf(s, i.userId);
+  if (before.name === i.name && before.email === i.email) return unchanged(before);
+  const after = { ...before, name: i.name, email: i.email };
+  return { events: [{ type: 'user.updated', data: { userId: i.userId, before, after } }], result: after };
+};
