@@ -34,7 +34,7 @@ export class ConfigFileError extends ValidationError {
 /** A parsed configuration file that can still tell where each entry was written. */
 export interface ParsedConfig {
   doc: ConfigDoc;
-  locate(path: readonly (string | number)[]): FilePosition | null;
+  locate: (path: readonly (string | number)[]) => FilePosition | null;
 }
 
 function locator(document: Document, lines: LineCounter) {
