@@ -14,9 +14,12 @@ import {
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { ADMIN_OPERATIONS } from './admin.js';
 import { body } from './body.js';
 import { meOf } from './me.js';
 import { buildOpenApi } from './openapi.js';
+import type { Operation } from './operation.js';
+import { expressPath } from './operation.js';
 
 export interface RestOptions {
   gatehouse: Gatehouse;
@@ -100,6 +103,28 @@ function keyDto(k: ReturnType<Account['listKeys']>[number]): KeyDto {
 
 function evaluationDto(e: Evaluation): Evaluation {
   return e;
+}
+
+/** Registers an operation: body and query validated by its schemas, then its handler; 204 sends no body. */
+function register(r: Router, op: Operation): void {
+  r[op.method](
+    expressPath(op.path),
+    route(async (req, res) => {
+      const p = principal(res);
+      res.status(op.status ?? 200);
+      const payload = await op.handle({
+        account: p.account,
+        actor: p.actor,
+        params: req.params,
+        body: op.body ? body(op.body, req.body) : undefined,
+        query: op.query ? body(op.query, req.query) : undefined,
+        status: (code) => void res.status(code),
+      });
+      if (res.statusCode !== 204) return payload;
+      res.end();
+      return undefined;
+    }),
+  );
 }
 
 /**
@@ -281,6 +306,8 @@ export function restRouter(opts: RestOptions): Router {
       return undefined;
     }),
   );
+
+  for (const op of ADMIN_OPERATIONS) register(r, op);
 
   r.use((_req, res) => sendError(res, 'not_found', `no such endpoint; see ${API_PREFIX}/openapi.json`));
 
