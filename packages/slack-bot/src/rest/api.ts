@@ -1,5 +1,5 @@
 import type { Account, Evaluation, Gatehouse, Logger, PendingApproval, Principal, Version } from '@gatehouse/core';
-import { NotFoundError, isGatehouseError } from '@gatehouse/core';
+import { isGatehouseError } from '@gatehouse/core';
 import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, VersionDto } from '@gatehouse/core/contract';
 import {
   API_PREFIX,
@@ -16,6 +16,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { ADMIN_OPERATIONS } from './admin.js';
 import { body } from './body.js';
+import { found } from './lookup.js';
 import { meOf } from './me.js';
 import { buildOpenApi } from './openapi.js';
 import type { Operation } from './operation.js';
@@ -141,7 +142,9 @@ export function restRouter(opts: RestOptions): Router {
   });
 
   r.use((req, res, next) => {
-    if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && req.headers['content-length'] !== '0' && !req.is('application/json')) {
+    // A POST without a body (curl -X POST …/lock sends no Content-Length) needs no Content-Type.
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && hasBody && !req.is('application/json')) {
       sendError(res, 'unsupported_media_type', 'send the body as JSON with Content-Type: application/json');
       return;
     }
@@ -153,7 +156,7 @@ export function restRouter(opts: RestOptions): Router {
   r.use((req, res, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!m?.[1]) {
-      sendError(res, 'unauthenticated', 'missing credentials: send "Authorization: Bearer <API key or personal token>" (create one with /gatehouse keys create)');
+      sendError(res, 'unauthenticated', 'missing credentials: send "Authorization: Bearer <API key or personal token>" (create one in Slack with /gatehouse keys create, or on the server with npm run gatehouse -- key --user <id> --name <name>)');
       return;
     }
     gatehouse.authenticate(m[1]).then((p) => {
@@ -229,8 +232,7 @@ export function restRouter(opts: RestOptions): Router {
     route((req, res) => {
       const p = principal(res);
       const versionId = String(req.params['id']);
-      const v = p.account.view.versions[versionId];
-      if (!v) throw new NotFoundError('version', versionId);
+      const v = found(p.account.view.versions, 'version', versionId);
       p.account.assertCan(p.actor, 'version:view', { productId: v.productId });
       return { version: versionDto(v) };
     }),
