@@ -4,17 +4,48 @@
  * bundles it (`@gatehouse/core/contract`) without keyv, SQLite or Redis.
  */
 import { z } from 'zod';
-import { CreateDeploymentInput, CreateKeyInput, CreateVersionInput } from './commands.js';
+import {
+  AddUserInput,
+  AssignRoleInput,
+  CreateDeploymentInput,
+  CreateEnvironmentInput,
+  CreateGroupInput,
+  CreateKeyInput,
+  CreateProductInput,
+  CreateReleaseInput,
+  CreateRoleInput,
+  CreateRuleInput,
+  CreateTeamInput,
+  CreateVersionInput,
+  GroupMemberInput,
+  ReleaseVersionInput,
+  UpdateEnvironmentInput,
+  UpdateProductInput,
+  UpdateRoleInput,
+  UpdateRuleInput,
+  UpdateSettingsInput,
+  UpdateTeamInput,
+} from './commands.js';
 import { ERROR_CODES } from './errors.js';
 import { APPROVAL_TYPES, PermissionSchema } from './authz/permissions.js';
 import {
   DecisionRecordSchema,
   DecisionSchema,
+  DeploymentRuleSchema,
   DeploymentSchema,
+  EnvironmentSchema,
+  GrantSchema,
+  GroupSchema,
   IdSchema,
   KeyKindSchema,
   MessageRefSchema,
+  ProductSchema,
+  ReleaseSchema,
+  RoleScopeSchema,
+  SettingsSchema,
+  TeamSchema,
   TimeSchema,
+  UserSchema,
 } from './schemas.js';
 
 /** Exhaustiveness helper, for the extension too (errors.ts imports nothing). */
@@ -132,16 +163,18 @@ export type PendingApprovalDto = z.infer<typeof PendingApprovalDtoSchema>;
 export const PendingApprovalsResponseSchema = z.object({ items: z.array(PendingApprovalDtoSchema) });
 export type PendingApprovalsResponse = z.infer<typeof PendingApprovalsResponseSchema>;
 
+const OptionalReasonSchema = z.string().trim().max(1000).nullable().optional();
+/** Approving needs no words; rejecting does (for versions and releases alike). */
+const hasReasonIfRejected = (v: { decision: 'approve' | 'reject'; reason?: string | null | undefined }) => v.decision === 'approve' || (typeof v.reason === 'string' && v.reason.length >= 3);
+const REJECTION_NEEDS_REASON = { message: 'a rejection needs a reason of at least 3 characters', path: ['reason'] };
+
 export const DecisionRequestSchema = z
   .object({
     approvalType: z.enum(APPROVAL_TYPES),
     decision: DecisionSchema,
-    reason: z.string().trim().max(1000).nullable().optional(),
+    reason: OptionalReasonSchema,
   })
-  .refine((v) => v.decision === 'approve' || (typeof v.reason === 'string' && v.reason.length >= 3), {
-    message: 'a rejection needs a reason of at least 3 characters',
-    path: ['reason'],
-  });
+  .refine(hasReasonIfRejected, REJECTION_NEEDS_REASON);
 export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
 
 export const DecisionResponseSchema = z.object({
@@ -180,3 +213,115 @@ export const CreateKeyResponseSchema = z.object({ key: KeyDtoSchema, secret: z.s
 export const KeyListResponseSchema = z.object({ items: z.array(KeyDtoSchema) });
 
 export const HealthResponseSchema = z.object({ ok: z.boolean(), store: z.string(), version: z.string() });
+
+// ------------------------------------------------------------------ administration
+//
+// Request bodies are the core's command inputs without the id the path names. They refuse unknown
+// fields: a misspelt field in a PATCH must be a 400, not a silent "change nothing".
+
+const items = <S extends z.ZodType>(item: S) => z.object({ items: z.array(item) });
+/** What a change of someone's roles says besides the grant: `single_admin` while one Admin is left. */
+const WarningsSchema = z.array(z.string()).describe("governance warnings, e.g. 'single_admin' while only one active Admin is left");
+
+export const TeamDtoSchema = TeamSchema;
+export const TeamListResponseSchema = items(TeamDtoSchema);
+export const TeamResponseSchema = z.object({ team: TeamDtoSchema });
+export const CreateTeamRequestSchema = CreateTeamInput.strict();
+export const UpdateTeamRequestSchema = UpdateTeamInput.omit({ teamId: true }).strict();
+
+export const ProductDtoSchema = ProductSchema;
+export const ProductListResponseSchema = items(ProductDtoSchema);
+export const ProductResponseSchema = z.object({ product: ProductDtoSchema });
+export const CreateProductRequestSchema = CreateProductInput.strict();
+export const UpdateProductRequestSchema = UpdateProductInput.omit({ productId: true }).strict();
+
+/** An environment; `channel` null = the product's channel, else the account's. */
+export const EnvironmentDtoSchema = EnvironmentSchema.extend({ channel: z.string().max(64).nullable() });
+export type EnvironmentDto = z.infer<typeof EnvironmentDtoSchema>;
+export const EnvironmentListResponseSchema = items(EnvironmentDtoSchema);
+export const EnvironmentResponseSchema = z.object({ environment: EnvironmentDtoSchema });
+export const CreateEnvironmentRequestSchema = CreateEnvironmentInput.strict();
+export const UpdateEnvironmentRequestSchema = UpdateEnvironmentInput.omit({ environmentId: true }).strict();
+
+export const RuleDtoSchema = DeploymentRuleSchema;
+export const RuleListResponseSchema = items(RuleDtoSchema);
+export const RuleResponseSchema = z.object({ rule: RuleDtoSchema });
+export const CreateRuleRequestSchema = CreateRuleInput.strict();
+export const UpdateRuleRequestSchema = UpdateRuleInput.omit({ ruleId: true }).strict();
+
+/** A release with the ids of the versions in it. */
+export const ReleaseDtoSchema = ReleaseSchema.extend({ versionIds: z.array(IdSchema) });
+export type ReleaseDto = z.infer<typeof ReleaseDtoSchema>;
+export const ReleaseListQuerySchema = z.object({ productId: IdSchema.optional() }).strict();
+export const ReleaseListResponseSchema = items(ReleaseDtoSchema);
+export const ReleaseResponseSchema = z.object({ release: ReleaseDtoSchema });
+export const CreateReleaseRequestSchema = CreateReleaseInput.strict();
+export const AddReleaseVersionRequestSchema = ReleaseVersionInput.omit({ releaseId: true }).strict();
+export const ReleaseDecisionRequestSchema = z
+  .object({ decision: DecisionSchema, reason: OptionalReasonSchema })
+  .strict()
+  .refine(hasReasonIfRejected, REJECTION_NEEDS_REASON);
+export const ReleaseDecisionResponseSchema = z.object({
+  /** False when this repeated the approver's latest decision. */
+  changed: z.boolean(),
+  release: ReleaseDtoSchema,
+});
+
+export const RoleDtoSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  description: z.string(),
+  scope: RoleScopeSchema,
+  kind: z.enum(['static', 'custom']),
+  permissions: z.array(PermissionSchema),
+});
+export type RoleDto = z.infer<typeof RoleDtoSchema>;
+export const HolderDtoSchema = z.object({
+  userId: IdSchema,
+  teamId: IdSchema.nullable(),
+  /** The group the role comes through; null = granted directly. */
+  via: IdSchema.nullable(),
+  expiresAt: TimeSchema.nullable(),
+});
+export const RoleListResponseSchema = items(RoleDtoSchema);
+export const RoleResponseSchema = z.object({ role: RoleDtoSchema });
+export const RoleDetailResponseSchema = z.object({ role: RoleDtoSchema, holders: z.array(HolderDtoSchema) });
+export const CreateRoleRequestSchema = CreateRoleInput.strict();
+export const UpdateRoleRequestSchema = UpdateRoleInput.omit({ roleId: true }).strict();
+
+export const GrantDtoSchema = GrantSchema;
+export const GrantListQuerySchema = z
+  .object({
+    /** Grants made to this user directly (group grants: groupId; everything in force: GET /users/{id}). */
+    userId: IdSchema.optional(),
+    groupId: IdSchema.optional(),
+    roleId: IdSchema.optional(),
+  })
+  .strict();
+export const GrantListResponseSchema = items(GrantDtoSchema);
+export const CreateGrantRequestSchema = AssignRoleInput.strict();
+export const RoleChangeResponseSchema = z.object({
+  /** The grant created or revoked (the existing one when nothing changed). */
+  grant: GrantDtoSchema.nullable(),
+  changed: z.boolean(),
+  warnings: WarningsSchema,
+});
+
+export const GroupDtoSchema = GroupSchema;
+export const GroupListResponseSchema = items(GroupDtoSchema);
+export const GroupResponseSchema = z.object({ group: GroupDtoSchema });
+export const CreateGroupRequestSchema = CreateGroupInput.strict();
+export const AddGroupMemberRequestSchema = GroupMemberInput.omit({ groupId: true }).strict();
+export const GroupMemberResponseSchema = z.object({ group: GroupDtoSchema, changed: z.boolean(), warnings: WarningsSchema });
+
+export const UserDtoSchema = UserSchema;
+export const UserListResponseSchema = items(UserDtoSchema);
+export const UserResponseSchema = z.object({ user: UserDtoSchema });
+/** A user with roles and effective permissions globally and per team (as GET /me shows them). */
+export const UserDetailResponseSchema = MeResponseSchema.pick({ primaryRole: true, scopes: true }).extend({ user: UserDtoSchema });
+export const CreateUserRequestSchema = AddUserInput.strict();
+export const UserChangeResponseSchema = z.object({ user: UserDtoSchema, changed: z.boolean(), warnings: WarningsSchema });
+
+export const SettingsDtoSchema = SettingsSchema;
+export const SettingsResponseSchema = z.object({ settings: SettingsDtoSchema });
+export const UpdateSettingsRequestSchema = UpdateSettingsInput.strict();

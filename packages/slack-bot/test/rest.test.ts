@@ -1,41 +1,7 @@
 import assert from 'node:assert/strict';
-import type { Logger } from '@gatehouse/core';
-import { FakeClock, Gatehouse } from '@gatehouse/core';
 import { CreateVersionResponseSchema, DecisionResponseSchema, EvaluationSchema, KeyListResponseSchema, MeResponseSchema, PendingApprovalsResponseSchema } from '@gatehouse/core/contract';
-import { ConfigSchema } from '../src/config.js';
-import { seedDemo } from '../src/demo.js';
-import type { RunningServer } from '../src/server.js';
-import { startServer } from '../src/server.js';
-
-const silent = { info: () => {}, warn: () => {}, error: () => {} };
-
-async function setup(env: Record<string, string> = {}, logger: Logger = silent) {
-  const clock = new FakeClock(Date.now());
-  const gatehouse = await Gatehouse.open({ url: 'memory', clock });
-  const demo = await seedDemo(gatehouse, 'TDEMO');
-  const other = await seedDemo(gatehouse, 'TOTHER');
-  const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_STORE: 'memory', GATEHOUSE_ACCOUNT_ID: 'TDEMO', ...env });
-  const server: RunningServer = await startServer(config, { gatehouse, logger });
-  const key = (userId: string, d = demo) => d.keys.find((k) => k.userId === userId)?.secret ?? assert.fail(`no key for ${userId}`);
-  const call = async (method: string, path: string, opts: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) => {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.key) headers['authorization'] = `Bearer ${opts.key}`;
-    let body: string | undefined;
-    if (opts.raw !== undefined) body = opts.raw;
-    else if (opts.body !== undefined) {
-      body = JSON.stringify(opts.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(`${server.url}/api/v1${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await res.text();
-    return { status: res.status, json: text ? (JSON.parse(text) as unknown) : null, headers: res.headers };
-  };
-  const account = await gatehouse.account('TDEMO');
-  return { server, gatehouse, clock, demo, other, key, call, account };
-}
-
-type Ctx = Awaited<ReturnType<typeof setup>>;
-const errorCode = (j: unknown) => (j as { error?: { code?: string } }).error?.code;
+import type { Ctx } from './rest-harness.js';
+import { errorCode, setup, silent } from './rest-harness.js';
 
 describe('REST API /api/v1', () => {
   let ctx: Ctx;

@@ -1,5 +1,5 @@
 import type { Account, Evaluation, Gatehouse, Logger, PendingApproval, Principal, Version } from '@gatehouse/core';
-import { NotFoundError, isGatehouseError } from '@gatehouse/core';
+import { isGatehouseError } from '@gatehouse/core';
 import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, VersionDto } from '@gatehouse/core/contract';
 import {
   API_PREFIX,
@@ -14,9 +14,13 @@ import {
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { ADMIN_OPERATIONS } from './admin.js';
 import { body } from './body.js';
+import { found } from './lookup.js';
 import { meOf } from './me.js';
 import { buildOpenApi } from './openapi.js';
+import type { Operation } from './operation.js';
+import { expressPath } from './operation.js';
 
 export interface RestOptions {
   gatehouse: Gatehouse;
@@ -102,6 +106,28 @@ function evaluationDto(e: Evaluation): Evaluation {
   return e;
 }
 
+/** Registers an operation: body and query validated by its schemas, then its handler; 204 sends no body. */
+function register(r: Router, op: Operation): void {
+  r[op.method](
+    expressPath(op.path),
+    route(async (req, res) => {
+      const p = principal(res);
+      res.status(op.status ?? 200);
+      const payload = await op.handle({
+        account: p.account,
+        actor: p.actor,
+        params: req.params,
+        body: op.body ? body(op.body, req.body) : undefined,
+        query: op.query ? body(op.query, req.query) : undefined,
+        status: (code) => void res.status(code),
+      });
+      if (res.statusCode !== 204) return payload;
+      res.end();
+      return undefined;
+    }),
+  );
+}
+
 /**
  * The REST API under /api/v1: Bearer API key or personal token, JSON bodies validated by the
  * core's zod contract, errors as `{ error: { code, message } }`, a body limit and a per-key rate limit.
@@ -116,7 +142,9 @@ export function restRouter(opts: RestOptions): Router {
   });
 
   r.use((req, res, next) => {
-    if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && req.headers['content-length'] !== '0' && !req.is('application/json')) {
+    // A POST without a body (curl -X POST …/lock sends no Content-Length) needs no Content-Type.
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && hasBody && !req.is('application/json')) {
       sendError(res, 'unsupported_media_type', 'send the body as JSON with Content-Type: application/json');
       return;
     }
@@ -128,7 +156,7 @@ export function restRouter(opts: RestOptions): Router {
   r.use((req, res, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!m?.[1]) {
-      sendError(res, 'unauthenticated', 'missing credentials: send "Authorization: Bearer <API key or personal token>" (create one with /gatehouse keys create)');
+      sendError(res, 'unauthenticated', 'missing credentials: send "Authorization: Bearer <API key or personal token>" (create one in Slack with /gatehouse keys create, or on the server with npm run gatehouse -- key --user <id> --name <name>)');
       return;
     }
     gatehouse.authenticate(m[1]).then((p) => {
@@ -204,8 +232,7 @@ export function restRouter(opts: RestOptions): Router {
     route((req, res) => {
       const p = principal(res);
       const versionId = String(req.params['id']);
-      const v = p.account.view.versions[versionId];
-      if (!v) throw new NotFoundError('version', versionId);
+      const v = found(p.account.view.versions, 'version', versionId);
       p.account.assertCan(p.actor, 'version:view', { productId: v.productId });
       return { version: versionDto(v) };
     }),
@@ -281,6 +308,8 @@ export function restRouter(opts: RestOptions): Router {
       return undefined;
     }),
   );
+
+  for (const op of ADMIN_OPERATIONS) register(r, op);
 
   r.use((_req, res) => sendError(res, 'not_found', `no such endpoint; see ${API_PREFIX}/openapi.json`));
 

@@ -5,7 +5,7 @@ import type { MeResponse, ScopeAccess } from '@gatehouse/core/contract';
 /** Who-am-I, shared by REST and Slack: roles and effective permissions globally and per team. */
 export function meOf(account: Account, userId: string, actor: Actor): Omit<MeResponse, 'key'> {
   const s = account.view;
-  const user = s.users[userId];
+  const user = Object.hasOwn(s.users, userId) ? s.users[userId] : undefined;
   const roles = account.roles(userId);
   const roleName = (id: string) => account.role(id)?.name ?? id;
   const scope = (teamId: string | null): ScopeAccess => ({

@@ -1,19 +1,11 @@
 import * as contract from '@gatehouse/core/contract';
 import { z } from 'zod';
+import { ADMIN_OPERATIONS } from './admin.js';
+import type { Op } from './operation.js';
+import { pathParams } from './operation.js';
 
-type Method = 'get' | 'post' | 'delete';
-interface Op {
-  method: Method;
-  path: string;
-  summary: string;
-  body?: z.ZodType;
-  query?: z.ZodObject;
-  response?: z.ZodType;
-  status?: number;
-}
-
-/** The API surface, described with the same zod schemas the server validates with. */
-export const OPERATIONS: readonly Op[] = [
+/** The personal and CI endpoints (their routes are in api.ts). */
+const PERSONAL_AND_CI: readonly Op[] = [
   { method: 'get', path: '/me', summary: 'Who am I: roles and effective permissions globally and per team', response: contract.MeResponseSchema },
   { method: 'get', path: '/can', summary: 'May I …? Allow/deny with the reason on deny', query: contract.CanQuerySchema, response: contract.CanResponseSchema },
   { method: 'get', path: '/approvals/pending', summary: 'Versions waiting for approval types I can give', response: contract.PendingApprovalsResponseSchema },
@@ -28,14 +20,16 @@ export const OPERATIONS: readonly Op[] = [
   { method: 'delete', path: '/keys/{id}', summary: 'Revoke a key', status: 204 },
 ];
 
+/** The API surface, described with the same zod schemas the server validates with. */
+export const OPERATIONS: readonly Op[] = [...PERSONAL_AND_CI, ...ADMIN_OPERATIONS];
+
 const schema = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
 
 /** OpenAPI 3.1 document generated from the zod contract. */
 export function buildOpenApi(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
-    const parameters: unknown[] = [];
-    if (op.path.includes('{id}')) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
+    const parameters: unknown[] = pathParams(op.path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
     if (op.query) {
       for (const [name, s] of Object.entries(op.query.shape)) {
         parameters.push({ name, in: 'query', required: !(s as z.ZodType).safeParse(undefined).success, schema: schema(s as z.ZodType, 'input') });
