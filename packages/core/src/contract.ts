@@ -325,3 +325,26 @@ export const UserChangeResponseSchema = z.object({ user: UserDtoSchema, changed:
 export const SettingsDtoSchema = SettingsSchema;
 export const SettingsResponseSchema = z.object({ settings: SettingsDtoSchema });
 export const UpdateSettingsRequestSchema = UpdateSettingsInput.strict();
+
+// ---------------------------------------------------------------- configuration as code
+
+/** `POST /config/plan` and `/config/apply`: the configuration document (as JSON) and whether to prune. */
+export const ConfigRequestSchema = z
+  .object({
+    config: z.record(z.string(), z.unknown()).describe('the configuration document (see /api/v1/config.schema.json)'),
+    prune: z.boolean().default(false).describe('also remove what the document leaves out'),
+  })
+  .strict();
+const ConfigChangeSchema = z.object({
+  kind: z.string(),
+  op: z.enum(['+', '~', '-']),
+  key: z.string(),
+  path: z.array(z.union([z.string(), z.number()])),
+  fields: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })),
+});
+export const ConfigPlanSchema = z.object({
+  changes: z.array(ConfigChangeSchema),
+  refusals: z.array(z.object({ change: ConfigChangeSchema, code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) })),
+  kept: z.array(z.object({ kind: z.string(), key: z.string(), reason: z.string() })),
+});
+export const ConfigApplyResponseSchema = z.object({ applied: z.literal(true), plan: ConfigPlanSchema });

@@ -60,6 +60,7 @@ export class ConfigRefusedError extends GatehouseError {
     const first = plan.refusals[0];
     super(first?.code ?? 'validation_failed', `the configuration was not applied: ${plan.refusals.length} change(s) refused${first ? `, first ${first.change.kind} ${first.change.key}: ${first.message}` : ''}`, {
       refusals: plan.refusals.map((r) => ({ kind: r.change.kind, key: r.change.key, path: r.change.path.join('.'), code: r.code, message: r.message })),
+      plan,
     });
   }
 }

@@ -37,6 +37,7 @@ export class RemoteError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
@@ -59,7 +60,7 @@ export function remoteTarget(baseUrl: string, token: string): ConfigTarget {
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
       const e = ErrorBody.safeParse(json);
-      throw new RemoteError(e.success ? `${e.data.error.message} (${e.data.error.code}, HTTP ${res.status})` : `HTTP ${res.status} from ${api}${path}`, e.success ? e.data.error.code : 'http');
+      throw new RemoteError(e.success ? `${e.data.error.message} (${e.data.error.code}, HTTP ${res.status})` : `HTTP ${res.status} from ${api}${path}`, e.success ? e.data.error.code : 'http', e.success ? (e.data.error.details ?? {}) : {});
     }
     const r = schema.safeParse(json);
     if (!r.success) throw new RemoteError(`unexpected answer from ${api}${path}: is GATEHOUSE_URL a Gatehouse server?`, 'protocol');
@@ -69,6 +70,15 @@ export function remoteTarget(baseUrl: string, token: string): ConfigTarget {
     describe: `${api} (the key's owner acts)`,
     exportYaml: () => call('/config', z.record(z.string(), z.unknown())),
     plan: (doc, prune) => call('/config/plan', PlanBody, { method: 'POST', body: { config: doc, prune } }),
-    apply: (doc, prune) => call('/config/apply', ApplyBody, { method: 'POST', body: { config: doc, prune } }),
+    apply: async (doc, prune) => {
+      try {
+        return await call('/config/apply', ApplyBody, { method: 'POST', body: { config: doc, prune } });
+      } catch (err) {
+        // Refused: the server sends the plan with its refusals; nothing was applied.
+        const refused = err instanceof RemoteError ? PlanBody.safeParse(err.details['plan']) : null;
+        if (refused?.success) return { applied: false, plan: refused.data };
+        throw err;
+      }
+    },
   };
 }

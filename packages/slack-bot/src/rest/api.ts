@@ -1,5 +1,5 @@
 import type { Account, Evaluation, Gatehouse, Logger, PendingApproval, Principal, Version } from '@gatehouse/core';
-import { isGatehouseError } from '@gatehouse/core';
+import { configJsonSchema, configToYaml, isGatehouseError } from '@gatehouse/core';
 import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, VersionDto } from '@gatehouse/core/contract';
 import {
   API_PREFIX,
@@ -15,6 +15,7 @@ import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { ADMIN_OPERATIONS } from './admin.js';
+import { CONFIG_OPERATIONS } from './config.js';
 import { body } from './body.js';
 import { found } from './lookup.js';
 import { meOf } from './me.js';
@@ -139,6 +140,11 @@ export function restRouter(opts: RestOptions): Router {
 
   r.get('/openapi.json', (_req, res) => {
     res.json(openapi);
+  });
+  // Public: editors fetch it to complete and check configuration files.
+  const configSchema = configJsonSchema();
+  r.get('/config.schema.json', (_req, res) => {
+    res.json(configSchema);
   });
 
   r.use((req, res, next) => {
@@ -309,7 +315,17 @@ export function restRouter(opts: RestOptions): Router {
     }),
   );
 
-  for (const op of ADMIN_OPERATIONS) register(r, op);
+  // GET /config as YAML for whoever asks for it (a person with curl, an editor); JSON otherwise.
+  r.get('/config', (req, res, next) => {
+    if (req.accepts(['application/json', 'application/yaml', 'text/yaml']) === 'application/json') return next();
+    try {
+      const p = principal(res);
+      res.type('application/yaml').send(configToYaml(p.account.exportConfig(p.actor), `${req.protocol}://${req.get('host') ?? 'localhost'}${API_PREFIX}/config.schema.json`));
+    } catch (err) {
+      next(err);
+    }
+  });
+  for (const op of [...ADMIN_OPERATIONS, ...CONFIG_OPERATIONS]) register(r, op);
 
   r.use((_req, res) => sendError(res, 'not_found', `no such endpoint; see ${API_PREFIX}/openapi.json`));
 
