@@ -130,7 +130,7 @@ export class Gatehouse {
    */
   async authenticate(secret: string): Promise<Principal> {
     // Built only on failure: an Error captures a stack trace, too costly for every request.
-    const invalid = () => new GatehouseError('invalid_key', 'the API key or token is not valid: create a new one (/gatehouse keys create) and send it as "Authorization: Bearer <key>"');
+    const invalid = () => new GatehouseError('invalid_key', 'the API key or token is not valid: create a new one (in Slack: /gatehouse keys create; on the server: npm run gatehouse -- key --user <id> --name <name>) and send it as "Authorization: Bearer <key>"');
     const m = SECRET_RE.exec(secret);
     if (!m) throw invalid();
     const keyId = m[1] ?? '';
@@ -138,7 +138,7 @@ export class Gatehouse {
     if (!owner) throw invalid();
     const account = await this.account(owner.accountId);
     let key = account.verifyKey(keyId, secret);
-    if (!key && !account.view.keys[keyId]) {
+    if (!key && !Object.hasOwn(account.view.keys, keyId)) {
       // Created by another process a moment ago: read its commit and try once more.
       await account.refresh();
       key = account.verifyKey(keyId, secret);

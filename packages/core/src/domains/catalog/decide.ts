@@ -24,6 +24,7 @@ export const updateSettings: Decide<C.Parsed<typeof C.UpdateSettingsInput>, void
   if (defaultRole.scope === 'global' && defaultRole.kind === 'custom') {
     throw new RoleScopeError('the default role is granted in the default team, so it must be a static or team-scoped role', { roleId: defaultRole.id });
   }
+  if (JSON.stringify(after) === JSON.stringify(s.settings)) return unchanged(undefined);
   return { events: [{ type: 'account.settings_changed', data: { before: s.settings, after } }], result: undefined };
 };
 

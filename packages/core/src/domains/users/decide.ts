@@ -67,7 +67,7 @@ export const deactivateUser: Decide<C.Parsed<typeof C.UserRefInput>, RoleChangeR
   if (!u.active) return unchanged({ grant: null, changed: false, warnings: adminWarnings(s) });
   keepAnAdmin(s, { userIds: [userId] });
   const roles = roleDiff(s, env.now, [userId], () => []);
-  return { events: [{ type: 'user.deactivated', data: { userId, roles } }], result: { grant: null, changed: true, warnings: [] } };
+  return { events: [{ type: 'user.deactivated', data: { userId, roles } }], result: { grant: null, changed: true, warnings: adminWarnings(s, { userIds: [userId] }) } };
 };
 
 export const reactivateUser: Decide<C.Parsed<typeof C.UserRefInput>, void> = (s, { userId }, env) => {
