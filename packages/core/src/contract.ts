@@ -190,7 +190,12 @@ export type DecisionResponse = z.infer<typeof DecisionResponseSchema>;
 export const CreateVersionRequestSchema = CreateVersionInput;
 export const CreateVersionResponseSchema = z.object({ version: VersionDtoSchema, created: z.boolean() });
 export const ApprovalRequestRequestSchema = z.object({ environmentId: IdSchema });
-export const EvaluateQuerySchema = z.object({ environmentId: IdSchema });
+export const EvaluateQuerySchema = z.object({
+  environmentId: IdSchema,
+  /** Long-poll: with the ETag of the evaluation you hold (If-None-Match, or `since`), wait up to this many seconds for it to change; 304 when it did not. */
+  wait: z.coerce.number().int().min(0).max(300, 'wait at most 300 seconds per request; ask again to wait longer').optional(),
+  since: z.string().max(100).optional(),
+});
 export const CreateDeploymentRequestSchema = CreateDeploymentInput;
 export const CreateDeploymentResponseSchema = z.object({ deployment: DeploymentSchema, evaluation: EvaluationSchema });
 

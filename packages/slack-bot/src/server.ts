@@ -56,7 +56,9 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, store: gatehouse.store.kind, version: VERSION });
   });
-  app.use(API_PREFIX, restRouter({ gatehouse, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION, logger }));
+  // Aborted at shutdown: long-polls waiting for an evaluation are answered instead of holding the server open.
+  const stopping = new AbortController();
+  app.use(API_PREFIX, restRouter({ gatehouse, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION, logger, stopping: stopping.signal }));
 
   const mode = slackMode(config);
   let slack: SlackRuntime | null = null;
@@ -84,6 +86,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
     slack,
     async close() {
       clearInterval(sweep);
+      stopping.abort();
       await slack?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

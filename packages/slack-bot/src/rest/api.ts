@@ -16,6 +16,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { ADMIN_OPERATIONS } from './admin.js';
 import { CONFIG_OPERATIONS } from './config.js';
+import { EvaluationWaiters, evaluationTag } from './wait.js';
 import { body } from './body.js';
 import { found } from './lookup.js';
 import { meOf } from './me.js';
@@ -24,6 +25,8 @@ import type { Operation } from './operation.js';
 import { expressPath } from './operation.js';
 
 export interface RestOptions {
+  /** Aborted when the server stops: waiting requests are answered at once. */
+  stopping?: AbortSignal;
   gatehouse: Gatehouse;
   /** Requests per minute per key. */
   rateLimit: number;
@@ -77,7 +80,7 @@ const route =
     Promise.resolve()
       .then(() => fn(req, res))
       .then((payload) => {
-        if (!res.headersSent) res.json(payload);
+        if (!res.headersSent && !res.destroyed) res.json(payload);
       })
       .catch(next);
   };
@@ -135,6 +138,8 @@ function register(r: Router, op: Operation): void {
  */
 export function restRouter(opts: RestOptions): Router {
   const { gatehouse } = opts;
+  const waiters = new EvaluationWaiters(gatehouse);
+  opts.stopping?.addEventListener('abort', () => waiters.close(), { once: true });
   const r = express.Router();
   const openapi = buildOpenApi(opts.version);
 
@@ -265,12 +270,29 @@ export function restRouter(opts: RestOptions): Router {
 
   r.get(
     '/versions/:id/evaluation',
-    route((req, res) => {
+    route(async (req, res) => {
       const p = principal(res);
       const q = body(EvaluateQuerySchema, req.query);
       const versionId = String(req.params['id']);
       p.account.assertCan(p.actor, 'version:view', { versionId });
-      return evaluationDto(p.account.evaluate({ versionId, environmentId: q.environmentId }));
+      const now = p.account.evaluate({ versionId, environmentId: q.environmentId });
+      const held = q.since ?? req.get('if-none-match');
+      let tag = evaluationTag(now);
+      let answer: Evaluation | null = now;
+      if (held === tag) {
+        // The caller has this one already: wait (long-poll) for a change, else 304.
+        const gone = new AbortController();
+        res.on('close', () => gone.abort());
+        answer = q.wait ? await waiters.wait(p.account, versionId, q.environmentId, tag, q.wait, gone.signal) : null;
+        if (answer) tag = evaluationTag(answer);
+      }
+      res.setHeader('ETag', tag);
+      res.setHeader('Cache-Control', 'no-store');
+      if (!answer) {
+        if (!res.destroyed) res.status(304).end();
+        return undefined;
+      }
+      return evaluationDto(answer);
     }),
   );
 

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import type { Ctx } from './rest-harness.js';
+import { setup } from './rest-harness.js';
+import { EvaluationWaiters, evaluationTag } from '../src/rest/wait.js';
+
+/** A demo version waiting for QA in production (see demo.ts). */
+function pendingVersion(ctx: Ctx): string {
+  const v = Object.values(ctx.account.view.versions).find((x) => x.requestedFor.includes('production') && ctx.account.evaluate({ versionId: x.id, environmentId: 'production' }).requirements.some((r) => r.type === 'qa' && !r.satisfied));
+  return v?.id ?? assert.fail('the demo has no version waiting for QA in production');
+}
+
+describe('REST: waiting for an evaluation to change (long-poll)', () => {
+  let ctx: Ctx;
+  beforeEach(async () => {
+    ctx = await setup();
+  });
+  afterEach(async () => {
+    await ctx.close();
+  });
+
+  const url = (id: string, q: string) => `${ctx.server.url}/api/v1/versions/${id}/evaluation?environmentId=production${q}`;
+  const auth = (k: string, etag?: string) => ({ authorization: `Bearer ${k}`, ...(etag ? { 'if-none-match': etag } : {}) });
+
+  it('answers at once with an ETag; with that ETag it waits and returns the moment a decision changes it', async () => {
+    const id = pendingVersion(ctx);
+    const key = ctx.key('UCI');
+    const first = await fetch(url(id, ''), { headers: auth(key) });
+    const etag = first.headers.get('etag') ?? assert.fail('no ETag');
+    assert.equal(((await first.json()) as { ready: boolean }).ready, false);
+    const started = Date.now();
+    const waiting = fetch(url(id, '&wait=30'), { headers: auth(key, etag) });
+    await new Promise((r) => setTimeout(r, 150));
+    const evaluation = ctx.account.evaluate({ versionId: id, environmentId: 'production' });
+    const qa = evaluation.requirements.find((x) => x.type === 'qa' && !x.satisfied) ?? assert.fail('the demo version does not wait for QA');
+    await ctx.account.decideVersion({ userId: 'UQUINN' }, { versionId: id, approvalType: qa.type, decision: 'approve' });
+    const res = await waiting;
+    assert.equal(res.status, 200);
+    assert.notEqual(res.headers.get('etag'), etag);
+    const body = (await res.json()) as { ready: boolean; requirements: { satisfied: boolean }[] };
+    assert.ok(body.requirements.some((r) => r.satisfied), JSON.stringify(body));
+    assert.ok(Date.now() - started < 10_000, 'the waiter was not woken by the decision');
+  });
+
+  it('with nothing changing it answers 304 when the wait is over; without wait at once', async () => {
+    const id = pendingVersion(ctx);
+    const key = ctx.key('UCI');
+    const etag = (await fetch(url(id, ''), { headers: auth(key) })).headers.get('etag') ?? '';
+    const now = await fetch(url(id, ''), { headers: auth(key, etag) });
+    assert.equal(now.status, 304);
+    const t = Date.now();
+    const later = await fetch(url(id, `&wait=1&since=${encodeURIComponent(etag)}`), { headers: auth(key) });
+    assert.equal(later.status, 304);
+    assert.ok(Date.now() - t >= 900, 'answered before the wait was over');
+  });
+
+  it('a waiter whose client goes away is dropped at once, timer and all', async () => {
+    const id = pendingVersion(ctx);
+    const waiters = new EvaluationWaiters(ctx.gatehouse);
+    const tag = evaluationTag(ctx.account.evaluate({ versionId: id, environmentId: 'production' }));
+    const gone = new AbortController();
+    const waiting = waiters.wait(ctx.account, id, 'production', tag, 60, gone.signal);
+    assert.equal(waiters.size, 1);
+    gone.abort();
+    assert.equal(await waiting, null);
+    assert.equal(waiters.size, 0);
+    // And one that is answered by a commit is dropped too.
+    const answered = waiters.wait(ctx.account, id, 'production', tag, 60, new AbortController().signal);
+    await ctx.account.decideVersion({ userId: 'UQUINN' }, { versionId: id, approvalType: 'qa', decision: 'approve' });
+    assert.ok(await answered);
+    assert.equal(waiters.size, 0);
+    waiters.close();
+  });
+});
