@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
-import type { Gatehouse, KeyvLogStore } from '../src/index.js';
-import { FakeClock, GatehouseError, SYSTEM, openStore } from '../src/index.js';
+import type { KeyvLogStore } from '../src/index.js';
+import { FakeClock, Gatehouse, GatehouseError, SYSTEM, openStore } from '../src/index.js';
 import { ADMIN, killWriters, observe, recordedWorld, stateJson } from './support/child-writer.js';
-import { commitCorruptionTests, harness, loose, sigkillTests, storedAccount } from './support/store-suites.js';
+import { commitCorruptionTests, harness, isCorrupt, loose, sigkillTests, storedAccount } from './support/store-suites.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -172,6 +172,31 @@ describe('persistence: stored data is validated on read', () => {
     assert.ok(last > 201);
   });
 
+  it('a deleted tail (the head record says more) fails loading with storage_corrupt naming the account and both seqs', async () => {
+    const { t } = await stored();
+    const store = await t.raw();
+    assert.equal(await store.keyv.delete('a:T1:c:5'), true);
+    await store.close();
+    const gh = await t.open();
+    await assert.rejects(gh.account('T1'), isCorrupt(/the log of account T1 ends at commit 4 but its head record says 5/));
+  });
+
+  it('a log written before head records were kept still loads, and its next append adds the head', async () => {
+    const { t, json } = await stored();
+    const store = await t.raw();
+    assert.equal(await store.keyv.get('a:T1:head'), 5);
+    assert.equal(await store.keyv.delete('a:T1:head'), true);
+    await store.close();
+    const gh = await t.open();
+    const account = await gh.account('T1');
+    assert.deepEqual(stateJson(account), json);
+    await account.ensureUser({ userId: 'UNEW' });
+    await t.close(gh);
+    const again = await t.raw();
+    assert.equal(await again.keyv.get('a:T1:head'), 6);
+    await again.close();
+  });
+
   it('a commit edited into another valid one loads, but the audit chain shows where', async () => {
     const { t, grant, overwrite } = await stored();
     const forged = loose(grant);
@@ -225,6 +250,48 @@ describe('persistence: stored data is validated on read', () => {
     await overwrite('m:accounts', { not: 'a list' });
     const gh = await t.open();
     await assert.rejects(gh.accountIds(), (e: unknown) => e instanceof GatehouseError && e.code === 'storage_corrupt');
+  });
+});
+
+describe('persistence: a store that lost commits under a running instance', () => {
+  afterEach(cleanUp);
+
+  it('SQLite restored from an older copy: the instance refuses to write, names the account and both seqs, and writes nothing', async () => {
+    const t = await setup();
+    const { json } = await storedAccount(t);
+    const gh = await t.open();
+    const account = await gh.account('T1');
+    assert.deepEqual(stateJson(account), json);
+    // What restoring the file from a copy taken at commit 3 leaves: commits 4 and 5 and the head gone with them.
+    const store = await t.raw();
+    for (const key of ['a:T1:c:4', 'a:T1:c:5']) assert.equal(await store.keyv.delete(key), true);
+    await store.keyv.set('a:T1:head', 3);
+    await store.close();
+
+    const lost = "account T1: this instance holds commit 5 but the store's log ends at 3: the store lost data; restore it or restart on a good copy";
+    await assert.rejects(account.ensureUser({ userId: 'UNEW' }), isCorrupt(new RegExp(`^refusing to write to ${lost}$`)));
+    assert.equal(account.seq, 5);
+    const after = await t.raw();
+    assert.deepEqual((await after.readCommits('T1', 0)).map((c) => c.seq), [1, 2, 3]);
+    assert.equal(await after.keyv.get('a:T1:c:6'), undefined);
+    await after.close();
+    await assert.rejects(gh.store.checkHealth?.() ?? Promise.resolve(), isCorrupt(new RegExp(`^${lost}$`)));
+  });
+
+  it('the memory store refuses an append that would follow a hole as well', async () => {
+    const gh = await Gatehouse.open({ url: 'memory' });
+    const account = await gh.createAccount('T1', { name: 'Acme', admins: [{ userId: ADMIN }] });
+    await account.ensureUser({ userId: 'UQA' });
+    await account.ensureUser({ userId: 'UDEV' });
+    const [c1, , c3] = await gh.store.readCommits('T1', 0);
+    await gh.close();
+    assert.ok(c1 && c3);
+    const store = await openStore({ url: 'memory' });
+    assert.equal(await store.tryAppend('T1', c1), true);
+    assert.equal(await store.tryAppend('T1', c1), false);
+    await assert.rejects(store.tryAppend('T1', c3), isCorrupt(/holds commit 2 but the store's log ends at 1/));
+    assert.deepEqual((await store.readCommits('T1', 0)).map((c) => c.seq), [1]);
+    await store.close();
   });
 });
 

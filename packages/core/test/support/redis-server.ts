@@ -16,6 +16,12 @@ export interface TestRedis {
   readonly owned: boolean;
   /** A namespace no other test (or earlier run) uses; dropped by `stop()`. */
   namespace(label: string): string;
+  /**
+   * What a Redis without persistence does when it restarts: every key is gone. The server started
+   * here is killed with SIGKILL and started again, empty, on the same port; on someone else's
+   * Redis (GATEHOUSE_TEST_REDIS_URL) only the keys of `namespace` are deleted.
+   */
+  loseData(namespace: string): Promise<void>;
   /** Deletes every key of the namespaces handed out, then stops the server if it was started here. */
   stop(): Promise<void>;
 }
@@ -81,6 +87,7 @@ export async function startRedis(): Promise<TestRedis> {
       url: given,
       owned: false,
       namespace,
+      loseData: (ns) => clear(given, ns),
       // Someone else's Redis: delete only what these tests wrote.
       stop: async () => {
         for (const ns of namespaces.splice(0)) await clear(given, ns);
@@ -105,7 +112,7 @@ export async function startRedis(): Promise<TestRedis> {
     await rm(dir, { recursive: true, force: true });
     throw lastError instanceof Error ? lastError : new Error(String(lastError));
   }
-  const server = child;
+  let server = child;
   // If the test process ends without reaching stop() (an interrupted run), take the server along.
   const onExit = () => {
     server.kill('SIGKILL');
@@ -116,6 +123,10 @@ export async function startRedis(): Promise<TestRedis> {
     url: `redis://127.0.0.1:${port}`,
     owned: true,
     namespace,
+    loseData: async () => {
+      await stopProcess(server, 'SIGKILL');
+      server = await launch(port, dir);
+    },
     stop: async () => {
       process.removeListener('exit', onExit);
       await stopProcess(server);
