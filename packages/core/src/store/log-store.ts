@@ -15,7 +15,7 @@ import { STATE_SCHEMA_VERSION } from '../schemas.js';
  * each append. It is what tells a log that ends from a log whose tail was lost.
  */
 export interface LogStore {
-  readonly kind: 'memory' | 'sqlite' | 'redis';
+  readonly kind: 'memory' | 'sqlite' | 'redis' | 'postgres';
   /**
    * Commits with seq > afterSeq, in order. Validated; a missing commit with commits after it, or a
    * log that ends before its head record, is `storage_corrupt`.
@@ -32,6 +32,11 @@ export interface LogStore {
   /** Small auxiliary records (key index, last-used times, account list). */
   getMeta<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined>;
   setMeta(key: string, value: unknown): Promise<void>;
+  /**
+   * Tells `listener` of commits appended by any process, soon after they are durable (stores that
+   * can push: PostgreSQL's LISTEN/NOTIFY). Best effort: readers still poll. Returns the way to stop.
+   */
+  subscribe?(listener: (accountId: string, seq: number) => void): () => void;
   /**
    * Throws if the store cannot be read, or (`storage_corrupt`) if it no longer holds a commit this
    * process read or wrote: the store lost data. For health checks.
@@ -136,7 +141,7 @@ export function decodeSnapshot(accountId: string, raw: unknown): Snapshot | unde
 
 /**
  * The highest seq of each account this process read or wrote, so `checkHealth` can tell a store
- * that lost data (a Redis restarted empty, a file restored from an older copy) from one
+ * that lost data (a Redis restarted empty, a database restored from an older backup) from one
  * that is merely quiet.
  */
 export class SeenSeqs {
