@@ -62,6 +62,10 @@ for (const extra of existsSync(join(root, 'scripts', 'build-extras.mjs')) ? ['sc
 function onPath(cmd) {
   return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
 }
+function postgresBinaries() {
+  const root = '/usr/lib/postgresql';
+  return existsSync(root) && readdirSync(root).some((v) => existsSync(join(root, v, 'bin', 'initdb')));
+}
 /** @type {{ modes: string[]; name: string; present: () => boolean; how: string; why: string }[]} */
 export const PREREQUISITES = [
   {
@@ -70,6 +74,14 @@ export const PREREQUISITES = [
     present: () => Boolean(process.env.GATEHOUSE_TEST_REDIS_URL) || onPath('redis-server'),
     how: 'sudo apt-get install -y redis-server   (or set GATEHOUSE_TEST_REDIS_URL to a Redis you own)',
     why: 'the multi-instance tests run against a real Redis',
+  },
+  {
+    modes: ['test'],
+    name: 'postgresql',
+    // Debian keeps initdb and postgres out of PATH, in /usr/lib/postgresql/<major>/bin.
+    present: () => Boolean(process.env.GATEHOUSE_TEST_POSTGRES_URL) || onPath('initdb') || postgresBinaries(),
+    how: 'sudo apt-get install -y postgresql   (or set GATEHOUSE_TEST_POSTGRES_URL to a database you own)',
+    why: 'the PostgreSQL store is tested against a real server (the tests run initdb and postgres in a temporary directory)',
   },
   {
     modes: ['test', 'bench'],

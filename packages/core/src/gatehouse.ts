@@ -19,7 +19,7 @@ export interface GatehouseOptions extends StoreOptions {
   ids?: IdSource;
   logger?: Logger;
   snapshotEvery?: number;
-  /** Poll other processes' commits this often (ms). Defaults: Redis 250, SQLite 1000, memory off. */
+  /** Poll other processes' commits this often (ms). Defaults: Redis 250, SQLite and PostgreSQL (notified at once, polled as a fallback) 1000, memory off. */
   watchMs?: number | null;
 }
 
@@ -58,7 +58,7 @@ export class Gatehouse {
       snapshotEvery: opts.snapshotEvery ?? 1000,
     };
     // Redis: other instances write all the time. SQLite: the CLI may write while the server runs.
-    this.watchMs = opts.watchMs === undefined ? { redis: 250, sqlite: 1000, memory: null }[store.kind] : opts.watchMs;
+    this.watchMs = opts.watchMs === undefined ? { redis: 250, sqlite: 1000, postgres: 1000, memory: null }[store.kind] : opts.watchMs;
   }
 
   static async open(opts: GatehouseOptions = {}): Promise<Gatehouse> {

@@ -3,44 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
-import type { z } from 'zod';
-import type { Commit, GatehouseOptions, KeyvLogStore, LogStore, Snapshot } from '../src/index.js';
+import type { KeyvLogStore } from '../src/index.js';
 import { FakeClock, Gatehouse, GatehouseError, SYSTEM, openStore } from '../src/index.js';
-import { ADMIN, killWriters, observe, recordedWorld, spawnWriter, stateJson } from './support/child-writer.js';
-
-/** A store that reports where each replay started, and can pretend no snapshot exists. */
-class SpyStore implements LogStore {
-  readonly readFrom: number[] = [];
-  constructor(
-    private readonly inner: LogStore,
-    private readonly snapshots = true,
-  ) {}
-  get kind() {
-    return this.inner.kind;
-  }
-  readCommits(accountId: string, afterSeq: number): Promise<Commit[]> {
-    this.readFrom.push(afterSeq);
-    return this.inner.readCommits(accountId, afterSeq);
-  }
-  tryAppend(accountId: string, commit: Commit): Promise<boolean> {
-    return this.inner.tryAppend(accountId, commit);
-  }
-  async loadSnapshot(accountId: string): Promise<Snapshot | undefined> {
-    return this.snapshots ? this.inner.loadSnapshot(accountId) : undefined;
-  }
-  saveSnapshot(accountId: string, snapshot: Snapshot): Promise<void> {
-    return this.inner.saveSnapshot(accountId, snapshot);
-  }
-  getMeta<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
-    return this.inner.getMeta(key, schema);
-  }
-  setMeta(key: string, value: unknown): Promise<void> {
-    return this.inner.setMeta(key, value);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
+import { ADMIN, killWriters, observe, recordedWorld, stateJson } from './support/child-writer.js';
+import { commitCorruptionTests, harness, isCorrupt, loose, sigkillTests, storedAccount } from './support/store-suites.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -53,19 +19,8 @@ async function setup() {
     for (const gh of opened) await gh.close().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   });
-  const track = (gh: Gatehouse) => (opened.add(gh), gh);
   return {
-    url,
-    open: async (opts: Omit<GatehouseOptions, 'url'> = {}) => track(await Gatehouse.open({ url, watchMs: null, ...opts })),
-    /** A Gatehouse over a spied store (snapshots on or off). */
-    openSpied: async (opts: { clock?: FakeClock; snapshots?: boolean } = {}) => {
-      const spy = new SpyStore(await openStore({ url }), opts.snapshots ?? true);
-      return { gh: track(await Gatehouse.open({ store: spy, clock: opts.clock, watchMs: null })), spy };
-    },
-    close: async (gh: Gatehouse) => {
-      opened.delete(gh);
-      await gh.close();
-    },
+    ...harness(url, undefined, opened, { watchMs: null }),
     /** The raw keyv-backed store, to write what a bug or a disk might. */
     raw: async () => (await openStore({ url })) as KeyvLogStore,
   };
@@ -77,8 +32,11 @@ async function cleanUp(): Promise<void> {
   for (const c of cleanups.splice(0)) await c();
 }
 
-const seqsOf = (events: { seq: number }[]) => [...new Set(events.map((e) => e.seq))];
-const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+/** Writes `value` as commit `seq` of T1 through keyv, the way a buggy writer would. */
+async function overwriteCommit(t: { url: string }, seq: number, value: unknown): Promise<void> {
+  const store = (await openStore({ url: t.url })) as KeyvLogStore;
+  await store.keyv.set(`a:T1:c:${seq}`, value).finally(() => store.close());
+}
 
 describe('persistence: SQLite', () => {
   afterEach(cleanUp);
@@ -147,18 +105,7 @@ describe('persistence: stored data is validated on read', () => {
   /** An account with a few commits; commit 4 is the group's qa grant. */
   async function stored() {
     const t = await setup();
-    const gh = await t.open();
-    const account = await gh.createAccount('T1', { name: 'Acme', admins: [{ userId: ADMIN }] });
-    await account.ensureUser({ userId: 'UQA' });
-    await account.createGroup({ userId: ADMIN }, { groupId: 'qa-guild', name: 'QA', members: ['UQA'] });
-    await account.assignRole({ userId: ADMIN }, { subject: { type: 'group', id: 'qa-guild' }, roleId: 'qa' });
-    await account.assignRole({ userId: ADMIN }, { subject: { type: 'user', id: 'UQA' }, roleId: 'developer', teamId: 'general' });
-    assert.equal(account.seq, 5);
-    const json = stateJson(account);
-    await t.close(gh);
-    const raw = await t.raw();
-    const [grant] = await raw.readCommits('T1', 3).finally(() => raw.close());
-    assert.ok(grant);
+    const { json, grant } = await storedAccount(t);
     /** Writes `value` under `key` through keyv, the way a buggy writer would. */
     const overwrite = async (key: string, value: unknown) => {
       const store = await t.raw();
@@ -174,36 +121,7 @@ describe('persistence: stored data is validated on read', () => {
     return { t, json, grant, overwrite, assertRebuiltFrom };
   }
 
-  /** The commit as plain JSON, to break in ways the types would not allow. */
-  type Loose = { seq: number; events: { type: string; data: { grant?: Record<string, unknown> } }[] };
-  const loose = (c: Commit) => JSON.parse(JSON.stringify(c)) as Loose;
-
-  const corruptions: [string, (c: Commit) => unknown][] = [
-    ['a string instead of a commit', () => 'garbage'],
-    ['no events', (c) => ({ ...loose(c), events: [] })],
-    ['an unknown event type', (c) => ({ ...loose(c), events: loose(c).events.map((e) => ({ ...e, type: 'grant.vanished' })) })],
-    [
-      'a grant without a subject',
-      (c) => {
-        const l = loose(c);
-        delete l.events[0]?.data.grant?.['subject'];
-        return l;
-      },
-    ],
-    ['the seq of another commit', (c) => ({ ...loose(c), seq: c.seq + 1 })],
-  ];
-
-  for (const [what, corrupt] of corruptions) {
-    it(`a commit with ${what} fails loading with storage_corrupt, never a partial state`, async () => {
-      const { t, grant, overwrite } = await stored();
-      await overwrite('a:T1:c:4', corrupt(grant));
-      const gh = await t.open();
-      const isCorrupt = (e: unknown) => e instanceof GatehouseError && e.code === 'storage_corrupt' && /T1#4|commit 4 of T1/.test(e.message);
-      await assert.rejects(gh.account('T1'), isCorrupt);
-      // Not cached as a half-loaded account either.
-      await assert.rejects(gh.account('T1'), isCorrupt);
-    });
-  }
+  commitCorruptionTests(setup, overwriteCommit);
 
   // Below keyv: what a torn write, another program or a disk could leave in the row.
   const rawRows: [string, string][] = [
@@ -252,6 +170,31 @@ describe('persistence: stored data is validated on read', () => {
     await assert.rejects(again.account('T1'), (e: unknown) => e instanceof GatehouseError && e.code === 'storage_corrupt' && e.message.includes('commit 200 of T1 is missing but commit 201 exists'));
     await t.close(again);
     assert.ok(last > 201);
+  });
+
+  it('a deleted tail (the head record says more) fails loading with storage_corrupt naming the account and both seqs', async () => {
+    const { t } = await stored();
+    const store = await t.raw();
+    assert.equal(await store.keyv.delete('a:T1:c:5'), true);
+    await store.close();
+    const gh = await t.open();
+    await assert.rejects(gh.account('T1'), isCorrupt(/the log of account T1 ends at commit 4 but its head record says 5/));
+  });
+
+  it('a log written before head records were kept still loads, and its next append adds the head', async () => {
+    const { t, json } = await stored();
+    const store = await t.raw();
+    assert.equal(await store.keyv.get('a:T1:head'), 5);
+    assert.equal(await store.keyv.delete('a:T1:head'), true);
+    await store.close();
+    const gh = await t.open();
+    const account = await gh.account('T1');
+    assert.deepEqual(stateJson(account), json);
+    await account.ensureUser({ userId: 'UNEW' });
+    await t.close(gh);
+    const again = await t.raw();
+    assert.equal(await again.keyv.get('a:T1:head'), 6);
+    await again.close();
   });
 
   it('a commit edited into another valid one loads, but the audit chain shows where', async () => {
@@ -310,42 +253,51 @@ describe('persistence: stored data is validated on read', () => {
   });
 });
 
+describe('persistence: a store that lost commits under a running instance', () => {
+  afterEach(cleanUp);
+
+  it('SQLite restored from an older copy: the instance refuses to write, names the account and both seqs, and writes nothing', async () => {
+    const t = await setup();
+    const { json } = await storedAccount(t);
+    const gh = await t.open();
+    const account = await gh.account('T1');
+    assert.deepEqual(stateJson(account), json);
+    // What restoring the file from a copy taken at commit 3 leaves: commits 4 and 5 and the head gone with them.
+    const store = await t.raw();
+    for (const key of ['a:T1:c:4', 'a:T1:c:5']) assert.equal(await store.keyv.delete(key), true);
+    await store.keyv.set('a:T1:head', 3);
+    await store.close();
+
+    const lost = "account T1: this instance holds commit 5 but the store's log ends at 3: the store lost data; restore it or restart on a good copy";
+    await assert.rejects(account.ensureUser({ userId: 'UNEW' }), isCorrupt(new RegExp(`^refusing to write to ${lost}$`)));
+    assert.equal(account.seq, 5);
+    const after = await t.raw();
+    assert.deepEqual((await after.readCommits('T1', 0)).map((c) => c.seq), [1, 2, 3]);
+    assert.equal(await after.keyv.get('a:T1:c:6'), undefined);
+    await after.close();
+    await assert.rejects(gh.store.checkHealth?.() ?? Promise.resolve(), isCorrupt(new RegExp(`^${lost}$`)));
+  });
+
+  it('the memory store refuses an append that would follow a hole as well', async () => {
+    const gh = await Gatehouse.open({ url: 'memory' });
+    const account = await gh.createAccount('T1', { name: 'Acme', admins: [{ userId: ADMIN }] });
+    await account.ensureUser({ userId: 'UQA' });
+    await account.ensureUser({ userId: 'UDEV' });
+    const [c1, , c3] = await gh.store.readCommits('T1', 0);
+    await gh.close();
+    assert.ok(c1 && c3);
+    const store = await openStore({ url: 'memory' });
+    assert.equal(await store.tryAppend('T1', c1), true);
+    assert.equal(await store.tryAppend('T1', c1), false);
+    await assert.rejects(store.tryAppend('T1', c3), isCorrupt(/holds commit 2 but the store's log ends at 1/));
+    assert.deepEqual((await store.readCommits('T1', 0)).map((c) => c.seq), [1]);
+    await store.close();
+  });
+});
+
 describe('persistence: a writer killed with SIGKILL mid-burst (SQLite)', function () {
   this.timeout(60_000);
   afterEach(cleanUp);
 
-  for (const killAfter of [30, 45, 60]) {
-    it(`keeps every acknowledged commit (killed after ${killAfter} acknowledged writes)`, async () => {
-      const t = await setup();
-      const w = spawnWriter(`burst-${killAfter}`, { mode: 'burst', url: t.url, accountId: 'T1', snapshotEvery: 7, max: 100_000, maxMs: 40_000 });
-      await w.until((ls) => (ls.filter((l) => l.startsWith('committed ')).length >= killAfter ? true : undefined), `${killAfter} committed lines`, 40_000);
-      w.kill('SIGKILL');
-      const exit = await w.exited;
-      assert.equal(exit.signal, 'SIGKILL', 'the writer was still writing when killed');
-      const reported = w.committed();
-      assert.ok(reported.length >= killAfter);
-      const maxSeq = Math.max(...reported.map((r) => r.seq));
-
-      const gh = await t.open();
-      const account = await gh.account('T1');
-      assert.ok(account.seq >= maxSeq, `log ends at ${account.seq}, but the writer acknowledged ${maxSeq}`);
-      const events = await account.auditEvents();
-      assert.deepEqual(seqsOf(events), range(account.seq), 'no gaps in the log');
-      for (const r of reported) {
-        const commit = JSON.stringify(events.filter((e) => e.seq === r.seq));
-        assert.ok(commit.includes(`"${r.id}"`), `commit ${r.seq} is the write that was acknowledged (${r.id}): ${commit.slice(0, 200)}`);
-      }
-      assert.deepEqual(await account.verifyAudit(SYSTEM), { ok: true, events: events.length, lastHash: account.view.lastHash });
-
-      // Whatever snapshot the kill left behind agrees with the log.
-      const zero = await t.openSpied({ snapshots: false });
-      assert.deepEqual(stateJson(await zero.gh.account('T1')), stateJson(account));
-
-      // And the file takes writes again.
-      const seq = account.seq;
-      await account.ensureUser({ userId: 'UAFTER' });
-      assert.equal(account.seq, seq + 1);
-      assert.equal((await account.verifyAudit(SYSTEM)).ok, true);
-    });
-  }
+  sigkillTests(setup);
 });

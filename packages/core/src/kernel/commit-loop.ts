@@ -44,6 +44,9 @@ export class CommitLoop {
   private readonly mutex = new Mutex();
   private lastSnapshotSeq = 0;
   private watchTimer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  /** A catch-up for a notified commit is queued (one at a time: it reads everything new). */
+  private pulling = false;
 
   private constructor(
     readonly accountId: string,
@@ -72,8 +75,8 @@ export class CommitLoop {
   /** Decides, appends and applies one command; retried against the new state when another writer won. */
   async commit<I, T>(actor: Actor, decide: Decide<I, T>, input: I): Promise<T> {
     return this.mutex.runExclusive(async () => {
-      // With several processes (Redis) another may have written since we last looked.
-      if (this.ctx.store.kind === 'redis') await this.catchUp();
+      // With several processes (Redis, PostgreSQL) another may have written since we last looked.
+      if (this.ctx.store.kind === 'redis' || this.ctx.store.kind === 'postgres') await this.catchUp();
       for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
         const now = this.ctx.clock.now();
         const { events, result } = decide(this.state, input, { now, actor, newId: (prefix) => this.ctx.ids.next(prefix), authz: this.authz });
@@ -109,9 +112,13 @@ export class CommitLoop {
     return this.mutex.runExclusive(() => this.catchUp());
   }
 
-  /** Polls the log for commits by other processes, so they show within `intervalMs`. */
+  /**
+   * Polls the log for commits by other processes, so they show within `intervalMs`; where the store
+   * can tell of new commits (`subscribe`), catches up on each one at once and polls only as a fallback.
+   */
   watch(intervalMs: number): void {
     if (this.watchTimer) return;
+    this.unsubscribe = this.ctx.store.subscribe?.((accountId, seq) => this.notified(accountId, seq)) ?? null;
     this.watchTimer = setInterval(() => {
       if (this.mutex.isLocked()) return;
       this.mutex
@@ -124,6 +131,21 @@ export class CommitLoop {
   stopWatching(): void {
     if (this.watchTimer) clearInterval(this.watchTimer);
     this.watchTimer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  /** Another process (or this one) committed `seq`: catch up unless it is already applied. */
+  private notified(accountId: string, seq: number): void {
+    if (accountId !== this.accountId || seq <= this.state.seq || this.pulling) return;
+    this.pulling = true;
+    this.mutex
+      .runExclusive(() => {
+        // Notifications from here on need a catch-up of their own: this one may read before their commit.
+        this.pulling = false;
+        return seq > this.state.seq ? this.catchUp() : 0;
+      })
+      .catch((err: unknown) => this.ctx.logger.error('catch-up failed', { account: this.accountId, err: String(err) }));
   }
 
   /** Forces a snapshot now (used at shutdown and by benchmarks). */

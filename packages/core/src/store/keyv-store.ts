@@ -1,40 +1,34 @@
 import { Mutex } from 'async-mutex';
-import { createHash } from 'node:crypto';
 import type { Keyv } from 'keyv';
-import { z } from 'zod';
-import { GatehouseError } from '../errors.js';
+import type { z } from 'zod';
 import type { Commit, Snapshot } from '../events/schema.js';
-import { CommitSchema, SnapshotSchema } from '../events/schema.js';
-import type { AccountState } from '../schemas.js';
-import { STATE_SCHEMA_VERSION } from '../schemas.js';
+import type { GatehouseError } from '../errors.js';
 import type { LogStore } from './log-store.js';
+import { HeadSchema, SeenSeqs, corrupt, decodeSnapshot, encodeSnapshot, holeInLog, parseCommit, storeLostData, tailLost, unreadable } from './log-store.js';
 
 const BATCH = 200;
 
-const StoredSnapshotSchema = z.object({
-  v: z.literal(2),
-  seq: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  state: z.string(),
-});
-
-const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
-
 export const commitKey = (a: string, seq: number) => `a:${a}:c:${seq}`;
+export const headKey = (a: string) => `a:${a}:head`;
 const snapKey = (a: string) => `a:${a}:snap`;
+const commitKeys = (a: string, from: number, n: number) => Array.from({ length: n }, (_, i) => commitKey(a, from + i));
+/** Names row `i` of a read of commits from `from` on, for errors. */
+const commitAt = (a: string, from: number) => (i: number) => `commit ${a}#${from + i}`;
+
+type Row = { value?: unknown } | undefined;
 
 /** What keyv throws when a row is not the JSON record it wrote (torn or foreign bytes), as opposed to I/O errors. */
 function undecodable(err: unknown): boolean {
   return err instanceof SyntaxError || err instanceof TypeError;
 }
 
-function corrupt(what: string, err: z.ZodError): GatehouseError {
-  return new GatehouseError('storage_corrupt', `stored ${what} failed validation: ${z.prettifyError(err)}`, { what });
-}
-
-/** A LogStore over any keyv. Set-if-absent is serialised in-process (one writer process). */
+/**
+ * A LogStore over any keyv. Set-if-absent is serialised in-process (one writer process); the
+ * SQLite and Redis subclasses make the append atomic in the store itself.
+ */
 export class KeyvLogStore implements LogStore {
   private readonly locks = new Map<string, Mutex>();
+  protected readonly seen = new SeenSeqs();
 
   constructor(
     readonly keyv: Keyv,
@@ -43,48 +37,58 @@ export class KeyvLogStore implements LogStore {
 
   async readCommits(accountId: string, afterSeq: number): Promise<Commit[]> {
     const out: Commit[] = [];
+    // The head is read in the first batch, before the commits: heads only grow and follow their
+    // commit, so a head above where the log ends means commits went missing, never a race.
+    let head: number | undefined;
     for (let next = afterSeq + 1; ; next += BATCH) {
-      const keys = Array.from({ length: BATCH }, (_, i) => commitKey(accountId, next + i));
-      const rows = await this.readRows(accountId, keys, next);
+      const first = next === afterSeq + 1;
+      const keys = commitKeys(accountId, next, BATCH);
+      const rows = first ? await this.readRows([headKey(accountId), ...keys], (i) => (i === 0 ? `head record of ${accountId}` : `commit ${accountId}#${next + i - 1}`)) : await this.readRows(keys, commitAt(accountId, next));
+      if (first) head = this.parseHead(accountId, rows.shift());
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
         // Only a missing row ends the log. A row that holds no commit is corruption: stopping there
-        // would load a silently shortened state. So is a missing row with commits after it.
+        // would load a silently shortened state. So is a missing row with commits after it, or a
+        // log that ends before its head.
         if (row === undefined) {
           await this.assertNoCommitsAfter(accountId, next + i, rows.slice(i + 1));
+          if (head !== undefined && head >= next + i && !(await this.keyv.has(commitKey(accountId, next + i)))) throw tailLost(accountId, next + i - 1, head);
+          this.seen.note(accountId, next + i - 1);
           return out;
         }
-        const parsed = CommitSchema.safeParse(row.value);
-        if (!parsed.success) throw corrupt(`commit ${accountId}#${next + i}`, parsed.error);
-        if (parsed.data.seq !== next + i) throw new GatehouseError('storage_corrupt', `commit ${next + i} of ${accountId} says seq ${parsed.data.seq}`);
-        out.push(parsed.data);
+        out.push(parseCommit(accountId, next + i, row.value));
       }
     }
+  }
+
+  private parseHead(accountId: string, row: Row): number | undefined {
+    // No head: an empty account, or a log written before heads were kept (its next append adds one).
+    if (row === undefined) return undefined;
+    const parsed = HeadSchema.safeParse(row.value);
+    if (!parsed.success) throw corrupt(`head record of ${accountId}`, parsed.error);
+    return parsed.data;
   }
 
   /**
    * The log ends at `missing` only if nothing follows it: rows after it in the batch already read,
    * or in the next batch, mean a commit row was deleted (by hand, or by a store that lost it).
-   * A head record could also catch a deleted tail; this catches holes, at one more batch read
-   * when a reader reaches the end of the log.
    */
-  private async assertNoCommitsAfter(accountId: string, missing: number, rest: readonly ({ value?: unknown } | undefined)[]): Promise<void> {
+  private async assertNoCommitsAfter(accountId: string, missing: number, rest: readonly Row[]): Promise<void> {
     let found = rest.findIndex((r) => r !== undefined);
     let at = missing + 1;
     if (found < 0) {
       at = missing + 1 + rest.length;
-      const keys = Array.from({ length: BATCH }, (_, i) => commitKey(accountId, at + i));
-      found = (await this.readRows(accountId, keys, at)).findIndex((r) => r !== undefined);
+      found = (await this.readRows(commitKeys(accountId, at, BATCH), commitAt(accountId, at))).findIndex((r) => r !== undefined);
     }
     // Two reads are not one snapshot: the row may have been written (with more after it) in
     // between. It is a hole only if it is still missing now that a later commit exists.
-    if (found >= 0 && (await this.readRows(accountId, [commitKey(accountId, missing)], missing))[0] === undefined) {
-      throw new GatehouseError('storage_corrupt', `commit ${missing} of ${accountId} is missing but commit ${at + found} exists: rows were deleted from the log; restore them from a backup`, { what: `commit ${accountId}#${missing}` });
+    if (found >= 0 && (await this.readRows([commitKey(accountId, missing)], commitAt(accountId, missing)))[0] === undefined) {
+      throw holeInLog(accountId, missing, at + found);
     }
   }
 
-  /** keyv's records for `keys` (undefined where no row exists); undecodable bytes are `storage_corrupt`. */
-  private async readRows(accountId: string, keys: string[], firstSeq: number): Promise<({ value?: unknown } | undefined)[]> {
+  /** keyv's records for `keys` (undefined where no row exists); undecodable bytes are `storage_corrupt` naming `what(i)`. */
+  private async readRows(keys: string[], what: (i: number) => string): Promise<Row[]> {
     try {
       return await this.keyv.getManyRaw<unknown>(keys);
     } catch (err) {
@@ -93,7 +97,7 @@ export class KeyvLogStore implements LogStore {
         try {
           await this.keyv.getRaw(keys[i] ?? '');
         } catch (e) {
-          if (undecodable(e)) throw new GatehouseError('storage_corrupt', `stored commit ${accountId}#${firstSeq + i} is not a readable record: ${String(e)}`, { what: `commit ${accountId}#${firstSeq + i}` });
+          if (undecodable(e)) throw unreadable(what(i), e);
           throw e;
         }
       }
@@ -106,19 +110,45 @@ export class KeyvLogStore implements LogStore {
     if (!lock) this.locks.set(accountId, (lock = new Mutex()));
     return lock.runExclusive(async () => {
       const key = commitKey(accountId, commit.seq);
-      if ((await this.keyv.get(key)) !== undefined) return false;
+      const [prev, exists] = await this.keyv.has([commitKey(accountId, commit.seq - 1), key]);
+      if (commit.seq > 1 && !prev) throw await this.lostData(accountId, commit.seq - 1);
+      if (exists) return false;
       await this.keyv.set(key, commit);
+      await this.keyv.set(headKey(accountId), commit.seq);
+      this.seen.note(accountId, commit.seq);
       return true;
     });
   }
 
   /**
-   * Snapshots are stored as `{ v: 2, seq, sha256, state }` with the state as JSON text and its
-   * sha256. The state was built from validated events and is written by this code only, so a
-   * matching hash proves the bytes are the ones written, and reading a snapshot back is a hash
-   * and a JSON.parse instead of a schema walk over every record (at 10,000 users, ~15 ms instead
-   * of ~100 ms). Version 1 snapshots (the state inline) are still read, through the schema.
+   * The refusal for a writer that holds commit `held` the store no longer has, naming where the
+   * store's log now ends: the last commit below `held`, found by bisection (the log is a prefix).
    */
+  protected async lostData(accountId: string, held: number, refusing = true): Promise<GatehouseError> {
+    let lo = 0;
+    let hi = held;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await this.keyv.has(commitKey(accountId, mid))) lo = mid;
+      else hi = mid;
+    }
+    return storeLostData(accountId, held, lo, refusing);
+  }
+
+  /** A value as the text keyv stores, for subclasses that write rows themselves. */
+  protected async record(value: unknown): Promise<string> {
+    const text = await this.keyv.serializeData({ value, expires: undefined });
+    if (typeof text !== 'string') throw new Error(`keyv serializer must produce strings for ${this.kind}`);
+    return text;
+  }
+
+  async checkHealth(): Promise<void> {
+    const seen = this.seen.entries().filter(([, seq]) => seq > 0);
+    // Also the round trip that proves the store answers.
+    const present = await this.keyv.has(['m:accounts', ...seen.map(([a, seq]) => commitKey(a, seq))]);
+    for (const [i, [accountId, seq]] of seen.entries()) if (!present[i + 1]) throw await this.lostData(accountId, seq, false);
+  }
+
   async loadSnapshot(accountId: string): Promise<Snapshot | undefined> {
     let raw: unknown;
     try {
@@ -127,24 +157,13 @@ export class KeyvLogStore implements LogStore {
       if (undecodable(err)) return undefined;
       throw err;
     }
-    if (raw === undefined) return undefined;
-    // A snapshot is only an optimisation: an unreadable one (older schema, torn bytes, a hash
-    // that does not match) is ignored and replay starts from zero.
-    const stored = StoredSnapshotSchema.safeParse(raw);
-    if (!stored.success) {
-      const parsed = SnapshotSchema.safeParse(raw);
-      return parsed.success ? parsed.data : undefined;
-    }
-    const { seq, sha256, state: text } = stored.data;
-    if (sha256Hex(text) !== sha256) return undefined;
-    const state = JSON.parse(text) as AccountState;
-    if (state.schema !== STATE_SCHEMA_VERSION || state.id !== accountId || state.seq !== seq) return undefined;
-    return { v: 1, seq, state };
+    const snap = decodeSnapshot(accountId, raw);
+    if (snap) this.seen.note(accountId, snap.seq);
+    return snap;
   }
 
   async saveSnapshot(accountId: string, snapshot: Snapshot): Promise<void> {
-    const state = JSON.stringify(snapshot.state);
-    await this.keyv.set(snapKey(accountId), { v: 2, seq: snapshot.seq, sha256: sha256Hex(state), state });
+    await this.keyv.set(snapKey(accountId), encodeSnapshot(snapshot));
   }
 
   async getMeta<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {

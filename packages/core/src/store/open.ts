@@ -6,11 +6,15 @@ import { GatehouseError } from '../errors.js';
 import { RECORD_CODEC, deserializeRecord, serializeRecord } from './codec.js';
 import { KeyvLogStore } from './keyv-store.js';
 import type { LogStore } from './log-store.js';
+import { PostgresLogStore } from './postgres.js';
 import { RedisLogStore } from './redis.js';
 import { SqliteLogStore } from './sqlite.js';
 
 export interface StoreOptions {
-  /** `memory`, `sqlite://<path>` (default `sqlite://gatehouse.sqlite`) or `redis://host:port`. */
+  /**
+   * `memory`, `sqlite://<path>` (default `sqlite://gatehouse.sqlite`), `redis://host:port` or
+   * `postgres://user:pass@host:port/db` (also `postgresql://`).
+   */
   url?: string;
   namespace?: string;
 }
@@ -38,5 +42,8 @@ export async function openStore(opts: StoreOptions = {}): Promise<LogStore> {
     await adapter.getClient();
     return new RedisLogStore(keyv, adapter);
   }
-  throw new GatehouseError('validation_failed', `unsupported store URL '${url}': use memory, sqlite://<file> or redis://<host>:<port>`);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return PostgresLogStore.open(url, namespace);
+  }
+  throw new GatehouseError('validation_failed', `unsupported store URL '${url}': use memory, sqlite://<file>, redis://<host>:<port> or postgres://<user>:<password>@<host>:<port>/<database>`);
 }

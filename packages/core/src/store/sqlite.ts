@@ -1,12 +1,13 @@
 import type KeyvSqlite from '@keyv/sqlite';
 import type { Keyv } from 'keyv';
 import type { Commit } from '../events/schema.js';
-import { KeyvLogStore, commitKey } from './keyv-store.js';
+import { KeyvLogStore, commitKey, headKey } from './keyv-store.js';
 
 /**
  * SQLite: the file may be opened by more than one process (the server and the CLI), so the
- * append is an `INSERT … ON CONFLICT DO NOTHING RETURNING key` — atomic in SQLite: a row comes
- * back only to the writer whose INSERT stored it.
+ * append is one statement, atomic in SQLite (an INSERT takes the write lock before it reads):
+ * it inserts the commit and sets the head only if the previous commit exists and this one does
+ * not, and RETURNING yields the commit's key only to the writer whose INSERT stored it.
  */
 export class SqliteLogStore extends KeyvLogStore {
   constructor(
@@ -18,11 +19,30 @@ export class SqliteLogStore extends KeyvLogStore {
   }
 
   override async tryAppend(accountId: string, commit: Commit): Promise<boolean> {
-    const key = `${this.keyv.namespace ?? ''}:${commitKey(accountId, commit.seq)}`;
-    const value = await this.keyv.serializeData({ value: commit, expires: undefined });
-    if (typeof value !== 'string') throw new Error('keyv serializer must produce strings for SQLite');
-    // One statement: RETURNING yields the row only if this INSERT wrote it (SQLite ≥ 3.35).
-    const rows = (await this.sqlite.query(`INSERT INTO ${this.table} (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING RETURNING key`, key, value)) as { key: string }[];
-    return rows.length === 1;
+    const key = (k: string) => `${this.keyv.namespace ?? ''}:${k}`;
+    const [row, prev, head] = [key(commitKey(accountId, commit.seq)), key(commitKey(accountId, commit.seq - 1)), key(headKey(accountId))];
+    // The SELECT reads the table it inserts into, so SQLite evaluates it whole before inserting:
+    // both rows or neither. `WHERE` before `ON CONFLICT` also settles SQLite's upsert parsing ambiguity.
+    const rows = (await this.sqlite.query(
+      `INSERT INTO ${this.table} (key, value)
+       SELECT column1, column2 FROM (VALUES (?, ?), (?, ?))
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.table} WHERE key = ?) AND (? = 1 OR EXISTS (SELECT 1 FROM ${this.table} WHERE key = ?))
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value
+       RETURNING key`,
+      row,
+      await this.record(commit),
+      head,
+      await this.record(commit.seq),
+      row,
+      commit.seq,
+      prev,
+    )) as { key: string }[];
+    if (rows.some((r) => r.key === row)) {
+      this.seen.note(accountId, commit.seq);
+      return true;
+    }
+    // Nothing written: another writer has this seq, or the previous commit is gone.
+    if (commit.seq > 1 && !(await this.keyv.has(commitKey(accountId, commit.seq - 1)))) throw await this.lostData(accountId, commit.seq - 1);
+    return false;
   }
 }

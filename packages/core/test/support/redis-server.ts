@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { KeyvLogStore } from '../../src/index.js';
 import { openStore } from '../../src/index.js';
+import { freePort, launchServer, stopProcess } from './server-process.js';
 
 /** A Redis for one test file: its URL, a fresh keyv namespace per test, and how to clean up. */
 export interface TestRedis {
@@ -16,6 +16,12 @@ export interface TestRedis {
   readonly owned: boolean;
   /** A namespace no other test (or earlier run) uses; dropped by `stop()`. */
   namespace(label: string): string;
+  /**
+   * What a Redis without persistence does when it restarts: every key is gone. The server started
+   * here is killed with SIGKILL and started again, empty, on the same port; on someone else's
+   * Redis (GATEHOUSE_TEST_REDIS_URL) only the keys of `namespace` are deleted.
+   */
+  loseData(namespace: string): Promise<void>;
   /** Deletes every key of the namespaces handed out, then stops the server if it was started here. */
   stop(): Promise<void>;
 }
@@ -23,23 +29,8 @@ export interface TestRedis {
 export const NOT_FOUND =
   'redis-server not found: install it with `sudo apt-get install -y redis-server` or set GATEHOUSE_TEST_REDIS_URL';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function onPath(cmd: string): boolean {
   return (process.env['PATH'] ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, cmd)));
-}
-
-/** A loopback port that was free a moment ago (the kernel picks it for port 0). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
-    });
-  });
 }
 
 /** One raw `PING` over TCP; true when the server answers `+PONG`. No client library needed. */
@@ -62,46 +53,10 @@ export async function ping(port: number, timeoutMs = 500): Promise<boolean> {
   });
 }
 
-async function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return true;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  if (!(await waitExit(child, 5_000))) {
-    child.kill('SIGKILL');
-    await waitExit(child, 5_000);
-  }
-}
-
 /** Starts redis-server on `port` in `dir`; resolves when it answers PING, rejects if it exits or stays silent. */
 async function launch(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--dir', dir], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  const spawnErrors: Error[] = [];
-  child.once('error', (err) => spawnErrors.push(err));
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (spawnErrors[0]) throw new Error(`redis-server could not start: ${spawnErrors[0].message}`);
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server exited (${child.exitCode ?? child.signalCode}) on port ${port}:\n${output}`);
-    if (await ping(port)) return child;
-    await sleep(50);
-  }
-  await stopProcess(child);
-  throw new Error(`redis-server on port ${port} did not answer PING within 10 s:\n${output}`);
+  const args = ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--dir', dir];
+  return launchServer({ name: 'redis-server', cmd: 'redis-server', args, cwd: dir, port, ready: () => ping(port), readyWhat: 'answer PING', timeoutMs: 10_000 });
 }
 
 /**
@@ -118,21 +73,24 @@ export async function startRedis(): Promise<TestRedis> {
     namespaces.push(ns);
     return ns;
   };
+  /** Deletes every key of `ns` through keyv. */
+  const clear = async (url: string, ns: string) => {
+    const store = (await openStore({ url, namespace: ns })) as KeyvLogStore;
+    try {
+      await store.keyv.clear();
+    } finally {
+      await store.close();
+    }
+  };
   if (given) {
     return {
       url: given,
       owned: false,
       namespace,
+      loseData: (ns) => clear(given, ns),
       // Someone else's Redis: delete only what these tests wrote.
       stop: async () => {
-        for (const ns of namespaces.splice(0)) {
-          const store = (await openStore({ url: given, namespace: ns })) as KeyvLogStore;
-          try {
-            await store.keyv.clear();
-          } finally {
-            await store.close();
-          }
-        }
+        for (const ns of namespaces.splice(0)) await clear(given, ns);
       },
     };
   }
@@ -154,7 +112,7 @@ export async function startRedis(): Promise<TestRedis> {
     await rm(dir, { recursive: true, force: true });
     throw lastError instanceof Error ? lastError : new Error(String(lastError));
   }
-  const server = child;
+  let server = child;
   // If the test process ends without reaching stop() (an interrupted run), take the server along.
   const onExit = () => {
     server.kill('SIGKILL');
@@ -165,6 +123,10 @@ export async function startRedis(): Promise<TestRedis> {
     url: `redis://127.0.0.1:${port}`,
     owned: true,
     namespace,
+    loseData: async () => {
+      await stopProcess(server, 'SIGKILL');
+      server = await launch(port, dir);
+    },
     stop: async () => {
       process.removeListener('exit', onExit);
       await stopProcess(server);

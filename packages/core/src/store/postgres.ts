@@ -1,0 +1,255 @@
+import type { Notification } from 'pg';
+import { Client, Pool } from 'pg';
+import type { z } from 'zod';
+import { GatehouseError } from '../errors.js';
+import type { Commit, Snapshot } from '../events/schema.js';
+import type { LogStore } from './log-store.js';
+import { SeenSeqs, corrupt, decodeSnapshot, encodeSnapshot, holeInLog, parseCommit, storeLostData, tailLost, unreadable } from './log-store.js';
+
+/** A namespace names the tables (`<ns>_commits`, …) and the notification channel (`<ns>_commits`). */
+const NAMESPACE = /^[A-Za-z_][A-Za-z0-9_-]{0,39}$/;
+const RETRY_LISTEN_MS = 1_000;
+
+type Listener = (accountId: string, seq: number) => void;
+
+const quote = (identifier: string) => `"${identifier}"`;
+
+/** JSON text from a row, or `storage_corrupt` naming the row. */
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw unreadable(what, err);
+  }
+}
+
+/**
+ * PostgreSQL, for several instances on one database. Each namespace has four tables: the commits
+ * (`PRIMARY KEY (account_id, seq)`), the heads, the snapshots and the auxiliary records. Bodies are
+ * JSON in `text` columns, kept byte for byte as written (`jsonb` would reorder keys and refuse a
+ * `\u0000` in a string).
+ *
+ * The append is one statement, so one round trip and one transaction: it inserts the commit if the
+ * previous one exists (`ON CONFLICT DO NOTHING` leaves a commit another writer stored alone), moves
+ * the head, and notifies `<ns>_commits` with `<account>:<seq>`, which PostgreSQL delivers to
+ * every listener once the transaction commits.
+ */
+export class PostgresLogStore implements LogStore {
+  readonly kind = 'postgres';
+  private readonly seen = new SeenSeqs();
+  private readonly listeners = new Set<Listener>();
+  /** The connection that LISTENs (from open to close, so a subscriber misses nothing after open). */
+  private listening: Client | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly commits: string;
+  private readonly heads: string;
+  private readonly snapshots: string;
+  private readonly meta: string;
+  private readonly channel: string;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly url: string,
+    readonly namespace: string,
+  ) {
+    [this.commits, this.heads, this.snapshots, this.meta] = ['commits', 'heads', 'snapshots', 'meta'].map((t) => quote(`${namespace}_${t}`)) as [string, string, string, string];
+    this.channel = `${namespace}_commits`;
+  }
+
+  /** Connects, creates the namespace's tables if they do not exist, and starts listening. */
+  static async open(url: string, namespace: string): Promise<PostgresLogStore> {
+    if (!NAMESPACE.test(namespace)) {
+      throw new GatehouseError('validation_failed', `namespace '${namespace}' cannot name PostgreSQL tables: use 1-40 letters, digits, _ or -, starting with a letter or _`);
+    }
+    const pool = new Pool({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    // An idle connection that drops is replaced on the next query, which fails visibly if the server is gone.
+    pool.on('error', () => undefined);
+    const store = new PostgresLogStore(pool, url, namespace);
+    try {
+      await store.createTables();
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    await store.listen();
+    return store;
+  }
+
+  private async createTables(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Two instances starting at once would race in CREATE TABLE IF NOT EXISTS (the catalog's unique index).
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`gatehouse:${this.namespace}`]);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.commits} (account_id text NOT NULL, seq bigint NOT NULL CHECK (seq > 0), body text NOT NULL, PRIMARY KEY (account_id, seq))`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.heads} (account_id text PRIMARY KEY, seq bigint NOT NULL)`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.snapshots} (account_id text PRIMARY KEY, seq bigint NOT NULL, body text NOT NULL)`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.meta} (key text PRIMARY KEY, value text NOT NULL)`);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async readCommits(accountId: string, afterSeq: number): Promise<Commit[]> {
+    // One statement, one snapshot: the head and every commit after `afterSeq` (always one row, for the head).
+    const { rows } = await this.pool.query<{ head: string | null; seq: string | null; body: string | null }>(
+      `SELECT h.head, c.seq, c.body
+       FROM (SELECT (SELECT seq FROM ${this.heads} WHERE account_id = $1) AS head) h
+       LEFT JOIN ${this.commits} c ON c.account_id = $1 AND c.seq > $2
+       ORDER BY c.seq`,
+      [accountId, afterSeq],
+    );
+    const out: Commit[] = [];
+    let next = afterSeq + 1;
+    for (const row of rows) {
+      if (row.seq === null || row.body === null) break;
+      const seq = Number(row.seq);
+      if (seq !== next) throw holeInLog(accountId, next, seq);
+      out.push(parseCommit(accountId, seq, parseJson(row.body, `commit ${accountId}#${seq}`)));
+      next++;
+    }
+    const head = rows[0]?.head;
+    if (head !== null && head !== undefined && Number(head) >= next) throw tailLost(accountId, next - 1, Number(head));
+    this.seen.note(accountId, next - 1);
+    return out;
+  }
+
+  async tryAppend(accountId: string, commit: Commit): Promise<boolean> {
+    const { rows } = await this.pool.query<{ won: boolean; has_prev: boolean }>(
+      `WITH ins AS (
+         INSERT INTO ${this.commits} (account_id, seq, body)
+         SELECT $1::text, $2::bigint, $3::text
+         WHERE $2::bigint = 1 OR EXISTS (SELECT 1 FROM ${this.commits} WHERE account_id = $1::text AND seq = $2::bigint - 1)
+         ON CONFLICT DO NOTHING
+         RETURNING seq
+       ), head AS (
+         INSERT INTO ${this.heads} (account_id, seq) SELECT $1::text, seq FROM ins
+         ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq
+       ), notified AS (
+         SELECT pg_notify($4::text, $1::text || ':' || seq) FROM ins
+       )
+       SELECT EXISTS (SELECT 1 FROM ins) AS won,
+              ($2::bigint = 1 OR EXISTS (SELECT 1 FROM ${this.commits} WHERE account_id = $1::text AND seq = $2::bigint - 1)) AS has_prev,
+              (SELECT count(*) FROM notified) AS notified`,
+      [accountId, commit.seq, JSON.stringify(commit), this.channel],
+    );
+    const r = rows[0];
+    if (r?.won) {
+      this.seen.note(accountId, commit.seq);
+      return true;
+    }
+    if (r && !r.has_prev) throw await this.lostData(accountId, commit.seq - 1);
+    return false;
+  }
+
+  private async lostData(accountId: string, held: number, refusing = true): Promise<GatehouseError> {
+    const { rows } = await this.pool.query<{ end: string }>(`SELECT coalesce(max(seq), 0) AS end FROM ${this.commits} WHERE account_id = $1 AND seq < $2`, [accountId, held]);
+    return storeLostData(accountId, held, Number(rows[0]?.end ?? 0), refusing);
+  }
+
+  async checkHealth(): Promise<void> {
+    const seen = this.seen.entries().filter(([, seq]) => seq > 0);
+    // With nothing seen yet, still the round trip that proves the database answers.
+    const { rows } = await this.pool.query<{ account_id: string; seq: string }>(
+      `SELECT s.account_id, s.seq FROM unnest($1::text[], $2::bigint[]) AS s(account_id, seq)
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.commits} c WHERE c.account_id = s.account_id AND c.seq = s.seq)`,
+      [seen.map(([a]) => a), seen.map(([, seq]) => seq)],
+    );
+    const lost = rows[0];
+    if (lost) throw await this.lostData(lost.account_id, Number(lost.seq), false);
+  }
+
+  async loadSnapshot(accountId: string): Promise<Snapshot | undefined> {
+    const { rows } = await this.pool.query<{ body: string }>(`SELECT body FROM ${this.snapshots} WHERE account_id = $1`, [accountId]);
+    const body = rows[0]?.body;
+    if (body === undefined) return undefined;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body) as unknown;
+    } catch {
+      return undefined; // only an optimisation: replay from zero
+    }
+    const snap = decodeSnapshot(accountId, raw);
+    if (snap) this.seen.note(accountId, snap.seq);
+    return snap;
+  }
+
+  async saveSnapshot(accountId: string, snapshot: Snapshot): Promise<void> {
+    // Several instances snapshot the same account: an older snapshot never replaces a newer one.
+    await this.pool.query(
+      `INSERT INTO ${this.snapshots} (account_id, seq, body) VALUES ($1, $2, $3)
+       ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq, body = excluded.body WHERE ${this.snapshots}.seq <= excluded.seq`,
+      [accountId, snapshot.seq, JSON.stringify(encodeSnapshot(snapshot))],
+    );
+  }
+
+  async getMeta<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    const { rows } = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.meta} WHERE key = $1`, [key]);
+    const value = rows[0]?.value;
+    if (value === undefined) return undefined;
+    const parsed = schema.safeParse(parseJson(value, `record ${key}`));
+    if (!parsed.success) throw corrupt(`record ${key}`, parsed.error);
+    return parsed.data;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.pool.query(`INSERT INTO ${this.meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, JSON.stringify(value)]);
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Opens the LISTEN connection. If it fails or drops, it is opened again a second later;
+   * notifications sent meanwhile are missed, which the commit loop's polling covers.
+   */
+  private async listen(): Promise<void> {
+    if (this.listening || this.retry || this.closed) return;
+    const client = new Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
+    this.listening = client;
+    const lost = () => {
+      if (this.listening !== client) return;
+      this.listening = null;
+      void client.end().catch(() => undefined);
+      if (this.closed) return;
+      this.retry = setTimeout(() => {
+        this.retry = null;
+        void this.listen();
+      }, RETRY_LISTEN_MS);
+      this.retry.unref();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (n) => this.dispatch(n));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${quote(this.channel)}`);
+    } catch {
+      lost();
+    }
+  }
+
+
+  private dispatch(n: Notification): void {
+    const payload = n.payload ?? '';
+    const at = payload.lastIndexOf(':');
+    const seq = Number(payload.slice(at + 1));
+    if (n.channel !== this.channel || at < 1 || !Number.isSafeInteger(seq)) return;
+    for (const l of this.listeners) l(payload.slice(0, at), seq);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    const client = this.listening;
+    this.listening = null;
+    await Promise.all([client?.end().catch(() => undefined), this.pool.end()]);
+  }
+}
