@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { Logger } from '@gatehouse/core';
 import { Gatehouse, consoleLogger } from '@gatehouse/core';
 import { API_PREFIX } from '@gatehouse/core/contract';
@@ -43,30 +44,61 @@ export async function bootstrapAccount(gatehouse: Gatehouse, config: Config, log
 }
 
 /**
+ * Listens on the port, or fails with words an operator can act on. (Express 5's `app.listen`
+ * calls its callback with the error too, which the old code took for success.)
+ */
+function listen(app: Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, port, host)));
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+function listenError(err: NodeJS.ErrnoException, port: number, host: string): Error {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new Error(`port ${port} is already in use (another Gatehouse?): stop it or set PORT=<free port> (PORT=0 picks one)`, { cause: err });
+    case 'EACCES':
+      return new Error(`port ${port} needs privileges this process does not have: set PORT to 1024 or above (PORT=0 picks one)`, { cause: err });
+    case 'EADDRNOTAVAIL':
+      return new Error(`HOST=${host} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0 for all`, { cause: err });
+    default:
+      return new Error(`could not listen on ${host}:${port}: ${err.message}`, { cause: err });
+  }
+}
+
+/**
  * Starts the whole server in one process: /healthz, the REST API under /api/v1 and, when
  * configured, the Slack app (HTTP mode on the same port, or Socket Mode).
  */
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger = overrides.logger ?? consoleLogger;
   const gatehouse = overrides.gatehouse ?? (await Gatehouse.open({ url: config.GATEHOUSE_STORE, logger }));
-  await bootstrapAccount(gatehouse, config, logger);
-
-  const app = express();
-  app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, store: gatehouse.store.kind, version: VERSION });
-  });
-  app.use(API_PREFIX, restRouter({ gatehouse, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION, logger }));
-
-  const mode = slackMode(config);
   let slack: SlackRuntime | null = null;
-  if (mode.kind === 'off') logger.warn(mode.reason);
-  else slack = await startSlack({ config, mode, gatehouse, expressApp: app, logger });
+  const mode = slackMode(config);
+  const app = express();
+  let server: Server;
+  try {
+    await bootstrapAccount(gatehouse, config, logger);
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+    app.disable('x-powered-by');
+    app.get('/healthz', (_req, res) => {
+      res.json({ ok: true, store: gatehouse.store.kind, version: VERSION });
+    });
+    app.use(API_PREFIX, restRouter({ gatehouse, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION, logger }));
+
+    if (mode.kind === 'off') logger.warn(mode.reason);
+    else slack = await startSlack({ config, mode, gatehouse, expressApp: app, logger });
+
+    server = await listen(app, config.PORT, config.HOST);
+  } catch (err) {
+    // Whatever was started goes down with the failed start: a caller that catches the error
+    // (a test, a supervisor) is not left with a Slack connection or an open store.
+    await slack?.stop();
+    if (!overrides.gatehouse) await gatehouse.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
 
   const sweep = setInterval(() => {
