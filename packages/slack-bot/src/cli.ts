@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { Gatehouse, SYSTEM, isGatehouseError } from '@gatehouse/core';
-import { loadConfig } from './config.js';
+import { loadConfig, readDotEnv } from './config.js';
 import { seedDemo } from './demo.js';
 
 const USAGE = `gatehouse <command> [options]   (store and account from the environment, see .env.example)
@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
     options: { admin: { type: 'string', multiple: true }, name: { type: 'string' }, user: { type: 'string' }, kind: { type: 'string' } },
     allowPositionals: false,
   });
-  const config = loadConfig();
+  const config = loadConfig(process.env, readDotEnv());
   if (command !== 'demo' && command !== 'bootstrap' && command !== 'key') {
     process.stderr.write(USAGE);
     return command ? 2 : 0;
