@@ -6,6 +6,8 @@ import { Gatehouse, consoleLogger } from '@gatehouse/core';
 import { API_PREFIX } from '@gatehouse/core/contract';
 import express from 'express';
 import type { Express } from 'express';
+import type { AdminsOutcome } from './bootstrap.js';
+import { ensureAdmins } from './bootstrap.js';
 import type { Config } from './config.js';
 import { slackMode } from './config.js';
 import { restRouter } from './rest/api.js';
@@ -28,19 +30,35 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Creates the account from GATEHOUSE_BOOTSTRAP_ADMINS if it does not exist yet. */
+/**
+ * Makes the users of GATEHOUSE_BOOTSTRAP_ADMINS Admins of the account, on every start: the
+ * account is created with them when it does not exist; on an existing one each is granted the
+ * global Admin role unless they hold it (which changes nothing). A deactivated user is not
+ * reactivated: that is logged as a warning and start-up goes on.
+ */
 export async function bootstrapAccount(gatehouse: Gatehouse, config: Config, logger: Logger): Promise<void> {
-  const account = await gatehouse.account(config.GATEHOUSE_ACCOUNT_ID);
-  if (account.exists) return;
-  if (config.GATEHOUSE_BOOTSTRAP_ADMINS.length === 0) {
-    logger.warn(`account ${config.GATEHOUSE_ACCOUNT_ID} does not exist yet: set GATEHOUSE_BOOTSTRAP_ADMINS to the Slack user id(s) of the first Admin(s), or run "npm run demo" for demo data`);
+  const accountId = config.GATEHOUSE_ACCOUNT_ID;
+  const userIds = config.GATEHOUSE_BOOTSTRAP_ADMINS;
+  if (userIds.length === 0) {
+    const account = await gatehouse.account(accountId);
+    if (!account.exists) logger.warn(`account ${accountId} does not exist yet: set GATEHOUSE_BOOTSTRAP_ADMINS to the Slack user id(s) of the first Admin(s), or run "npm run demo" for demo data`);
     return;
   }
-  await gatehouse.createAccount(config.GATEHOUSE_ACCOUNT_ID, {
-    name: config.GATEHOUSE_ACCOUNT_NAME,
-    admins: config.GATEHOUSE_BOOTSTRAP_ADMINS.map((userId) => ({ userId })),
-  });
-  logger.info('account created', { account: config.GATEHOUSE_ACCOUNT_ID, admins: config.GATEHOUSE_BOOTSTRAP_ADMINS });
+  let r: AdminsOutcome;
+  try {
+    r = await ensureAdmins(gatehouse, accountId, { name: config.GATEHOUSE_ACCOUNT_NAME, userIds });
+  } catch (err) {
+    throw new Error(`GATEHOUSE_BOOTSTRAP_ADMINS: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if (r.created) logger.info('account created', { account: accountId, admins: r.made });
+  else if (r.made.length > 0) logger.info('GATEHOUSE_BOOTSTRAP_ADMINS: made Admin of the existing account', { account: accountId, made: r.made, already: r.already });
+  else if (r.already.length > 0) logger.info('GATEHOUSE_BOOTSTRAP_ADMINS: Admins already, nothing changed', { account: accountId, already: r.already });
+  for (const x of r.refused) {
+    logger.warn(
+      `GATEHOUSE_BOOTSTRAP_ADMINS: ${x.reason}, so not made Admin (start-up does not reactivate users): reactivate them with "npm run gatehouse -- users reactivate --user ${x.userId}", or take them out of GATEHOUSE_BOOTSTRAP_ADMINS`,
+      { account: accountId, userId: x.userId },
+    );
+  }
 }
 
 /**

@@ -3,6 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Gatehouse } from '@gatehouse/core';
+import { ConfigSchema } from '../src/config.js';
+import { startServer } from '../src/server.js';
+import { recordingLogger } from './support/slack-harness.js';
 import { runNode, tempDir } from './support/run-node.js';
 
 /** A plain TCP server holding a loopback port, as another process would. */
@@ -48,6 +52,93 @@ describe('server: start-up (npm start)', () => {
     } finally {
       tmp.cleanup();
       await held.close();
+    }
+  });
+});
+
+describe('server: GATEHOUSE_BOOTSTRAP_ADMINS at start-up', () => {
+  /** A memory store whose account exists with UOLD as its only Admin, and a way to start the server on it. */
+  async function setup() {
+    const gatehouse = await Gatehouse.open({ url: 'memory' });
+    const account = await gatehouse.createAccount('TBOOT', { name: 'Boot', admins: [{ userId: 'UOLD' }] });
+    const start = async (admins: string) => {
+      const logger = recordingLogger();
+      const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_STORE: 'memory', GATEHOUSE_ACCOUNT_ID: 'TBOOT', GATEHOUSE_BOOTSTRAP_ADMINS: admins });
+      const server = await startServer(config, { gatehouse, logger });
+      await server.close();
+      return logger.lines.filter((l) => l.msg.includes('GATEHOUSE_BOOTSTRAP_ADMINS') || l.msg === 'account created');
+    };
+    return { gatehouse, account, start };
+  }
+
+  it('on an existing account makes the named users Admins, and logs it', async () => {
+    const t = await setup();
+    try {
+      const lines = await t.start('UNEW, UOLD');
+      assert.deepEqual(t.account.admins(), ['UNEW', 'UOLD']);
+      assert.deepEqual(lines, [{ level: 'info', msg: 'GATEHOUSE_BOOTSTRAP_ADMINS: made Admin of the existing account', facts: { account: 'TBOOT', made: ['UNEW'], already: ['UOLD'] } }]);
+      const grant = Object.values(t.account.view.grants).find((g) => g.subject.id === 'UNEW' && g.roleId === 'admin');
+      assert.equal(grant?.grantedBy, 'system', 'the audit trail says who: the system, at start-up');
+    } finally {
+      await t.gatehouse.close();
+    }
+  });
+
+  it('every start: when they are Admins already nothing is written, and the log says so', async () => {
+    const t = await setup();
+    try {
+      await t.start('UNEW');
+      const seq = t.account.seq;
+      const lines = await t.start('UNEW');
+      assert.equal(t.account.seq, seq, 'no commit');
+      assert.deepEqual(lines, [{ level: 'info', msg: 'GATEHOUSE_BOOTSTRAP_ADMINS: Admins already, nothing changed', facts: { account: 'TBOOT', already: ['UNEW'] } }]);
+    } finally {
+      await t.gatehouse.close();
+    }
+  });
+
+  it('a deactivated user is not reactivated: a warning says why and what to do, and the server starts', async () => {
+    const t = await setup();
+    try {
+      await t.account.ensureUser({ userId: 'UGONE' });
+      await t.account.deactivateUser({ userId: 'UOLD' }, { userId: 'UGONE' });
+      const lines = await t.start('UGONE,UNEW');
+      assert.deepEqual(t.account.admins(), ['UNEW', 'UOLD']);
+      assert.equal(t.account.view.users.UGONE?.active, false);
+      assert.deepEqual(
+        lines.map((l) => [l.level, l.msg]),
+        [
+          ['info', 'GATEHOUSE_BOOTSTRAP_ADMINS: made Admin of the existing account'],
+          ['warn', 'GATEHOUSE_BOOTSTRAP_ADMINS: UGONE is deactivated in account TBOOT, so not made Admin (start-up does not reactivate users): reactivate them with "npm run gatehouse -- users reactivate --user UGONE", or take them out of GATEHOUSE_BOOTSTRAP_ADMINS'],
+        ],
+      );
+    } finally {
+      await t.gatehouse.close();
+    }
+  });
+
+  it('creates a missing account with them, as before', async () => {
+    const gatehouse = await Gatehouse.open({ url: 'memory' });
+    try {
+      const logger = recordingLogger();
+      const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_STORE: 'memory', GATEHOUSE_ACCOUNT_ID: 'TNEW', GATEHOUSE_BOOTSTRAP_ADMINS: 'UA,UB' });
+      const server = await startServer(config, { gatehouse, logger });
+      await server.close();
+      assert.deepEqual((await gatehouse.account('TNEW')).admins(), ['UA', 'UB']);
+      assert.deepEqual(logger.lines.filter((l) => l.msg === 'account created'), [{ level: 'info', msg: 'account created', facts: { account: 'TNEW', admins: ['UA', 'UB'] } }]);
+    } finally {
+      await gatehouse.close();
+    }
+  });
+
+  it('an id that cannot be a user stops start-up naming the variable', async () => {
+    const gatehouse = await Gatehouse.open({ url: 'memory' });
+    try {
+      const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_STORE: 'memory', GATEHOUSE_ACCOUNT_ID: 'TNEW', GATEHOUSE_BOOTSTRAP_ADMINS: 'UA,system' });
+      await assert.rejects(startServer(config, { gatehouse, logger: recordingLogger() }), /^Error: GATEHOUSE_BOOTSTRAP_ADMINS: "system" is not a user id/);
+      assert.equal((await gatehouse.account('TNEW')).exists, false, 'nothing created');
+    } finally {
+      await gatehouse.close();
     }
   });
 });
