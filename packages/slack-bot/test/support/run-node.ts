@@ -48,7 +48,19 @@ export function runNode(script: keyof typeof SCRIPTS, args: readonly string[], o
 }
 
 /** A temporary folder removed by `cleanup()`. */
-export function tempDir(prefix = 'gatehouse-test-'): { dir: string; cleanup(): void } {
+export function tempDir(prefix = 'gatehouse-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A mocha test body run with a fresh fixture from `make`, cleaned up however the body ends. */
+export function using<T extends { cleanup: () => void }>(make: () => T, body: (t: T) => Promise<void> | void): () => Promise<void> {
+  return async () => {
+    const t = make();
+    try {
+      await body(t);
+    } finally {
+      t.cleanup();
+    }
+  };
 }
