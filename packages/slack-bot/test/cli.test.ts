@@ -135,13 +135,17 @@ describe('CLI: bootstrap', () => {
     assert.equal(r.stdout, '', 'no token');
     assert.equal(
       r.stderr,
-      'refused: UGONE is deactivated in account T00000000. Bootstrap does not reactivate users and changed nothing: name someone else.\n',
+      'refused: UGONE is deactivated in account T00000000. Bootstrap does not reactivate users and changed nothing: reactivate UGONE first (gatehouse users reactivate --user UGONE) or name someone else.\n',
     );
     await t.withStore(async (gh) => {
       const account = await gh.account(ACCOUNT);
       assert.equal(account.seq, seq, 'nothing was written, not even for UOTHER');
       assert.deepEqual(account.admins(), ['UOLD']);
     });
+    // The way out the message names.
+    const re = await t.cli(['users', 'reactivate', '--user', 'UGONE']);
+    assert.equal(re.code, 0, re.stderr);
+    assert.equal((await t.cli(['bootstrap', '--admin', 'UGONE'])).code, 0);
   }));
 
   it('with nobody named is a usage error (exit 2)', withCli(async (t) => {
@@ -149,6 +153,61 @@ describe('CLI: bootstrap', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'gatehouse bootstrap: name the Admin(s): --admin <Slack user id> (or set GATEHOUSE_BOOTSTRAP_ADMINS)\nusage: gatehouse bootstrap [--admin <Slack user id>]… [--name <account name>]\n');
+  }));
+});
+
+describe('CLI: users and service accounts', () => {
+  it('key for a user who does not exist says how to add them', withCli(async (t) => {
+    assert.equal((await t.cli(['bootstrap', '--admin', 'UOLD'])).code, 0);
+    const r = await t.cli(['key', '--user', 'U0456EFGH', '--name', 'ci', '--kind', 'api_key']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      'user U0456EFGH does not exist in account T00000000: add them first with "gatehouse users add --user U0456EFGH" (a person) or "gatehouse service-account create --id U0456EFGH --name <name> --role <role>" (CI)\n',
+    );
+  }));
+
+  it('users add, then key --user works', withCli(async (t) => {
+    assert.equal((await t.cli(['bootstrap', '--admin', 'UOLD'])).code, 0);
+    const add = await t.cli(['users', 'add', '--user', 'U0456EFGH', '--name', 'Dev Eloper', '--email', 'dev@example.com']);
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal(add.stdout, 'Added user U0456EFGH (Dev Eloper) to account T00000000: viewer in general.\n');
+    const again = await t.cli(['users', 'add', '--user', 'U0456EFGH']);
+    assert.equal(again.stdout, 'User U0456EFGH (Dev Eloper) exists in account T00000000: viewer in general.\n');
+    const key = await t.cli(['key', '--user', 'U0456EFGH', '--name', 'ci', '--kind', 'api_key']);
+    assert.equal(key.code, 0, key.stderr);
+    assert.match(key.stdout, /^api_key key_\S+ for U0456EFGH \(shown once\): ghk_\S+\n$/);
+    await t.withStore(async (gh) => {
+      const principal = await gh.authenticate(secretOn(key.stdout, 'api_key'));
+      assert.equal(principal.actor.userId, 'U0456EFGH');
+      assert.equal(principal.key.kind, 'api_key');
+      assert.deepEqual(principal.account.view.users.U0456EFGH && { name: principal.account.view.users.U0456EFGH.name, email: principal.account.view.users.U0456EFGH.email }, { name: 'Dev Eloper', email: 'dev@example.com' });
+    });
+  }));
+
+  it('service-account create with roles (global and in a team), then an API key for it', withCli(async (t) => {
+    assert.equal((await t.cli(['bootstrap', '--admin', 'UOLD'])).code, 0);
+    const r = await t.cli(['service-account', 'create', '--id', 'ci-general', '--name', 'CI (general)', '--role', 'developer@general', '--role', 'qa']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Created service account ci-general ("CI (general)") in account T00000000: qa (global), developer in general, viewer in general.\n');
+    assert.equal(r.stderr, 'Its API key: gatehouse key --user ci-general --name <what for> --kind api_key\n');
+    const key = await t.cli(['key', '--user', 'ci-general', '--name', 'pipeline', '--kind', 'api_key']);
+    assert.equal(key.code, 0, key.stderr);
+    await t.withStore(async (gh) => {
+      const principal = await gh.authenticate(secretOn(key.stdout, 'api_key'));
+      assert.equal(principal.account.view.users['ci-general']?.serviceAccount, true);
+      assert.equal(principal.account.can('ci-general', 'version:create', 'general'), true);
+    });
+  }));
+
+  it('service-account create checks every role before changing anything, and names the closest', withCli(async (t) => {
+    assert.equal((await t.cli(['bootstrap', '--admin', 'UOLD'])).code, 0);
+    const r = await t.cli(['service-account', 'create', '--id', 'ci', '--name', 'CI', '--role', 'qa', '--role', 'developr']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^role "developr" does not exist in account T00000000 — did you mean "developer"\? \(roles: admin, .*developer.*\)\n$/);
+    assert.equal(await t.withStore(async (gh) => Object.hasOwn((await gh.account(ACCOUNT)).view.users, 'ci')), false);
   }));
 });
 
@@ -163,6 +222,19 @@ describe('CLI: command line mistakes (exit 2, nothing done)', () => {
     assert.equal(third, 'usage: gatehouse <command> [options]');
     assert.match(r.stderr, /\n {2}bootstrap \[--admin <Slack user id>\]… \[--name <account name>\]\n/);
     assert.ok(!existsSync(t.storeFile), 'the store was not even opened');
+  }));
+
+  it('a typo in a two-word command is named with the closest', withCli(async (t) => {
+    for (const [args, line] of [
+      [['users', 'ad', '--user', 'U1'], 'gatehouse: unknown command "users ad" — did you mean "users add"?'],
+      [['user', 'add', '--user', 'U1'], 'gatehouse: unknown command "user add" — did you mean "users add"?'],
+      [['users'], 'gatehouse: "users" needs one of: users add, users reactivate'],
+      [['frobnicate'], 'gatehouse: unknown command "frobnicate"'],
+    ] as const) {
+      const r = await t.cli([...args]);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stderr.split('\n')[0], line);
+    }
   }));
 
   it('an unknown flag value names the allowed ones and the closest (no more silent personal token)', withCli(async (t) => {
@@ -192,10 +264,10 @@ describe('CLI: command line mistakes (exit 2, nothing done)', () => {
     const all = await t.cli(['help']);
     assert.equal(all.code, 0);
     assert.equal(all.stderr, '');
-    for (const c of ['bootstrap', 'key', 'demo']) assert.match(all.stdout, new RegExp(`\\n {2}${c}`));
-    const one = await t.cli(['bootstrap', '--help']);
+    for (const c of ['bootstrap', 'users add', 'users reactivate', 'service-account create', 'key', 'demo']) assert.match(all.stdout, new RegExp(`\\n {2}${c}`));
+    const one = await t.cli(['service-account', 'create', '--help']);
     assert.equal(one.code, 0);
-    assert.match(one.stdout, /^usage: gatehouse bootstrap \[--admin <Slack user id>\]… \[--name <account name>\]\n/);
-    assert.match(one.stdout, /--admin <Slack user id> {2}a user to make Admin .* \(may be repeated\)/);
+    assert.match(one.stdout, /^usage: gatehouse service-account create --id <id> --name <name> \[--role <role\[@team\]>\]…\n/);
+    assert.match(one.stdout, /--role <role\[@team\]> {2}a role to grant: .* \(may be repeated\)/);
   }));
 });

@@ -1,6 +1,6 @@
 import { SYSTEM } from '@gatehouse/core';
 import { ensureAdmins } from '../../bootstrap.js';
-import { CliError, UsageError, defineCommand } from '../registry.js';
+import { CliError, PROGRAM, UsageError, defineCommand } from '../registry.js';
 
 export const bootstrapCommand = defineCommand({
   name: 'bootstrap',
@@ -16,8 +16,9 @@ export const bootstrapCommand = defineCommand({
     const gh = await gatehouse();
     const r = await ensureAdmins(gh, accountId, { name: values.name ?? config.GATEHOUSE_ACCOUNT_NAME, userIds, allOrNothing: true });
     if (r.refused.length > 0) {
+      const who = r.refused.map((x) => x.userId);
       throw new CliError(
-        `refused: ${r.refused.map((x) => x.reason).join('; ')}. Bootstrap does not reactivate users and changed nothing: name someone else.`,
+        `refused: ${r.refused.map((x) => x.reason).join('; ')}. Bootstrap does not reactivate users and changed nothing: reactivate ${who.length > 1 ? 'them' : who[0]} first (${who.map((u) => `${PROGRAM} users reactivate --user ${u}`).join(', ')}) or name someone else.`,
       );
     }
     const account = r.account;
