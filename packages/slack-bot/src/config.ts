@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 /** Booleans from the environment: 1/true/yes and 0/false/no. */
@@ -44,11 +47,70 @@ export type Config = z.infer<typeof ConfigSchema>;
 
 export type SlackMode = { kind: 'socket'; botToken: string; appToken: string } | { kind: 'http'; botToken: string; signingSecret: string } | { kind: 'off'; reason: string };
 
-/** Parses the environment; throws an Error listing every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** A `.env` file that was read, and the variables it set (those the environment did not have). */
+export interface DotEnv {
+  readonly path: string;
+  readonly keys: readonly string[];
+}
+
+/** `NAME=value`, optionally after `export `, as Node's own .env parser reads it. */
+const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
+
+/**
+ * Reads `.env` from the folder (default: the current one) into `env` when the file exists.
+ * Variables already set in the environment win. A line that is not `NAME=value` (or a comment)
+ * stops with the file and line named: Node's parser would silently glue it to the next line.
+ */
+export function readDotEnv(dir: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): DotEnv | null {
+  const path = join(dir, '.env');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`${path}: cannot be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  checkDotEnvLines(text, path);
+  const keys: string[] = [];
+  for (const [key, value] of Object.entries(parseEnv(text))) {
+    if (value === undefined || env[key] !== undefined) continue;
+    env[key] = value;
+    keys.push(key);
+  }
+  return { path, keys };
+}
+
+function checkDotEnvLines(text: string, path: string): void {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const m = ASSIGNMENT.exec(line);
+    if (!m) throw new Error(`${path}:${i + 1}: expected NAME=value (or a # comment), found "${trimmed.slice(0, 60)}"`);
+    const value = m[2] ?? '';
+    const quote = value[0];
+    if ((quote === '"' || quote === "'" || quote === '`') && value.indexOf(quote, 1) === -1) {
+      // A quoted value may go on over several lines, up to the line that closes it.
+      let end = i + 1;
+      while (end < lines.length && !(lines[end] ?? '').includes(quote)) end++;
+      if (end >= lines.length) throw new Error(`${path}:${i + 1}: the value of ${m[1]} opens a ${quote} quote that is never closed`);
+      i = end;
+    }
+  }
+}
+
+/**
+ * Parses the environment; throws an Error listing every bad variable (and, for those `.env`
+ * set, naming the file).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotEnv: DotEnv | null = null): Config {
   const r = ConfigSchema.safeParse(env);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    const lines = r.error.issues.map((i) => {
+      const name = i.path.join('.');
+      return `  ${name}${dotEnv?.keys.includes(name) ? ` (set in ${dotEnv.path})` : ''}: ${i.message}`;
+    });
     throw new Error(`invalid configuration (see .env.example):\n${lines.join('\n')}`);
   }
   return r.data;

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-import { loadConfig } from './config.js';
+import { consoleLogger } from '@gatehouse/core';
+import { loadConfig, readDotEnv } from './config.js';
 import { startServer } from './server.js';
 
 /** `npm start`: the server on the configured store (embedded SQLite by default). */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const dotEnv = readDotEnv();
+  const config = loadConfig(process.env, dotEnv);
+  if (dotEnv) consoleLogger.info('read .env (the environment wins over it)', { path: dotEnv.path, variables: dotEnv.keys });
   const server = await startServer(config);
   console.log(`Gatehouse is up: ${server.url}/healthz · REST API ${server.url}/api/v1 (OpenAPI: ${server.url}/api/v1/openapi.json)`);
   let closing = false;

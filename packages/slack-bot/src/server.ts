@@ -1,10 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { Logger } from '@gatehouse/core';
-import { Gatehouse, consoleLogger } from '@gatehouse/core';
+import { Gatehouse, consoleLogger, isGatehouseError } from '@gatehouse/core';
 import { API_PREFIX } from '@gatehouse/core/contract';
 import express from 'express';
 import type { Express } from 'express';
+import type { AdminsOutcome } from './bootstrap.js';
+import { ensureAdmins } from './bootstrap.js';
 import type { Config } from './config.js';
 import { slackMode } from './config.js';
 import { restRouter } from './rest/api.js';
@@ -27,19 +30,79 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Creates the account from GATEHOUSE_BOOTSTRAP_ADMINS if it does not exist yet. */
+/**
+ * Makes the users of GATEHOUSE_BOOTSTRAP_ADMINS Admins of the account, on every start: the
+ * account is created with them when it does not exist; on an existing one each is granted the
+ * global Admin role unless they hold it (which changes nothing). A deactivated user is not
+ * reactivated: that is logged as a warning and start-up goes on.
+ */
 export async function bootstrapAccount(gatehouse: Gatehouse, config: Config, logger: Logger): Promise<void> {
-  const account = await gatehouse.account(config.GATEHOUSE_ACCOUNT_ID);
-  if (account.exists) return;
-  if (config.GATEHOUSE_BOOTSTRAP_ADMINS.length === 0) {
-    logger.warn(`account ${config.GATEHOUSE_ACCOUNT_ID} does not exist yet: set GATEHOUSE_BOOTSTRAP_ADMINS to the Slack user id(s) of the first Admin(s), or run "npm run demo" for demo data`);
+  const accountId = config.GATEHOUSE_ACCOUNT_ID;
+  const userIds = config.GATEHOUSE_BOOTSTRAP_ADMINS;
+  if (userIds.length === 0) {
+    const account = await gatehouse.account(accountId);
+    if (!account.exists) logger.warn(`account ${accountId} does not exist yet: set GATEHOUSE_BOOTSTRAP_ADMINS to the Slack user id(s) of the first Admin(s), or run "npm run demo" for demo data`);
     return;
   }
-  await gatehouse.createAccount(config.GATEHOUSE_ACCOUNT_ID, {
-    name: config.GATEHOUSE_ACCOUNT_NAME,
-    admins: config.GATEHOUSE_BOOTSTRAP_ADMINS.map((userId) => ({ userId })),
+  let r: AdminsOutcome;
+  try {
+    r = await ensureAdmins(gatehouse, accountId, { name: config.GATEHOUSE_ACCOUNT_NAME, userIds });
+  } catch (err) {
+    throw new Error(`GATEHOUSE_BOOTSTRAP_ADMINS: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if (r.created) logger.info('account created', { account: accountId, admins: r.made });
+  else if (r.made.length > 0) logger.info('GATEHOUSE_BOOTSTRAP_ADMINS: made Admin of the existing account', { account: accountId, made: r.made, already: r.already });
+  else if (r.already.length > 0) logger.info('GATEHOUSE_BOOTSTRAP_ADMINS: Admins already, nothing changed', { account: accountId, already: r.already });
+  for (const x of r.refused) {
+    logger.warn(
+      `GATEHOUSE_BOOTSTRAP_ADMINS: ${x.reason}, so not made Admin (start-up does not reactivate users): reactivate them with "npm run gatehouse -- users reactivate --user ${x.userId}", or take them out of GATEHOUSE_BOOTSTRAP_ADMINS`,
+      { account: accountId, userId: x.userId },
+    );
+  }
+}
+
+/**
+ * Listens on the port, or fails with words an operator can act on. (Express 5's `app.listen`
+ * calls its callback with the error too, which the old code took for success.)
+ */
+function listen(app: Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, port, host)));
+    server.listen(port, host, () => resolve(server));
   });
-  logger.info('account created', { account: config.GATEHOUSE_ACCOUNT_ID, admins: config.GATEHOUSE_BOOTSTRAP_ADMINS });
+}
+
+function listenError(err: NodeJS.ErrnoException, port: number, host: string): Error {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new Error(`port ${port} is already in use (another Gatehouse?): stop it or set PORT=<free port> (PORT=0 picks one)`, { cause: err });
+    case 'EACCES':
+      return new Error(`port ${port} needs privileges this process does not have: set PORT to 1024 or above (PORT=0 picks one)`, { cause: err });
+    case 'EADDRNOTAVAIL':
+      return new Error(`HOST=${host} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0 for all`, { cause: err });
+    default:
+      return new Error(`could not listen on ${host}:${port}: ${err.message}`, { cause: err });
+  }
+}
+
+/**
+ * Whether the store answers and still holds what this instance has seen (a store that lost data
+ * is unhealthy: the instance refuses to write to it). Null when healthy; bounded to 2 s.
+ */
+async function storeHealth(gatehouse: Gatehouse): Promise<{ code: string; message: string } | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the store did not answer within 2 s')), 2_000);
+  });
+  try {
+    await Promise.race([gatehouse.store.checkHealth?.() ?? Promise.resolve(), timeout]);
+    return null;
+  } catch (err) {
+    return { code: isGatehouseError(err) ? err.code : 'storage_unavailable', message: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -49,26 +112,36 @@ export async function bootstrapAccount(gatehouse: Gatehouse, config: Config, log
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger = overrides.logger ?? consoleLogger;
   const gatehouse = overrides.gatehouse ?? (await Gatehouse.open({ url: config.GATEHOUSE_STORE, logger }));
-  await bootstrapAccount(gatehouse, config, logger);
-
+  let slack: SlackRuntime | null = null;
+  const mode = slackMode(config);
   const app = express();
-  app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, store: gatehouse.store.kind, version: VERSION });
-  });
   // Aborted at shutdown: long-polls waiting for an evaluation are answered instead of holding the server open.
   const stopping = new AbortController();
-  app.use(API_PREFIX, restRouter({ gatehouse, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION, logger, stopping: stopping.signal }));
+  let server: Server;
+  try {
+    await bootstrapAccount(gatehouse, config, logger);
 
-  const mode = slackMode(config);
-  let slack: SlackRuntime | null = null;
-  if (mode.kind === 'off') logger.warn(mode.reason);
-  else slack = await startSlack({ config, mode, gatehouse, expressApp: app, logger });
+    app.disable('x-powered-by');
+    app.get('/healthz', (_req, res) => {
+      void storeHealth(gatehouse).then((problem) => {
+        if (!problem) return void res.json({ ok: true, store: gatehouse.store.kind, version: VERSION });
+        logger.error('health check failed', { ...problem });
+        res.status(503).json({ ok: false, store: gatehouse.store.kind, version: VERSION, error: problem });
+      });
+    });
+    app.use(API_PREFIX, restRouter({ gatehouse, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION, logger, stopping: stopping.signal }));
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+    if (mode.kind === 'off') logger.warn(mode.reason);
+    else slack = await startSlack({ config, mode, gatehouse, expressApp: app, logger });
+
+    server = await listen(app, config.PORT, config.HOST);
+  } catch (err) {
+    // Whatever was started goes down with the failed start: a caller that catches the error
+    // (a test, a supervisor) is not left with a Slack connection or an open store.
+    await slack?.stop();
+    if (!overrides.gatehouse) await gatehouse.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
 
   const sweep = setInterval(() => {
