@@ -31,7 +31,10 @@ export const EnsureUserInput = z.object({
 });
 export const UserRefInput = z.object({ userId: IdSchema });
 /** An administrator adds a user (or a service account) before they ever use Slack. */
-export const AddUserInput = EnsureUserInput;
+export const AddUserInput = EnsureUserInput.extend({
+  /** Whether the newcomer gets the default role in the default team (configuration as code declares grants itself). */
+  defaultRole: z.boolean().default(true),
+});
 /** Sets a user's name and email exactly (configuration as code); ensureUser only fills them in. */
 export const UpdateUserInput = z.object({ userId: IdSchema, name: z.string().trim().max(120), email: z.string().trim().max(254).nullable() });
 export const UpdateTeamInput = z.object({ teamId: IdSchema, name: NameSchema });

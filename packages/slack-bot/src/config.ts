@@ -28,6 +28,10 @@ export const ConfigSchema = z.object({
   GATEHOUSE_BOOTSTRAP_ADMINS: CommaList.default([]),
   /** Channel for approval messages of products without their own channel. */
   GATEHOUSE_DEFAULT_CHANNEL: z.string().optional(),
+  /** The CLI talks to this running server instead of the store when set with GATEHOUSE_TOKEN (config, version, gate …). */
+  GATEHOUSE_URL: z.string().url('GATEHOUSE_URL is the server\'s base URL, e.g. https://gatehouse.example.com').optional(),
+  /** An API key or personal token for GATEHOUSE_URL; its owner acts. */
+  GATEHOUSE_TOKEN: z.string().min(1).optional(),
   /** Requests per minute per API key. */
   GATEHOUSE_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   GATEHOUSE_BODY_LIMIT: z.string().default('64kb'),

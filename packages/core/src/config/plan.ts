@@ -166,7 +166,7 @@ function* steps(doc: ConfigDoc, prune: boolean, draftOf: () => AccountState, kep
     const path = [serviceAccount ? 'serviceAccounts' : 'users', id];
     const cur = own(draftOf().users, id);
     if (!cur) {
-      yield { change: { kind, op: '+', key: id, path, fields: [] }, run: onDraft(userRules.addUser, { userId: id, name: u.name, email: u.email, serviceAccount }) };
+      yield { change: { kind, op: '+', key: id, path, fields: [] }, run: onDraft(userRules.addUser, { userId: id, name: u.name, email: u.email, serviceAccount, defaultRole: false }) };
       continue;
     }
     if (cur.serviceAccount !== serviceAccount) {

@@ -80,7 +80,9 @@ export const reactivateUser: Decide<C.Parsed<typeof C.UserRefInput>, void> = (s,
 /** An administrator adds a user or service account (or refreshes their name and email). */
 export const addUser: Decide<C.Parsed<typeof C.AddUserInput>, User> = (s, i, env) => {
   need(env, 'user_role:manage', null);
-  return ensureUser(s, i, env);
+  const out = ensureUser(s, i, env);
+  // Without the default role: only the user.added event of a newcomer.
+  return i.defaultRole || own(s.users, i.userId) ? out : { events: out.events.filter((e) => e.type === 'user.added'), result: out.result };
 };
 
 /** Sets a user's name and email exactly (user_role:manage). */
