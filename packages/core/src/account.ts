@@ -150,6 +150,14 @@ export class Account extends AccountBase {
     const i = C.parse(C.EvaluateInput, input);
     return approvals.evaluateIn(this.view, i.versionId, i.environmentId);
   }
+  /** The version of a product with this version string, if it was registered. */
+  findVersion(productId: string, version: string): Version | null {
+    return Object.values(this.view.versions).find((v) => v.productId === productId && v.version === version) ?? null;
+  }
+  /** Who could give each approval still missing for the version in the environment. */
+  approvers(versionId: string, environmentId: string): approvals.Approvers[] {
+    return approvals.approversFor(this.view, this.loop.authz, versionId, environmentId);
+  }
   /** Creates a deployment; refused while the gate is blocked unless overridden with a reason (break-glass). */
   createDeployment(actor: Actor, input: C.Input<typeof C.CreateDeploymentInput>) {
     return this.run(actor, C.CreateDeploymentInput, input, approvals.createDeployment);

@@ -125,8 +125,15 @@ export const RuleRefInput = z.object({ ruleId: IdSchema });
 
 export const CreateVersionInput = z.object({
   productId: IdSchema,
-  version: z.string().trim().min(1, 'give a version string, e.g. 1.4.2').max(100),
+  version: z
+    .string()
+    .trim()
+    .min(1, 'give a version string, e.g. 1.4.2')
+    .max(100, 'a version string is at most 100 characters')
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'a version string has no control characters'),
   releaseId: IdSchema.nullable().default(null),
+  /** The commit it was built from, e.g. a git sha. */
+  commit: z.string().trim().regex(/^[0-9A-Za-z._/-]{1,64}$/, 'a commit is a sha or ref of at most 64 characters').optional(),
 });
 export const RequestApprovalInput = z.object({ versionId: IdSchema, environmentId: IdSchema });
 export const LinkMessageInput = z.object({ versionId: IdSchema, message: MessageRefSchema });

@@ -146,6 +146,7 @@ export const VersionDtoSchema = z.object({
   decisions: z.array(DecisionRecordSchema),
   requestedFor: z.array(IdSchema),
   message: MessageRefSchema.nullable(),
+  commit: z.string().optional(),
 });
 export type VersionDto = z.infer<typeof VersionDtoSchema>;
 
@@ -353,3 +354,14 @@ export const ConfigPlanSchema = z.object({
   kept: z.array(z.object({ kind: z.string(), key: z.string(), reason: z.string() })),
 });
 export const ConfigApplyResponseSchema = z.object({ applied: z.literal(true), plan: ConfigPlanSchema });
+
+// ---------------------------------------------------------------- pipelines
+
+/** `GET /versions?productId=…&version=…`: the version of a product with that version string (none or one). */
+export const FindVersionQuerySchema = z.object({ productId: IdSchema, version: z.string().trim().min(1).max(100) }).strict();
+export const VersionListResponseSchema = z.object({ items: z.array(VersionDtoSchema) });
+/** `GET /versions/{id}/approvers?environmentId=…`: who could give each approval still missing. */
+export const ApproversResponseSchema = z.object({
+  items: z.array(z.object({ type: z.enum(APPROVAL_TYPES), missing: z.number().int(), users: z.array(z.object({ id: IdSchema, name: z.string() })) })),
+});
+export type ApproversResponse = z.infer<typeof ApproversResponseSchema>;

@@ -20,6 +20,7 @@ export { FakeClock, SequentialIds, consoleLogger, randomIds, silentLogger, syste
 export type { Clock, IdSource, Logger } from './context.js';
 export { hashEvent, toJsonLines, verifyChain } from './domains/audit/chain.js';
 export type { VerifyResult } from './domains/audit/chain.js';
+export type { Approvers } from './domains/approvals/queries.js';
 export type { AccessReview, CreatedKey, Evaluation, PendingApproval, RequirementStatus, RoleChangeResult, VersionDecision } from './domains/index.js';
 export { hashSecret } from './domains/keys/decide.js';
 export {

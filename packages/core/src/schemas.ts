@@ -134,6 +134,8 @@ export const VersionSchema = z.object({
   /** Environments approval was requested for. */
   requestedFor: z.array(IdSchema),
   message: MessageRefSchema.nullable(),
+  /** The commit the version was built from (CI), when given. */
+  commit: z.string().max(64).optional(),
 });
 export type Version = z.infer<typeof VersionSchema>;
 

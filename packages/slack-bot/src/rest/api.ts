@@ -16,6 +16,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { ADMIN_OPERATIONS } from './admin.js';
 import { CONFIG_OPERATIONS } from './config.js';
+import { PIPELINE_OPERATIONS } from './pipeline.js';
 import { EvaluationWaiters, evaluationTag } from './wait.js';
 import { body } from './body.js';
 import { found } from './lookup.js';
@@ -347,7 +348,7 @@ export function restRouter(opts: RestOptions): Router {
       next(err);
     }
   });
-  for (const op of [...ADMIN_OPERATIONS, ...CONFIG_OPERATIONS]) register(r, op);
+  for (const op of [...ADMIN_OPERATIONS, ...CONFIG_OPERATIONS, ...PIPELINE_OPERATIONS]) register(r, op);
 
   r.use((_req, res) => sendError(res, 'not_found', `no such endpoint; see ${API_PREFIX}/openapi.json`));
 

@@ -18,7 +18,7 @@ export const createVersion: Decide<C.Parsed<typeof C.CreateVersionInput>, { vers
   need(env, 'version:create', product.teamId);
   const existing = Object.values(s.versions).find((v) => v.productId === product.id && v.version === i.version);
   if (existing) return unchanged({ version: existing, created: false });
-  const version: Version = { id: env.newId('ver'), productId: product.id, version: i.version, createdBy: env.actor.userId, createdAt: env.now, releaseId: null, decisions: [], requestedFor: [], message: null };
+  const version: Version = { id: env.newId('ver'), productId: product.id, version: i.version, createdBy: env.actor.userId, createdAt: env.now, releaseId: null, decisions: [], requestedFor: [], message: null, ...(i.commit ? { commit: i.commit } : {}) };
   const events: EventBody[] = [{ type: 'version.created', data: { version } }];
   if (i.releaseId) {
     const r = releaseForChange(s, i.releaseId, product.id);

@@ -36,3 +36,30 @@ export function pendingApprovals(s: AccountState, authz: AuthzView, userId: stri
   }
   return out.sort((a, b) => a.version.createdAt - b.version.createdAt);
 }
+
+/** Who could give each approval still missing: active users holding the type's permission in the product's team. */
+export interface Approvers {
+  type: ApprovalType;
+  missing: number;
+  /** Users who may give it now (not the creator under separation of duties, not those who already approved). */
+  userIds: string[];
+}
+
+export function approversFor(s: AccountState, authz: AuthzView, versionId: string, environmentId: string): Approvers[] {
+  const e = evaluateIn(s, versionId, environmentId);
+  const v = own(s.versions, versionId);
+  const product = v ? own(s.products, v.productId) : undefined;
+  if (!v || !product) return [];
+  const users = Object.values(s.users).filter((u) => u.active);
+  return e.requirements
+    .filter((r) => !r.satisfied)
+    .map((r) => ({
+      type: r.type,
+      missing: r.missing,
+      userIds: users
+        .filter((u) => !r.approvedBy.includes(u.id) && !(e.separationOfDuties && u.id === v.createdBy))
+        .filter((u) => authz.actorCan({ userId: u.id }, approvalPermission(r.type), product.teamId))
+        .map((u) => u.id)
+        .sort(),
+    }));
+}
