@@ -1,8 +1,9 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { ReplyTo } from '../../blocks/modals.js';
-import { StateValues, readReason } from '../../blocks/modals.js';
+import type { ReplyTo } from '../../blocks/form.js';
+import { StateValues } from '../../blocks/form.js';
+import { readReason } from '../../blocks/modals.js';
 import type { ListenerDeps, Session } from '../../context.js';
 import { asUser } from '../../context.js';
 
