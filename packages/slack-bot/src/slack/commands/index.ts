@@ -2,9 +2,13 @@ import { helpMessage } from '../blocks/replies.js';
 import { assign, holders, revoke, role, roles, whoami } from './access.js';
 import { deploy, requestApproval } from './approvals.js';
 import { audit, review, verify } from './audit.js';
+import { environment, environments } from './environments.js';
 import { group, groups } from './groups.js';
 import { keys } from './keys.js';
+import { product, products } from './products.js';
 import { request, requests } from './requests.js';
+import { settings } from './settings.js';
+import { team, teams } from './teams.js';
 import type { Subcommand } from './types.js';
 
 const help: Subcommand = (ctx) => Promise.resolve(helpMessage(ctx.cmd));
@@ -23,6 +27,13 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   group,
   keys,
   key: keys,
+  teams,
+  team,
+  products,
+  product,
+  environments,
+  environment,
+  settings,
   audit,
   review,
   verify,
