@@ -74,8 +74,12 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
     }
     case 'role_scope':
       return `:no_entry: ${esc(err.message)}. See where a role may be granted with \`${cmd} role <name>\`.`;
-    case 'user_inactive':
+    case 'user_inactive': {
+      // The core's messages open with the user's id: show it as a mention.
+      const id = z.object({ userId: z.string() }).safeParse(err.details);
+      if (id.success && err.message.startsWith(`${id.data.userId} `)) return `:no_entry: ${who(id.data.userId)}${esc(err.message.slice(id.data.userId.length))}.`;
       return `:no_entry: ${esc(err.message)}.`;
+    }
     case 'separation_of_duties':
       return ':no_entry: You created this version, so your approval cannot count (separation of duties). Another approver has to give it.';
     case 'release_locked':
@@ -125,11 +129,13 @@ export function usage(cmd: string): Record<string, string> {
     revoke: `\`${cmd} revoke @user <role> [team]\``,
     holders: `\`${cmd} holders <role>\` — who holds a role`,
     groups: `\`${cmd} groups\` — every group · \`${cmd} group create <id> [name] [@members…]\` · \`${cmd} group add <group> @user\` · \`${cmd} group remove <group> @user\` · \`${cmd} group delete <group>\``,
-    keys: `\`${cmd} keys [all]\` — API keys · \`${cmd} keys create [token] <name>\` (secret shown once, to you) · \`${cmd} keys revoke <key id>\``,
+    keys: `\`${cmd} keys [all]\` — API keys · \`${cmd} keys create [token] <name> [for @user|<service account>]\` (secret shown once, to you) · \`${cmd} keys revoke <key id>\``,
     teams: `\`${cmd} teams\` — every team · \`${cmd} team create <id> <name…>\` · \`${cmd} team rename <team> <new name…>\` · \`${cmd} team members <team>\``,
     products: `\`${cmd} products\` — every product · \`${cmd} product create <id> <team> <name…>\` · \`${cmd} product team <product> <team>\` (move it) · \`${cmd} product channel <product> #channel|none\``,
     environments: `\`${cmd} environments\` — every environment · \`${cmd} environment create <id> [production] [for <product>] <name…>\` · \`${cmd} environment production <environment> on|off\` · \`${cmd} environment channel <environment> #channel|none\``,
     settings: `\`${cmd} settings\` — default role and team of newcomers, approvals channel · \`${cmd} settings default-role <role>\` · \`${cmd} settings default-team <team>\` · \`${cmd} settings channel #channel|none\``,
+    users: `\`${cmd} user add @user|<id> [name…]\` · \`${cmd} user deactivate @user\` (no permissions, keys stop working) · \`${cmd} user reactivate @user\``,
+    'service-account': `\`${cmd} service-account create <id> <name…> [with <role> [team]…]\` — a user for CI, e.g. \`${cmd} service-account create ci-checkout Checkout CI with developer payments\`; then \`${cmd} keys create <name> for <id>\``,
     audit: `\`${cmd} audit [@user]\` — the latest audit events, for the account or one user`,
     review: `\`${cmd} review\` — access review: Admins, inactive users, expiring grants, unused and over-privileged keys`,
     verify: `\`${cmd} verify\` — check the audit trail's hash chain`,

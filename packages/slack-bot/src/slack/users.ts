@@ -28,6 +28,6 @@ export async function slackProfile(client: WebClient, userId: string, fallbackNa
 export async function ensureUserFromSlack(client: WebClient, account: Account, userId: string, fallbackName: string | null = null): Promise<void> {
   if (account.view.users[userId]) return;
   const p = await slackProfile(client, userId, fallbackName);
-  if (p.deleted) throw new GatehouseError('user_inactive', `<@${userId}> is deactivated in Slack`, { userId });
+  if (p.deleted) throw new GatehouseError('user_inactive', `${userId} is deactivated in Slack`, { userId });
   await account.ensureUser({ userId, name: p.name, serviceAccount: p.bot });
 }

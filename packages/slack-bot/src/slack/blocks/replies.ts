@@ -2,7 +2,7 @@ import type { AccessReview, AuditEvent, CreatedKey, Group, Permission, RoleDefin
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { MeResponse } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { esc, roleName, teamName, when, who } from '../format.js';
+import { esc, roleName, teamName, userName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
 import type { Message } from './common.js';
@@ -68,21 +68,23 @@ export function groupsMessage(n: Names, groups: readonly Group[]): Message {
   return reply(`*Groups* (${groups.length})\n${lines.join('\n')}`);
 }
 
-export function keysMessage(keys: readonly { id: string; ownerId: string; name: string; kind: string; prefix: string; createdAt: number; revokedAt: number | null; lastUsedAt: number | null }[], all: boolean): Message {
+export function keysMessage(n: Names, keys: readonly { id: string; ownerId: string; name: string; kind: string; prefix: string; createdAt: number; revokedAt: number | null; lastUsedAt: number | null }[], all: boolean): Message {
   if (keys.length === 0) return reply(all ? 'No API keys in this account.' : 'You have no API keys. Create one with `keys create <name>`.');
   const lines = keys.map(
     (k) =>
-      `• \`${k.id}\` *${esc(k.name)}* (${k.kind === 'api_key' ? 'API key' : 'personal token'}, \`${k.prefix}…\`)${all ? ` of ${who(k.ownerId)}` : ''} — created ${when(k.createdAt)}, ${k.lastUsedAt ? `last used ${when(k.lastUsedAt)}` : 'never used'}${k.revokedAt ? `, *revoked* ${when(k.revokedAt)}` : ''}`,
+      `• \`${k.id}\` *${esc(k.name)}* (${k.kind === 'api_key' ? 'API key' : 'personal token'}, \`${k.prefix}…\`)${all ? ` of ${userName(n, k.ownerId)}` : ''} — created ${when(k.createdAt)}, ${k.lastUsedAt ? `last used ${when(k.lastUsedAt)}` : 'never used'}${k.revokedAt ? `, *revoked* ${when(k.revokedAt)}` : ''}`,
   );
   return reply(`*${all ? 'API keys of the account' : 'Your API keys'}* (${keys.length})\n${lines.join('\n')}`);
 }
 
-export function createdKeyMessage(created: CreatedKey): Message {
+/** The new key and its secret (shown once); `owner` names the owner when the key is not the asker's own. */
+export function createdKeyMessage(created: CreatedKey, owner: string | null = null): Message {
   const k = created.key;
+  const [whose, has] = owner ? [`${owner}'s`, `${owner} has`] : ['your', 'you have'];
   const what =
     k.kind === 'api_key'
-      ? 'an *API key* (it keeps the permissions you have now, even if your roles change later)'
-      : 'a *personal token* (it follows your permissions as they change)';
+      ? `an *API key*${owner ? ` for ${owner}` : ''} (it keeps the permissions ${has} now, even if ${whose} roles change later)`
+      : `a *personal token*${owner ? ` for ${owner}` : ''} (it follows ${whose} permissions as they change)`;
   return reply(
     `:key: Created ${what} named *${esc(k.name)}* (\`${k.id}\`). Copy the secret now — it is shown this once, only to you, and Gatehouse keeps only its hash:\n\`\`\`${created.secret}\`\`\`\nUse it as \`Authorization: Bearer <secret>\`. Revoke with \`keys revoke ${k.id}\`.`,
   );

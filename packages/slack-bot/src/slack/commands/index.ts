@@ -5,6 +5,7 @@ import { audit, review, verify } from './audit.js';
 import { environment, environments } from './environments.js';
 import { group, groups } from './groups.js';
 import { keys } from './keys.js';
+import { serviceAccount, user } from './people.js';
 import { product, products } from './products.js';
 import { request, requests } from './requests.js';
 import { settings } from './settings.js';
@@ -34,6 +35,8 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   environments,
   environment,
   settings,
+  user,
+  'service-account': serviceAccount,
   audit,
   review,
   verify,
