@@ -33,6 +33,13 @@ export function environmentName(n: Names, environmentId: string): string {
   return n.state.environments[environmentId]?.name ?? environmentId;
 }
 
+/** `*Checkout 1.4.0*` for a version id (the id itself when unknown). */
+export function versionName(n: Names, versionId: string): string {
+  const v = n.state.versions[versionId];
+  const p = v ? n.state.products[v.productId] : undefined;
+  return v && p ? `*${esc(p.name)} ${esc(v.version)}*` : `\`${versionId}\``;
+}
+
 /**
  * A user for a reply: a Slack mention, or the name in bold for a service account (it has no
  * Slack profile, so a mention would not render).

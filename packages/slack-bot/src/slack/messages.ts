@@ -103,6 +103,9 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
       return `:no_entry: ${esc(err.message)}. Pick another name or id.`;
     case 'validation_failed': {
       const v = Issues.safeParse(err.details);
+      // A rule's own sentence (not the list of fields zod made) says it better than its issues.
+      const listed = v.success ? v.data.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') : err.message;
+      if (err.message !== listed && !err.message.includes(listed)) return `:memo: ${esc(err.message)}.`;
       const lines = v.success ? v.data.issues.map((i) => `• ${i.path ? `${i.path}: ` : ''}${esc(i.message)}`) : [esc(err.message)];
       return `:memo: That did not validate:\n${lines.join('\n')}`;
     }
@@ -133,6 +136,7 @@ export function usage(cmd: string): Record<string, string> {
     teams: `\`${cmd} teams\` — every team · \`${cmd} team create <id> <name…>\` · \`${cmd} team rename <team> <new name…>\` · \`${cmd} team members <team>\``,
     products: `\`${cmd} products\` — every product · \`${cmd} product create <id> <team> <name…>\` · \`${cmd} product team <product> <team>\` (move it) · \`${cmd} product channel <product> #channel|none\``,
     environments: `\`${cmd} environments\` — every environment · \`${cmd} environment create <id> [production] [for <product>] <name…>\` · \`${cmd} environment production <environment> on|off\` · \`${cmd} environment channel <environment> #channel|none\``,
+    releases: `\`${cmd} releases [product]\` — releases · \`${cmd} release <release>\` — one, with Approve / Reject · \`${cmd} release create <product> <name…>\` · \`${cmd} release add <release> <version id | product version>\` · \`${cmd} release lock|unlock|archive|restore|delete <release>\``,
     settings: `\`${cmd} settings\` — default role and team of newcomers, approvals channel · \`${cmd} settings default-role <role>\` · \`${cmd} settings default-team <team>\` · \`${cmd} settings channel #channel|none\``,
     users: `\`${cmd} user add @user|<id> [name…]\` · \`${cmd} user deactivate @user\` (no permissions, keys stop working) · \`${cmd} user reactivate @user\``,
     'service-account': `\`${cmd} service-account create <id> <name…> [with <role> [team]…]\` — a user for CI, e.g. \`${cmd} service-account create ci-checkout Checkout CI with developer payments\`; then \`${cmd} keys create <name> for <id>\``,

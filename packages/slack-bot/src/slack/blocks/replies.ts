@@ -2,7 +2,7 @@ import type { AccessReview, AuditEvent, CreatedKey, Group, Permission, RoleDefin
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { MeResponse } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { esc, roleName, teamName, userName, when, who } from '../format.js';
+import { esc, roleName, teamName, userName, versionName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
 import type { Message } from './common.js';
@@ -88,13 +88,6 @@ export function createdKeyMessage(created: CreatedKey, owner: string | null = nu
   return reply(
     `:key: Created ${what} named *${esc(k.name)}* (\`${k.id}\`). Copy the secret now — it is shown this once, only to you, and Gatehouse keeps only its hash:\n\`\`\`${created.secret}\`\`\`\nUse it as \`Authorization: Bearer <secret>\`. Revoke with \`keys revoke ${k.id}\`.`,
   );
-}
-
-/** `Checkout 1.4.0` for a version id (the id itself when unknown). */
-function versionName(n: Names, versionId: string): string {
-  const v = n.state.versions[versionId];
-  const p = v ? n.state.products[v.productId] : undefined;
-  return v && p ? `*${esc(p.name)} ${esc(v.version)}*` : `\`${versionId}\``;
 }
 
 function subjectName(s: { type: string; id: string }): string {

@@ -7,6 +7,7 @@ import { group, groups } from './groups.js';
 import { keys } from './keys.js';
 import { serviceAccount, user } from './people.js';
 import { product, products } from './products.js';
+import { release, releases } from './releases.js';
 import { request, requests } from './requests.js';
 import { settings } from './settings.js';
 import { team, teams } from './teams.js';
@@ -34,6 +35,8 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   product,
   environments,
   environment,
+  releases,
+  release,
   settings,
   user,
   'service-account': serviceAccount,

@@ -73,7 +73,7 @@ export function requireEnvironment(account: Account, word: string | null): Envir
 export function requireRelease(account: Account, tokens: readonly Token[], from: number, words = tokens.length - from): Release {
   const slice = tokens.slice(from, from + words);
   const first = wordAt(slice, 0);
-  if (!first) throw new GatehouseError('validation_failed', 'name the release', { issues: [{ path: 'release', message: 'give the release id or name (`releases` lists them)' }] });
+  if (!first) throw new GatehouseError('validation_failed', 'give the release id or name (`releases` lists them)', { issues: [{ path: 'release', message: 'missing' }] });
   const releases = Object.values(account.view.releases);
   const byId = releases.find((r) => r.id === first);
   if (byId && slice.length === 1) return byId;
@@ -85,7 +85,7 @@ export function requireRelease(account: Account, tokens: readonly Token[], from:
   if (inProduct.length === 1 && inProduct[0]) return inProduct[0];
   if (all.length > 1) {
     const where = all.map((r) => `${account.view.products[r.productId]?.name ?? r.productId} (${r.id})`).join(', ');
-    throw new GatehouseError('validation_failed', 'the release name is ambiguous', { issues: [{ path: 'release', message: `several products have a release named ${joinTokens(slice)}: ${where}; put the product first or use the id` }] });
+    throw new GatehouseError('validation_failed', `several products have a release named ${joinTokens(slice)}: ${where}; put the product first or use the id`, { issues: [{ path: 'release', message: 'ambiguous' }] });
   }
   throw new NotFoundError('release', joinTokens(slice));
 }
@@ -93,7 +93,7 @@ export function requireRelease(account: Account, tokens: readonly Token[], from:
 /** `<version id>` or `<product> <version string>`. */
 export function requireVersion(account: Account, tokens: readonly Token[], from: number): { versionId: string; next: number } {
   const first = wordAt(tokens, from);
-  if (!first) throw new GatehouseError('validation_failed', 'name the version', { issues: [{ path: 'version', message: 'give a version id, or a product and a version string' }] });
+  if (!first) throw new GatehouseError('validation_failed', 'give a version id, or a product and a version string', { issues: [{ path: 'version', message: 'missing' }] });
   if (account.view.versions[first]) return { versionId: first, next: from + 1 };
   const second = wordAt(tokens, from + 1);
   const product = findNamed(account.view.products, first);
@@ -118,7 +118,7 @@ export function channelArg(token: Token | undefined): string | null | undefined 
 
 /** Makes sure a mentioned user exists in the account (looked up in Slack when new). */
 export async function ensureMentioned(ctx: CommandContext, token: Token | undefined): Promise<string> {
-  if (token?.kind !== 'user') throw new GatehouseError('validation_failed', 'mention the user', { issues: [{ path: 'user', message: 'mention the user as @name' }] });
+  if (token?.kind !== 'user') throw new GatehouseError('validation_failed', 'mention the user as @name', { issues: [{ path: 'user', message: 'missing' }] });
   await ensureUserFromSlack(ctx.client, ctx.session.account, token.id, token.name);
   return token.id;
 }
