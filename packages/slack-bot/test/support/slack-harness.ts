@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { Account, Logger } from '@gatehouse/core';
-import { FakeClock, Gatehouse } from '@gatehouse/core';
+import type { Account, ApprovalType, Logger } from '@gatehouse/core';
+import { APPROVAL_TYPES, FakeClock, Gatehouse } from '@gatehouse/core';
 import { ConfigSchema } from '../../src/config.js';
 import { seedDemo } from '../../src/demo.js';
 import type { RunningServer } from '../../src/server.js';
@@ -170,3 +170,10 @@ export const state = {
   radio: (value: string) => ({ v: { type: 'radio_buttons', selected_option: { value, text: { type: 'plain_text', text: value } } } }),
   checks: (values: string[]) => ({ v: { type: 'checkboxes', selected_options: values.map((value) => ({ value, text: { type: 'plain_text', text: value } })) } }),
 };
+
+/** The rule form's values as Slack sends them: every quorum select (0 = not required), and the checked switches. */
+export function ruleValues(quorums: Partial<Record<ApprovalType, number>>, checks: ('sod' | 'release')[]): Values {
+  const values: Values = Object.fromEntries(APPROVAL_TYPES.map((t) => [`quorum:${t}`, state.select(String(quorums[t] ?? 0))]));
+  values['checks'] = state.checks(checks);
+  return values;
+}

@@ -9,6 +9,7 @@ import { serviceAccount, user } from './people.js';
 import { product, products } from './products.js';
 import { release, releases } from './releases.js';
 import { request, requests } from './requests.js';
+import { rule, rules } from './rules.js';
 import { settings } from './settings.js';
 import { team, teams } from './teams.js';
 import type { Subcommand } from './types.js';
@@ -35,6 +36,8 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   product,
   environments,
   environment,
+  rules,
+  rule,
   releases,
   release,
   settings,

@@ -16,6 +16,7 @@ import { rejectReleaseSubmitted } from './views/reject-release.js';
 import { rejectVersionSubmitted } from './views/reject-version.js';
 import { requestAccessSubmitted } from './views/request-access.js';
 import { roleEditorSubmitted } from './views/role-editor.js';
+import { ruleEditorSubmitted } from './views/rule-editor.js';
 
 /** Every listener of the app: one slash command, the buttons, the modals, Slack user changes. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
@@ -37,6 +38,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.view({ callback_id: VIEW.assignRole, type: 'view_submission' }, assignRoleSubmitted(deps));
   app.view({ callback_id: VIEW.requestAccess, type: 'view_submission' }, requestAccessSubmitted(deps));
   app.view({ callback_id: VIEW.roleEditor, type: 'view_submission' }, roleEditorSubmitted(deps));
+  app.view({ callback_id: VIEW.ruleEditor, type: 'view_submission' }, ruleEditorSubmitted(deps));
 
   app.event('user_change', userChanged(deps));
 }
