@@ -77,8 +77,8 @@ export function keysMessage(n: Names, keys: readonly { id: string; ownerId: stri
   return reply(`*${all ? 'API keys of the account' : 'Your API keys'}* (${keys.length})\n${lines.join('\n')}`);
 }
 
-/** The new key and its secret (shown once); `owner` names the owner when the key is not the asker's own. */
-export function createdKeyMessage(created: CreatedKey, owner: string | null = null): Message {
+/** The new key and its secret (shown once); `owner` names the owner when the key is not the asker's own; `use` says what to do with it. */
+export function createdKeyMessage(created: CreatedKey, owner: string | null = null, use = ''): Message {
   const k = created.key;
   const [whose, has] = owner ? [`${owner}'s`, `${owner} has`] : ['your', 'you have'];
   const what =
@@ -86,7 +86,7 @@ export function createdKeyMessage(created: CreatedKey, owner: string | null = nu
       ? `an *API key*${owner ? ` for ${owner}` : ''} (it keeps the permissions ${has} now, even if ${whose} roles change later)`
       : `a *personal token*${owner ? ` for ${owner}` : ''} (it follows ${whose} permissions as they change)`;
   return reply(
-    `:key: Created ${what} named *${esc(k.name)}* (\`${k.id}\`). Copy the secret now — it is shown this once, only to you, and Gatehouse keeps only its hash:\n\`\`\`${created.secret}\`\`\`\nUse it as \`Authorization: Bearer <secret>\`. Revoke with \`keys revoke ${k.id}\`.`,
+    `:key: Created ${what} named *${esc(k.name)}* (\`${k.id}\`). Copy the secret now — it is shown this once, only to you, and Gatehouse keeps only its hash:\n\`\`\`${created.secret}\`\`\`\nUse it as \`Authorization: Bearer <secret>\`.${use ? ` ${use}` : ''} Revoke with \`keys revoke ${k.id}\`.`,
   );
 }
 

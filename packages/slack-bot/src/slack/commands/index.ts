@@ -11,6 +11,7 @@ import { release, releases } from './releases.js';
 import { request, requests } from './requests.js';
 import { rule, rules } from './rules.js';
 import { settings } from './settings.js';
+import { setup } from './setup.js';
 import { team, teams } from './teams.js';
 import type { Subcommand } from './types.js';
 
@@ -19,6 +20,7 @@ const help: Subcommand = (ctx) => Promise.resolve(helpMessage(ctx.cmd));
 /** Every subcommand of the slash command, by the word that selects it. */
 export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   help,
+  setup,
   whoami,
   me: whoami,
   roles,

@@ -22,7 +22,7 @@ export const user: Subcommand = async (ctx, args) => {
     case 'add': {
       if (!target || target.kind === 'channel') return usageMessage(ctx.cmd, 'users', 'Mention the user, or give their Slack user id.');
       const userId = target.kind === 'user' ? target.id : target.text;
-      const known = account.view.users[userId] !== undefined;
+      const known = Object.hasOwn(account.view.users, userId);
       let name = joinTokens(args.slice(2));
       if (!name && !known && (target.kind === 'user' || SLACK_USER_ID.test(userId))) {
         const profile = await slackProfile(ctx.client, userId, target.kind === 'user' ? target.name : null);
@@ -82,7 +82,7 @@ export const serviceAccount: Subcommand = async (ctx, args) => {
   const roles = withAt < 0 ? [] : rolesFrom(ctx, args.slice(withAt + 1));
   if ('problem' in roles) return usageMessage(ctx.cmd, 'service-account', roles.problem);
   if (withAt >= 0 && roles.length === 0) return usageMessage(ctx.cmd, 'service-account', 'Name the roles after `with`.');
-  if (account.view.users[id]) throw new GatehouseError('conflict', `user '${id}' already exists`, { userId: id });
+  if (Object.hasOwn(account.view.users, id)) throw new GatehouseError('conflict', `user '${id}' already exists`, { userId: id });
   await account.addUser(actor, { userId: id, name, serviceAccount: true });
   const head = `:robot_face: Created service account *${esc(name)}* (\`${id}\`)`;
   const keyHint = `Its key for CI: \`${ctx.cmd} keys create <key name> for ${id}\` (the secret is shown once, to you).`;

@@ -129,7 +129,7 @@ export async function ensureMentioned(ctx: CommandContext, token: Token | undefi
  */
 export function requireUserRef(account: Account, token: Token | undefined): string {
   if (token?.kind === 'user') {
-    if (!account.view.users[token.id]) throw new NotFoundError('user', token.name ?? token.id);
+    if (!Object.hasOwn(account.view.users, token.id)) throw new NotFoundError('user', token.name ?? token.id);
     return token.id;
   }
   const word = token?.kind === 'word' ? token.text : null;

@@ -17,6 +17,8 @@ const SubmissionSchema = z.object({
 
 export interface Submission<M> {
   teamId: string | null;
+  /** The modal's id (for views.update). */
+  viewId: string;
   user: { id: string; name: string | null };
   values: StateValues;
   meta: M;
@@ -27,6 +29,7 @@ export function parseSubmission<S extends z.ZodType>(body: unknown, meta: S): Su
   const raw: unknown = b.view.private_metadata ? JSON.parse(b.view.private_metadata) : {};
   return {
     teamId: b.team?.id ?? b.user.team_id ?? null,
+    viewId: b.view.id,
     user: { id: b.user.id, name: b.user.name ?? b.user.username ?? null },
     values: b.view.state.values,
     meta: meta.parse(raw),
