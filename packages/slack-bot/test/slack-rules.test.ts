@@ -69,7 +69,7 @@ describe('Slack: deployment rules from the slash command and their form', () => 
 
   it('a rule for one product: created by a team SRE; refusals come before the form; delete', async () => {
     const { view, responseUrl } = await openForm('USTEVE', 'rule set production checkout');
-    assert.match(textOf({ blocks: view.view['blocks'] }), /No rule for \*production\* for \*Checkout\* yet/);
+    assert.match(textOf({ blocks: view.view['blocks'] }), /No rule for \*production\* for \*Checkout\* yet\. The rule for every product applies too: QA ×1, Security ×1, Operational ×1;/);
     assert.equal(initial(view, 'quorum:qa'), '1', 'a new rule starts with one QA approval');
     await ctx.submit('USTEVE', view.id, ruleValues({ compliance: 1 }, []));
     assert.match(textOf(await ctx.fake.waitFor(() => ctx.fake.responsesTo(responseUrl)[0], 'the answer')), /Created the rule for \*production\* for \*Checkout\*: Compliance ×1; the creator's own approval counts/);

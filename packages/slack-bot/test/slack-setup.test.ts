@@ -91,9 +91,13 @@ describe('Slack: /gatehouse setup, the first run in a modal', () => {
     assert.equal(
       shell,
       [
-        'VERSION_ID=$(curl -sf -X POST "$GATEHOUSE_URL/api/v1/versions" -H "Authorization: Bearer $GATEHOUSE_KEY" -H "Content-Type: application/json" \\',
+        'VERSION_ID=$(curl -sf -X POST "$GATEHOUSE_URL/api/v1/versions" \\',
+        '  -H "Authorization: Bearer $GATEHOUSE_KEY" \\',
+        '  -H "Content-Type: application/json" \\',
         `  -d '{"productId":"shop","version":"1.0.0"}' | jq -r .version.id)`,
-        'curl -sf -X POST "$GATEHOUSE_URL/api/v1/versions/$VERSION_ID/approval-requests" -H "Authorization: Bearer $GATEHOUSE_KEY" -H "Content-Type: application/json" \\',
+        'curl -sf -X POST "$GATEHOUSE_URL/api/v1/versions/$VERSION_ID/approval-requests" \\',
+        '  -H "Authorization: Bearer $GATEHOUSE_KEY" \\',
+        '  -H "Content-Type: application/json" \\',
         `  -d '{"environmentId":"production"}'`,
       ].join('\n'),
     );

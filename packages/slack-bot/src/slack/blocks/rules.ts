@@ -38,13 +38,13 @@ export function ruleInputs(rule: RuleSettings): KnownBlock[] {
   const blocks: KnownBlock[] = APPROVAL_TYPES.map((t) => {
     const quorum = rule.requirements.find((r) => r.type === t)?.quorum ?? 0;
     const givers = giversOf(t);
-    return selectInput(quorumBlock(t), `${TYPE_LABEL[t]} approval`, options, String(Math.min(quorum, MAX_QUORUM)), { hint: givers ? `Given by ${givers} and Admins` : 'Given by Admins' });
+    return selectInput(quorumBlock(t), t === 'release' ? 'Release manager approval (of the version)' : `${TYPE_LABEL[t]} approval`, options, String(Math.min(quorum, MAX_QUORUM)), { hint: givers ? `Given by ${givers} and Admins` : 'Given by Admins' });
   });
   const on = new Set([...(rule.separationOfDuties ? ['sod'] : []), ...(rule.requireReleaseApproval ? ['release'] : [])]);
   blocks.push(
     checkboxesInput(
       'checks',
-      'Also',
+      'Options',
       [option('Separation of duties: the creator cannot approve', 'sod'), option("The version's release must be approved", 'release')],
       on,
       'Release approval needs the version to be in a release and someone with release:approve to approve it.',
@@ -76,9 +76,11 @@ export function findRule(state: Readonly<AccountState>, environmentId: string, p
 /** `rule set`: the form for the rule of an environment (and product), prefilled from the rule when there is one. */
 export function ruleEditorView(n: Names, meta: RuleEditorMeta): ModalView {
   const rule = findRule(n.state, meta.environmentId, meta.productId);
+  const wide = meta.productId ? findRule(n.state, meta.environmentId, null) : null;
   const target = ruleTarget(n, meta);
+  const now = rule ? `The rule for ${target} asks now: ${ruleSummary(rule)}.` : `No rule for ${target} yet.${wide ? '' : ' Versions go there without approvals.'}`;
   const blocks: KnownBlock[] = [
-    section(rule ? `The rule for ${target} asks now: ${ruleSummary(rule)}.` : `No rule for ${target} yet: versions go there without approvals.`),
+    section(`${now}${wide ? ` The rule for every product applies too: ${ruleSummary(wide)}.` : ''}`),
     ...ruleInputs(rule ?? DEFAULT_RULE),
     context('Each required type needs that many distinct approvers; a single rejection blocks until it is withdrawn.'),
   ];

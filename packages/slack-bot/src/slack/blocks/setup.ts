@@ -69,7 +69,7 @@ function stepBlocks(n: Names, meta: SetupMeta, prefill: StepInput | null): Known
       ];
     }
     case 'team':
-      return [section('Teams own products, and roles can be granted per team (a Developer of one team cannot approve for another).'), ...namedInputs('Team name', named, 'Used in commands; made from the name when empty.')];
+      return [section('Teams own products, and roles can be granted per team: QA of one team approves only that team\'s versions.'), ...namedInputs('Team name', named, 'Used in commands; made from the name when empty.')];
     case 'product':
       return [section(`The product belongs to *${team}*: its versions are approved by people with roles there.`), ...namedInputs('Product name', named, 'CI names the product by this id; made from the name when empty.')];
     case 'environment':
@@ -105,11 +105,13 @@ export function setupSavingView(meta: SetupMeta): ModalView {
  */
 export function ciCommands(productId: string, environmentId: string): string {
   const json = (o: unknown) => `'${JSON.stringify(o)}'`;
-  const headers = '-H "Authorization: Bearer $GATEHOUSE_KEY" -H "Content-Type: application/json"';
+  const headers = ['  -H "Authorization: Bearer $GATEHOUSE_KEY" \\', '  -H "Content-Type: application/json" \\'];
   return [
-    `VERSION_ID=$(curl -sf -X POST "$GATEHOUSE_URL/api/v1/versions" ${headers} \\`,
+    'VERSION_ID=$(curl -sf -X POST "$GATEHOUSE_URL/api/v1/versions" \\',
+    ...headers,
     `  -d ${json({ productId, version: '1.0.0' })} | jq -r .version.id)`,
-    `curl -sf -X POST "$GATEHOUSE_URL/api/v1/versions/$VERSION_ID/approval-requests" ${headers} \\`,
+    'curl -sf -X POST "$GATEHOUSE_URL/api/v1/versions/$VERSION_ID/approval-requests" \\',
+    ...headers,
     `  -d ${json({ environmentId })}`,
   ].join('\n');
 }
