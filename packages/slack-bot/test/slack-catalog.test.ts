@@ -14,6 +14,29 @@ describe('Slack: teams, products, environments and settings from the slash comma
     await ctx.close();
   });
 
+  it('help lists every admin subcommand; the audit trail names what they changed', async () => {
+    const help = await ctx.answer('UVERA', 'help');
+    for (const sub of ['setup', 'teams', 'team create', 'team rename', 'team members', 'products', 'product create', 'product team', 'product channel', 'environments', 'environment create', 'environment production', 'environment channel', 'rules', 'rule set', 'rule delete', 'releases', 'release create', 'release add', 'release lock|unlock|archive|restore|delete', 'settings default-role', 'settings default-team', 'settings channel', 'user add', 'user deactivate', 'user reactivate', 'service-account create', 'keys create [token] <name> [for @user|<service account>]']) {
+      assert.ok(help.includes(`/gatehouse ${sub}`), `help mentions ${sub}`);
+    }
+    await ctx.answer('UADA', 'team create platform Platform');
+    await ctx.answer('UADA', 'product create portal platform Portal');
+    await ctx.answer('UADA', 'product team portal payments');
+    await ctx.answer('UADA', `environment channel production ${chan('CPROD', 'prod')}`);
+    await ctx.answer('UADA', `settings channel ${chan('CRELEASES', 'releases')}`);
+    const trail = await ctx.answer('UADA', 'audit');
+    for (const line of [
+      '<@UADA> created team *Platform*',
+      '<@UADA> created product *Portal* in team Platform',
+      '<@UADA> changed product *Portal*: moved to team Payments',
+      '<@UADA> changed environment *production*: approval messages to <#CPROD>',
+      '<@UADA> changed the account settings (approvals channel <#CRELEASES>)',
+    ]) {
+      assert.ok(trail.includes(line), `the trail says: ${line}\n${trail}`);
+    }
+    ctx.assertClean();
+  });
+
   it('teams: list, create, rename, members; refusals and usage', async () => {
     const list = await ctx.answer('UVERA', 'teams');
     assert.match(list, /\*Teams\* \(3\)/);
