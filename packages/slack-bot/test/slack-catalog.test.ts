@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import type { SlackCtx } from './support/slack-harness.js';
-import { setupSlack } from './support/slack-harness.js';
+import { chan, setupSlack } from './support/slack-harness.js';
 
-/** A channel as Slack escapes it in command text. */
-const chan = (id: string, name: string) => `<#${id}|${name}>`;
 
 describe('Slack: teams, products, environments and settings from the slash command', () => {
   let ctx: SlackCtx;
@@ -97,15 +95,15 @@ describe('Slack: teams, products, environments and settings from the slash comma
     assert.match(await ctx.answer('UVERA', 'environments'), /• \*production\* `production` — production, for every product/);
 
     const created = await ctx.answer('USAM', 'environment create prod-eu production for checkout Production EU');
-    assert.match(created, /Created production environment \*Production EU\* \(for \*Checkout\*\) \(`prod-eu`\)\. Say which approvals it needs with `\/gatehouse rule set prod-eu checkout`\./);
+    assert.match(created, /Created production environment \*Production EU\* \(`prod-eu`\) for \*Checkout\* only\. Say which approvals it needs with `\/gatehouse rule set prod-eu checkout`\./);
     assert.deepEqual(ctx.account.view.environments['prod-eu'] && { ...ctx.account.view.environments['prod-eu'], createdAt: 0 }, { id: 'prod-eu', name: 'Production EU', productId: 'checkout', production: true, createdAt: 0 });
-    assert.match(await ctx.answer('USAM', 'environment create qa-lab for search-api production'), /Created production environment \*qa-lab\* \(for \*Search API\*\)/, 'either order; the id names it when no name is given');
+    assert.match(await ctx.answer('USAM', 'environment create qa-lab for search-api production'), /Created production environment \*qa-lab\* \(`qa-lab`\) for \*Search API\* only/, 'either order; the id names it when no name is given');
     assert.match(await ctx.answer('USAM', 'environment create sandbox Sandbox'), /Created environment \*Sandbox\* \(`sandbox`\) for every product/);
     assert.equal(ctx.account.view.environments['sandbox']?.production, false);
     assert.match(await ctx.answer('UVERA', 'environments'), /• \*Production EU\* `prod-eu` — production, for \*Checkout\* only/);
 
     assert.match(await ctx.answer('UDEV', 'environment create perf Perf'), /You need `environment:create` globally, which none of your roles grants\. Roles that grant it: Admin, Release Manager, SRE\./);
-    assert.match(await ctx.answer('USTEVE', 'environment create perf for checkout Perf'), /Created environment \*Perf\* \(for \*Checkout\*\)/, "an SRE of Payments may create Checkout's environments");
+    assert.match(await ctx.answer('USTEVE', 'environment create perf for checkout Perf'), /Created environment \*Perf\* \(`perf`\) for \*Checkout\* only/, "an SRE of Payments may create Checkout's environments");
     assert.match(await ctx.answer('USAM', 'environment create'), /Give the environment an id/);
     assert.match(await ctx.answer('USAM', 'environment create perf2 for'), /Name the product after `for`/);
     assert.match(await ctx.answer('USAM', 'environment create perf2 for nothing'), /product 'nothing' does not exist/);

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import type { SlackCtx } from './support/slack-harness.js';
-import { setupSlack, textOf } from './support/slack-harness.js';
+import { at, setupSlack, textOf } from './support/slack-harness.js';
 
-/** Mention as Slack escapes it in command text. */
-const at = (id: string) => `<@${id}|${id.slice(1).toLowerCase()}>`;
 
 describe('Slack: users, service accounts and their keys from the slash command', () => {
   let ctx: SlackCtx;

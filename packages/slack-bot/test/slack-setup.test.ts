@@ -4,10 +4,9 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { OpenedView } from './support/fake-slack.js';
 import type { SlackCtx } from './support/slack-harness.js';
-import { actionIds, ruleValues, setupSlack, state, textOf } from './support/slack-harness.js';
+import { actionIds, at, ruleValues, setupSlack, state, textOf } from './support/slack-harness.js';
 
 const run = promisify(execFile);
-const at = (id: string) => `<@${id}|${id.slice(1).toLowerCase()}>`;
 
 type Blocks = Record<string, unknown>[];
 /** The HTTP answer to a view submission. */

@@ -26,6 +26,12 @@ export function recordingLogger(): Logger & { lines: { level: string; msg: strin
 
 type Values = Record<string, Record<string, Record<string, unknown>>>;
 
+/** A user mention as Slack escapes it in command text. */
+export const at = (id: string) => `<@${id}|${id.slice(1).toLowerCase()}>`;
+
+/** A channel as Slack escapes it in command text. */
+export const chan = (id: string, name: string) => `<#${id}|${name}>`;
+
 /**
  * The real server (REST + Bolt in HTTP mode) on an in-memory store seeded with the demo
  * account, talking to a local fake Slack; and a driver that sends signed requests like Slack.

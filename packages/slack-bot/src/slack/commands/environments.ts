@@ -41,7 +41,8 @@ export const environment: Subcommand = async (ctx, args) => {
       }
       const e = await account.createEnvironment(actor, { environmentId: target, name: joinTokens(args.slice(i)) || target, productId, production });
       const rule = `\`${ctx.cmd} rule set ${e.id}${productId ? ` ${productId}` : ''}\``;
-      return reply(`:evergreen_tree: Created ${e.production ? 'production ' : ''}environment ${what(e)} (\`${e.id}\`)${e.productId ? '' : ' for every product'}. Say which approvals it needs with ${rule}.`);
+      const scope = e.productId ? `*${esc(productName(names, e.productId))}* only` : 'every product';
+      return reply(`:evergreen_tree: Created ${e.production ? 'production ' : ''}environment *${esc(e.name)}* (\`${e.id}\`) for ${scope}. Say which approvals it needs with ${rule}.`);
     }
     case 'production': {
       const flag = wordAt(args, 2)?.toLowerCase();

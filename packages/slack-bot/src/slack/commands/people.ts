@@ -7,7 +7,7 @@ import type { Token } from '../parse.js';
 import { indexOfWord, joinTokens, wordAt } from '../parse.js';
 import { slackProfile } from '../users.js';
 import { findTeam, matchRole, requireUserRef } from './resolve.js';
-import type { Subcommand } from './types.js';
+import type { CommandContext, Subcommand } from './types.js';
 
 /** `user add|deactivate|reactivate` and `service-account create`. */
 
@@ -55,7 +55,7 @@ export const user: Subcommand = async (ctx, args) => {
 };
 
 /** `<role> [team]` items, e.g. `developer payments qa` (an `and` between items is fine). */
-function rolesFrom(ctx: Parameters<Subcommand>[0], tokens: readonly Token[]): { roleId: string; teamId: string | null }[] | { problem: string } {
+function rolesFrom(ctx: CommandContext, tokens: readonly Token[]): { roleId: string; teamId: string | null }[] | { problem: string } {
   const out: { roleId: string; teamId: string | null }[] = [];
   for (let i = 0; i < tokens.length; ) {
     if (wordAt(tokens, i)?.toLowerCase() === 'and') {
