@@ -100,6 +100,15 @@ describe('Slack: command text', () => {
     assert.deepEqual(tokenize('<@W42>'), [{ kind: 'user', id: 'W42', name: null }]);
   });
 
+  it('tokenizes channels as Slack escapes them', () => {
+    assert.deepEqual(tokenize('settings channel <#C0APPROVE|approvals> <#G42>'), [
+      { kind: 'word', text: 'settings' },
+      { kind: 'word', text: 'channel' },
+      { kind: 'channel', id: 'C0APPROVE', name: 'approvals' },
+      { kind: 'channel', id: 'G42', name: null },
+    ]);
+  });
+
   it('parses durations strictly', () => {
     assert.equal(parseDuration('8h'), 8 * 3_600_000);
     assert.equal(parseDuration('2d'), 2 * 86_400_000);

@@ -19,10 +19,11 @@ import { rejectReleaseSubmitted } from '../src/slack/listeners/views/reject-rele
 import { rejectVersionSubmitted } from '../src/slack/listeners/views/reject-version.js';
 import { requestAccessSubmitted } from '../src/slack/listeners/views/request-access.js';
 import { roleEditorSubmitted } from '../src/slack/listeners/views/role-editor.js';
+import { ruleEditorSubmitted } from '../src/slack/listeners/views/rule-editor.js';
 import { Notifier } from '../src/slack/notifier.js';
 import { SeenSet } from '../src/slack/queue.js';
 import { FakeSlack, manifestBotScopes } from './support/fake-slack.js';
-import { MANIFEST, TEAM, recordingLogger, state } from './support/slack-harness.js';
+import { MANIFEST, TEAM, recordingLogger, ruleValues, state } from './support/slack-harness.js';
 import { blockActionPayload, viewSubmissionPayload } from './support/slack-requests.js';
 
 /**
@@ -110,6 +111,7 @@ describe('Slack listeners: ack() before any core work', () => {
     ['assign role', assignRoleSubmitted, 'assign_role', {}, { user: state.user('UVERA'), role: state.select('qa'), team: state.select('*'), expiry: state.select('0') }],
     ['request access', requestAccessSubmitted, 'request_access', {}, { role: state.select('qa'), team: state.select('*'), duration: state.select('3600000'), reason: state.text('because') }],
     ['role editor', roleEditorSubmitted, 'role_editor', {}, { name: state.text('X'), scope: state.radio('team'), 'perm:gate:0': state.checks(['gate:override']) }],
+    ['rule editor', ruleEditorSubmitted, 'rule_editor', { environmentId: 'production' }, ruleValues({ qa: 1 }, ['sod'])],
   ];
   for (const [name, make, callbackId, meta, values] of views) {
     it(`modal: ${name}`, async () => {

@@ -8,7 +8,7 @@ import type { Message } from './blocks/common.js';
 import { reply } from './blocks/common.js';
 import type { Names } from './format.js';
 import { explainError } from './messages.js';
-import type { ReplyTo } from './blocks/modals.js';
+import type { ReplyTo } from './blocks/form.js';
 import type { Notifier } from './notifier.js';
 import type { SeenSet } from './queue.js';
 
@@ -105,23 +105,29 @@ export function refusal(err: unknown, names: Names | null, cmd: string): Message
 }
 
 /**
- * Sends an ephemeral answer where the user was: through the command's response_url when there
- * is one, else as chat.postEphemeral in the channel, else by DM.
+ * Sends an answer only the user sees, where they were: through the command's response_url when
+ * there is one, else as chat.postEphemeral in the channel. False when neither is possible.
  */
-export async function answer(client: WebClient, to: ReplyTo, userId: string, msg: Message): Promise<void> {
+export async function answerEphemeral(client: WebClient, to: ReplyTo, userId: string, msg: Message): Promise<boolean> {
   if (to.responseUrl) {
     const res = await fetch(to.responseUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks }),
     });
-    if (res.ok) return;
-    // An expired response_url (30 minutes, 5 uses): fall through to the channel or a DM.
+    if (res.ok) return true;
+    // An expired response_url (30 minutes, 5 uses): fall through to the channel.
   }
   if (to.channel) {
     await client.chat.postEphemeral({ channel: to.channel, user: userId, text: msg.text, blocks: msg.blocks });
-    return;
+    return true;
   }
+  return false;
+}
+
+/** Sends an ephemeral answer where the user was (see answerEphemeral), else by DM. */
+export async function answer(client: WebClient, to: ReplyTo, userId: string, msg: Message): Promise<void> {
+  if (await answerEphemeral(client, to, userId, msg)) return;
   const dm = await client.conversations.open({ users: userId });
   const channel = dm.channel?.id;
   if (channel) await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });

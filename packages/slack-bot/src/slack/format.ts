@@ -25,6 +25,30 @@ export function teamName(n: Names, teamId: string | null): string {
   return n.state.teams[teamId]?.name ?? teamId;
 }
 
+export function productName(n: Names, productId: string): string {
+  return n.state.products[productId]?.name ?? productId;
+}
+
+export function environmentName(n: Names, environmentId: string): string {
+  return n.state.environments[environmentId]?.name ?? environmentId;
+}
+
+/** `*Checkout 1.4.0*` for a version id (the id itself when unknown). */
+export function versionName(n: Names, versionId: string): string {
+  const v = n.state.versions[versionId];
+  const p = v ? n.state.products[v.productId] : undefined;
+  return v && p ? `*${esc(p.name)} ${esc(v.version)}*` : `\`${versionId}\``;
+}
+
+/**
+ * A user for a reply: a Slack mention, or the name in bold for a service account (it has no
+ * Slack profile, so a mention would not render).
+ */
+export function userName(n: Names, userId: string): string {
+  const u = n.state.users[userId];
+  return u?.serviceAccount ? `*${esc(u.name || userId)}* (service account)` : who(userId);
+}
+
 /**
  * A time as Slack's date token, which every reader sees in their own time zone, with a UTC
  * fallback for clients that cannot render it.

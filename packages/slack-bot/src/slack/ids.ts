@@ -10,6 +10,7 @@ export const ACTION = {
   releaseReject: 'release_reject',
   accessApprove: 'access_approve',
   accessDeny: 'access_deny',
+  setupKey: 'setup_key',
 } as const;
 export type ActionPrefix = (typeof ACTION)[keyof typeof ACTION];
 
@@ -21,6 +22,8 @@ export const VIEW = {
   assignRole: 'assign_role',
   requestAccess: 'request_access',
   roleEditor: 'role_editor',
+  ruleEditor: 'rule_editor',
+  setup: 'setup',
 } as const;
 export type ViewId = (typeof VIEW)[keyof typeof VIEW];
 

@@ -27,7 +27,10 @@ const LOOKUP: Record<string, string> = {
   group: '`groups` lists them',
   user: 'mention the user as @name',
   version: 'use the version id from the approval message or the REST API',
-  environment: 'use an environment id such as `staging` or `production`',
+  environment: '`environments` lists them',
+  product: '`products` lists them',
+  release: '`releases` lists them',
+  'deployment rule': '`rules` lists them',
   'API key': '`keys` lists yours',
   'access request': '`requests` lists the pending ones',
 };
@@ -55,7 +58,9 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
       return `:no_entry: ${esc(err.message)}. Nobody changes their own roles or decides their own requests: ask another administrator (\`${cmd} holders admin\`).`;
     case 'escalation': {
       const m = Missing.safeParse(err.details);
-      const missing = m.success && m.data.missing.length ? ` Missing: ${m.data.missing.map((p) => `\`${p}\``).join(', ')}.` : '';
+      // Without missing permissions it is not about the asker's own permissions (the default role cannot be Admin).
+      if (!m.success) return `:no_entry: ${esc(err.message)}.`;
+      const missing = m.data.missing.length ? ` Missing: ${m.data.missing.map((p) => `\`${p}\``).join(', ')}.` : '';
       return `:no_entry: ${esc(err.message)}.${missing} Only someone who holds every permission of a role can grant it; ask an Admin.`;
     }
     case 'last_admin':
@@ -69,8 +74,12 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
     }
     case 'role_scope':
       return `:no_entry: ${esc(err.message)}. See where a role may be granted with \`${cmd} role <name>\`.`;
-    case 'user_inactive':
+    case 'user_inactive': {
+      // The core's messages open with the user's id: show it as a mention.
+      const id = z.object({ userId: z.string() }).safeParse(err.details);
+      if (id.success && err.message.startsWith(`${id.data.userId} `)) return `:no_entry: ${who(id.data.userId)}${esc(err.message.slice(id.data.userId.length))}.`;
       return `:no_entry: ${esc(err.message)}.`;
+    }
     case 'separation_of_duties':
       return ':no_entry: You created this version, so your approval cannot count (separation of duties). Another approver has to give it.';
     case 'release_locked':
@@ -94,6 +103,9 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
       return `:no_entry: ${esc(err.message)}. Pick another name or id.`;
     case 'validation_failed': {
       const v = Issues.safeParse(err.details);
+      // A rule's own sentence (not the list of fields zod made) says it better than its issues.
+      const listed = v.success ? v.data.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') : err.message;
+      if (err.message !== listed && !err.message.includes(listed)) return `:memo: ${esc(err.message)}.`;
       const lines = v.success ? v.data.issues.map((i) => `• ${i.path ? `${i.path}: ` : ''}${esc(i.message)}`) : [esc(err.message)];
       return `:memo: That did not validate:\n${lines.join('\n')}`;
     }
@@ -112,6 +124,7 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
 export function usage(cmd: string): Record<string, string> {
   return {
     help: `\`${cmd} help\` — this list`,
+    setup: `\`${cmd} setup\` — first run, in a form: approvals channel, first team, product, production environment, its rule, and a key for CI`,
     whoami: `\`${cmd} whoami\` — your roles and effective permissions, globally and per team`,
     roles: `\`${cmd} roles\` — every role`,
     role: `\`${cmd} role <role>\` — a role's permissions · \`${cmd} role create\` · \`${cmd} role edit <role>\` · \`${cmd} role rename <role> to <new name>\` · \`${cmd} role delete <role>\``,
@@ -119,7 +132,15 @@ export function usage(cmd: string): Record<string, string> {
     revoke: `\`${cmd} revoke @user <role> [team]\``,
     holders: `\`${cmd} holders <role>\` — who holds a role`,
     groups: `\`${cmd} groups\` — every group · \`${cmd} group create <id> [name] [@members…]\` · \`${cmd} group add <group> @user\` · \`${cmd} group remove <group> @user\` · \`${cmd} group delete <group>\``,
-    keys: `\`${cmd} keys [all]\` — API keys · \`${cmd} keys create [token] <name>\` (secret shown once, to you) · \`${cmd} keys revoke <key id>\``,
+    keys: `\`${cmd} keys [all]\` — API keys · \`${cmd} keys create [token] <name> [for @user|<service account>]\` (secret shown once, to you) · \`${cmd} keys revoke <key id>\``,
+    teams: `\`${cmd} teams\` — every team · \`${cmd} team create <id> <name…>\` · \`${cmd} team rename <team> <new name…>\` · \`${cmd} team members <team>\``,
+    products: `\`${cmd} products\` — every product · \`${cmd} product create <id> <team> <name…>\` · \`${cmd} product team <product> <team>\` (move it) · \`${cmd} product channel <product> #channel|none\``,
+    environments: `\`${cmd} environments\` — every environment · \`${cmd} environment create <id> [production] [for <product>] [name…]\` · \`${cmd} environment production <environment> on|off\` · \`${cmd} environment channel <environment> #channel|none\``,
+    rules: `\`${cmd} rules\` — every deployment rule · \`${cmd} rule <environment> [product]\` — one · \`${cmd} rule set <environment> [product]\` — a form: approval types and quorum, separation of duties, release approval · \`${cmd} rule delete <environment> [product]\``,
+    releases: `\`${cmd} releases [product]\` — releases · \`${cmd} release <release>\` — one, with Approve / Reject · \`${cmd} release create <product> <name…>\` · \`${cmd} release add <release> <version id | product version>\` · \`${cmd} release lock|unlock|archive|restore|delete <release>\``,
+    settings: `\`${cmd} settings\` — default role and team of newcomers, approvals channel · \`${cmd} settings default-role <role>\` · \`${cmd} settings default-team <team>\` · \`${cmd} settings channel #channel|none\``,
+    users: `\`${cmd} user add @user|<id> [name…]\` · \`${cmd} user deactivate @user\` (no permissions, keys stop working) · \`${cmd} user reactivate @user\``,
+    'service-account': `\`${cmd} service-account create <id> <name…> [with <role> [team]…]\` — a user for CI, e.g. \`${cmd} service-account create ci-checkout Checkout CI with developer payments\`; then \`${cmd} keys create <name> for <id>\``,
     audit: `\`${cmd} audit [@user]\` — the latest audit events, for the account or one user`,
     review: `\`${cmd} review\` — access review: Admins, inactive users, expiring grants, unused and over-privileged keys`,
     verify: `\`${cmd} verify\` — check the audit trail's hash chain`,

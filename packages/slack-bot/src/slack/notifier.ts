@@ -9,6 +9,7 @@ import type { Message } from './blocks/common.js';
 import type { RoleChangeNotice } from './blocks/dm.js';
 import { noApprovalChannelDm, noRequestChannelDm, requestOutcomeDm, roleChangeDm, versionOutcomeDm } from './blocks/dm.js';
 import { deployedReply, gateOverriddenReply, releaseDecisionReply, versionDecisionReply } from './blocks/thread.js';
+import { accountChannel, approvalChannel } from './channels.js';
 import { namesOf } from './context.js';
 import { KeyedQueue } from './queue.js';
 
@@ -161,11 +162,6 @@ export class Notifier {
     return { version, product, environments, release };
   }
 
-  /** Channel for a product's approval messages: the product's, the account default, the server default. */
-  private channelFor(account: Account, productId: string): string | null {
-    return account.view.products[productId]?.channel || account.view.settings.defaultChannel || this.deps.config.GATEHOUSE_DEFAULT_CHANNEL || null;
-  }
-
   /** Posts the approval message the first time, updates it in place afterwards. */
   private async syncVersion(account: Account, versionId: string, requester: string): Promise<void> {
     const card = this.card(account, versionId);
@@ -176,10 +172,10 @@ export class Notifier {
       await this.deps.client.chat.update({ channel: linked.channel, ts: linked.ts, text: msg.text, blocks: msg.blocks });
       return;
     }
-    const channel = this.channelFor(account, card.product.id);
+    const channel = approvalChannel(account.view, card.product.id, card.version.requestedFor, this.deps.config.GATEHOUSE_DEFAULT_CHANNEL);
     if (!channel) {
       this.deps.logger.warn('no channel for approval messages', { account: account.id, product: card.product.id });
-      await this.dm(account, requester, noApprovalChannelDm(card.product, card.version));
+      await this.dm(account, requester, noApprovalChannelDm(card.product, card.version, this.deps.config.SLACK_COMMAND));
       return;
     }
     const posted = await this.deps.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false });
@@ -240,7 +236,7 @@ export class Notifier {
       return;
     }
     if (r.status !== 'pending') return;
-    const channel = account.view.settings.defaultChannel || this.deps.config.GATEHOUSE_DEFAULT_CHANNEL || null;
+    const channel = accountChannel(account.view, this.deps.config.GATEHOUSE_DEFAULT_CHANNEL);
     if (!channel) {
       this.deps.logger.warn('no channel for access requests', { account: account.id });
       await this.dm(account, r.userId, noRequestChannelDm());

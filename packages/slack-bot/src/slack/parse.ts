@@ -3,10 +3,14 @@
  * Pure functions; the command handlers turn their results into core calls.
  */
 
-/** One token of command text. Slack sends mentions as `<@U123|name>` (or `<@U123>`). */
-export type Token = { kind: 'word'; text: string } | { kind: 'user'; id: string; name: string | null };
+/**
+ * One token of command text. Slack sends mentions as `<@U123|name>` (or `<@U123>`) and channels
+ * as `<#C123|name>` (or `<#C123>`).
+ */
+export type Token = { kind: 'word'; text: string } | { kind: 'user'; id: string; name: string | null } | { kind: 'channel'; id: string; name: string | null };
 
 const MENTION = /^<@([A-Z0-9][A-Z0-9_]*)(?:\|([^>]*))?>$/i;
+const CHANNEL = /^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$/i;
 
 /** Splits text on whitespace, keeping "quoted phrases" (straight or curly quotes) together. */
 export function tokenize(text: string): Token[] {
@@ -20,13 +24,15 @@ export function tokenize(text: string): Token[] {
     }
     const raw = m[3] ?? '';
     const mention = MENTION.exec(raw);
+    const channel = CHANNEL.exec(raw);
     if (mention?.[1]) out.push({ kind: 'user', id: mention[1], name: mention[2] || null });
+    else if (channel?.[1]) out.push({ kind: 'channel', id: channel[1], name: channel[2] || null });
     else out.push({ kind: 'word', text: raw });
   }
   return out;
 }
 
-/** The text of a word token, or null for a mention / past the end. */
+/** The text of a word token, or null for a mention, a channel or past the end. */
 export function wordAt(tokens: readonly Token[], i: number): string | null {
   const t = tokens[i];
   return t?.kind === 'word' ? t.text : null;
@@ -41,9 +47,9 @@ export function indexOfWord(tokens: readonly Token[], word: string, from = 0): n
   return -1;
 }
 
-/** Joins word tokens back into text (mentions as `<@U…>`). */
+/** Joins word tokens back into text (mentions as `<@U…>`, channels as `<#C…>`). */
 export function joinTokens(tokens: readonly Token[]): string {
-  return tokens.map((t) => (t.kind === 'word' ? t.text : `<@${t.id}>`)).join(' ');
+  return tokens.map((t) => (t.kind === 'word' ? t.text : t.kind === 'user' ? `<@${t.id}>` : `<#${t.id}>`)).join(' ');
 }
 
 const MINUTE = 60_000;

@@ -182,6 +182,42 @@ export class FakeSlack {
     return this.responses.get(url.slice(url.lastIndexOf('/') + 1)) ?? [];
   }
 
+  /**
+   * What Slack does with the HTTP answer to a view_submission: `response_action: update` replaces
+   * the view (checked like views.update); `errors` must name input blocks of the view.
+   * Anything Slack would refuse is recorded as a failed call.
+   */
+  applyViewResponse(viewId: string, responseText: string): void {
+    let body: Json;
+    try {
+      body = JSON.parse(responseText || '{}') as Json;
+    } catch {
+      return;
+    }
+    const action = body['response_action'];
+    if (action !== 'update' && action !== 'errors') return;
+    const call: Call = { method: `view_submission:${action}`, args: body, token: null, ok: true, error: null, problems: [], at: performance.now() };
+    this.calls.push(call);
+    const v = this.views.get(viewId);
+    const blocks = Array.isArray(v?.view['blocks']) ? (v.view['blocks'] as Json[]) : [];
+    const inputs = new Set(blocks.filter((b) => b['type'] === 'input').map((b) => String(b['block_id'])));
+    const problems = !v
+      ? ['no such view']
+      : action === 'update'
+        ? checkModal(body['view'])
+        : Object.keys((body['errors'] as Json | undefined) ?? {}).flatMap((k) => (inputs.has(k) ? [] : [`errors.${k}: not an input block of the view`]));
+    if (!v || problems.length) {
+      call.ok = false;
+      call.error = 'invalid_arguments';
+      call.problems = problems;
+      return;
+    }
+    if (action === 'update') {
+      v.view = body['view'] as Json;
+      v.hash = randomBytes(4).toString('hex');
+    }
+  }
+
   /** Calls Slack answered with ok:false. */
   failures(): Call[] {
     return this.calls.filter((c) => !c.ok);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { Account, Logger } from '@gatehouse/core';
-import { FakeClock, Gatehouse } from '@gatehouse/core';
+import type { Account, ApprovalType, Logger } from '@gatehouse/core';
+import { APPROVAL_TYPES, FakeClock, Gatehouse } from '@gatehouse/core';
 import { ConfigSchema } from '../../src/config.js';
 import { seedDemo } from '../../src/demo.js';
 import type { RunningServer } from '../../src/server.js';
@@ -9,7 +9,7 @@ import { startServer } from '../../src/server.js';
 import type { PostedMessage } from './fake-slack.js';
 import { FakeSlack, manifestBotScopes } from './fake-slack.js';
 import type { SignOptions } from './slack-requests.js';
-import { blockActionPayload, commandBody, interactionBody, postSigned, viewSubmissionPayload } from './slack-requests.js';
+import { blockActionPayload, commandBody, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
 
 export const TEAM = 'TDEMO';
 export const SECRET = 'test-signing-secret-123';
@@ -25,6 +25,12 @@ export function recordingLogger(): Logger & { lines: { level: string; msg: strin
 }
 
 type Values = Record<string, Record<string, Record<string, unknown>>>;
+
+/** A user mention as Slack escapes it in command text. */
+export const at = (id: string) => `<@${id}|${id.slice(1).toLowerCase()}>`;
+
+/** A channel as Slack escapes it in command text. */
+export const chan = (id: string, name: string) => `<#${id}|${name}>`;
 
 /**
  * The real server (REST + Bolt in HTTP mode) on an in-memory store seeded with the demo
@@ -88,18 +94,26 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     return { ...res, triggerId, responseUrl };
   };
 
-  /** Submits a modal the bot opened, with these state values. */
-  const submit = async (userId: string, viewId: string, values: Values) => {
+  /** A view the bot opened, as an interaction payload names it. */
+  const viewRef = (viewId: string) => {
     const v = fake.views.get(viewId);
     assert.ok(v, `view ${viewId} was opened`);
-    const payload = viewSubmissionPayload({
-      teamId: TEAM,
-      userId,
-      userName: nameOf(userId),
-      view: { id: v.id, hash: v.hash, callback_id: String(v.view['callback_id']), private_metadata: typeof v.view['private_metadata'] === 'string' ? v.view['private_metadata'] : '' },
-      values,
-      triggerId: fake.issueTrigger(),
-    });
+    return { id: v.id, hash: v.hash, callback_id: String(v.view['callback_id']), private_metadata: typeof v.view['private_metadata'] === 'string' ? v.view['private_metadata'] : '' };
+  };
+
+  /** Submits a modal the bot opened, with these state values; the answer is applied to the view as Slack would. */
+  const submit = async (userId: string, viewId: string, values: Values) => {
+    const payload = viewSubmissionPayload({ teamId: TEAM, userId, userName: nameOf(userId), view: viewRef(viewId), values, triggerId: fake.issueTrigger() });
+    const res = await postSigned(endpoint, SECRET, interactionBody(payload));
+    fake.applyViewResponse(viewId, res.text);
+    return res;
+  };
+
+  /** Clicks a button of a modal the bot opened (the button must be in the view). */
+  const clickInView = async (userId: string, viewId: string, actionId: string) => {
+    const v = fake.views.get(viewId);
+    const button = findButton({ blocks: Array.isArray(v?.view['blocks']) ? (v.view['blocks'] as Json[]) : [] }, actionId);
+    const payload = viewActionPayload({ teamId: TEAM, userId, userName: nameOf(userId), view: viewRef(viewId), actionId, blockId: button.blockId, value: button.value, triggerId: fake.issueTrigger() });
     return postSigned(endpoint, SECRET, interactionBody(payload));
   };
 
@@ -126,7 +140,7 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     await fake.close();
   };
 
-  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, submit, lastView, settle, assertClean, close };
+  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, submit, clickInView, lastView, settle, assertClean, close };
 }
 
 export type SlackCtx = Awaited<ReturnType<typeof setupSlack>>;
@@ -167,6 +181,14 @@ export const state = {
   text: (value: string) => ({ v: { type: 'plain_text_input', value } }),
   select: (value: string) => ({ v: { type: 'static_select', selected_option: { value, text: { type: 'plain_text', text: value } } } }),
   user: (id: string) => ({ v: { type: 'users_select', selected_user: id } }),
+  channel: (id: string) => ({ v: { type: 'conversations_select', selected_conversation: id } }),
   radio: (value: string) => ({ v: { type: 'radio_buttons', selected_option: { value, text: { type: 'plain_text', text: value } } } }),
   checks: (values: string[]) => ({ v: { type: 'checkboxes', selected_options: values.map((value) => ({ value, text: { type: 'plain_text', text: value } })) } }),
 };
+
+/** The rule form's values as Slack sends them: every quorum select (0 = not required), and the checked switches. */
+export function ruleValues(quorums: Partial<Record<ApprovalType, number>>, checks: ('sod' | 'release')[]): Values {
+  const values: Values = Object.fromEntries(APPROVAL_TYPES.map((t) => [`quorum:${t}`, state.select(String(quorums[t] ?? 0))]));
+  values['checks'] = state.checks(checks);
+  return values;
+}

@@ -118,6 +118,29 @@ export function blockActionPayload(f: BlockActionFields): Record<string, unknown
   };
 }
 
+export interface ViewActionFields {
+  teamId: string;
+  userId: string;
+  userName: string;
+  view: { id: string; hash: string; callback_id: string; private_metadata: string };
+  actionId: string;
+  blockId: string;
+  value: string;
+  triggerId: string;
+}
+
+/** A click on a button inside a modal: the container is the view, and there is no response_url. */
+export function viewActionPayload(f: ViewActionFields): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    ...interactionSender(f),
+    container: { type: 'view', view_id: f.view.id },
+    trigger_id: f.triggerId,
+    view: { id: f.view.id, team_id: f.teamId, type: 'modal', callback_id: f.view.callback_id, private_metadata: f.view.private_metadata, hash: f.view.hash, state: { values: {} }, blocks: [], title: { type: 'plain_text', text: 'x' } },
+    actions: [{ type: 'button', action_id: f.actionId, block_id: f.blockId, value: f.value, text: { type: 'plain_text', text: 'x' }, action_ts: String(Date.now() / 1000) }],
+  };
+}
+
 export interface ViewSubmissionFields {
   teamId: string;
   userId: string;

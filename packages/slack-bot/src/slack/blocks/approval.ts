@@ -1,6 +1,6 @@
 import type { ApprovalType, Environment, Evaluation, Product, Release, RequirementStatus, Version } from '@gatehouse/core';
 import { APPROVAL_TYPES } from '@gatehouse/core';
-import type { KnownBlock } from '@slack/types';
+import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { Names } from '../format.js';
 import { esc, teamName, who } from '../format.js';
 import { ACTION, actionId } from '../ids.js';
@@ -70,6 +70,14 @@ function envLine(e: ApprovalCard['environments'][number]): string {
   return e.evaluation.ready ? `:white_check_mark: ${name}: ready to deploy` : `:hourglass_flowing_sand: ${name}: waiting for ${e.evaluation.missing.map(esc).join('; ')}`;
 }
 
+/** Approve release / Reject release… (the release id in the value; the listeners of both read it there). */
+export function releaseButtons(releaseId: string): ActionsBlock {
+  return actions('release', [
+    button('Approve release', actionId(ACTION.releaseApprove, releaseId), releaseId, 'primary'),
+    button('Reject release…', actionId(ACTION.releaseReject, releaseId), releaseId, 'danger'),
+  ]);
+}
+
 /**
  * The interactive approval message: product, version, creator, environments, each required
  * approval type with its status and quorum, and Approve / Reject per type until the version is
@@ -113,14 +121,7 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
           ? `:white_check_mark: ${name} — approved by ${rel.approvedBy.map(who).join(', ')}`
           : `:hourglass_flowing_sand: ${name} — waiting for release approval`;
     blocks.push(section(line));
-    if (open && rel.releaseId) {
-      blocks.push(
-        actions('release', [
-          button('Approve release', actionId(ACTION.releaseApprove, rel.releaseId), `${rel.releaseId}`, 'primary'),
-          button('Reject release…', actionId(ACTION.releaseReject, rel.releaseId), `${rel.releaseId}`, 'danger'),
-        ]),
-      );
-    }
+    if (open && rel.releaseId) blocks.push(releaseButtons(rel.releaseId));
   }
   const footer =
     state === 'ready'

@@ -21,8 +21,13 @@ export function versionOutcomeDm(n: Names, v: Version, p: Product, state: 'ready
 }
 
 /** To whoever asked for approval when there is no channel to post the approval message in. */
-export function noApprovalChannelDm(p: Product, v: Version): Message {
-  return reply(`:warning: Approval was requested for *${esc(p.name)} ${esc(v.version)}*, but no channel is configured for approval messages. An administrator sets the product's channel, the account's default channel, or \`GATEHOUSE_DEFAULT_CHANNEL\`.`);
+export function noApprovalChannelDm(p: Product, v: Version, cmd: string): Message {
+  return reply(`:warning: Approval was requested for *${esc(p.name)} ${esc(v.version)}*, but no channel is set for approval messages. ${setChannelHint(cmd)}`);
+}
+
+/** What an administrator types to give approval messages a channel. */
+export function setChannelHint(cmd: string): string {
+  return `An administrator sets one with \`${cmd} settings channel #channel\` (or per product or environment: \`${cmd} product channel <product> #channel\`, \`${cmd} environment channel <environment> #channel\`).`;
 }
 
 /** To the requester when there is no approvers' channel for their access request. */

@@ -5,56 +5,15 @@ import { z } from 'zod';
 import { clip } from '../format.js';
 import { VIEW } from '../ids.js';
 import { formatDuration } from '../parse.js';
-import { context, LIMITS, option, plain, section } from './common.js';
+import { context, LIMITS, option, section } from './common.js';
 import { TYPE_LABEL } from './approval.js';
+import type { StateValues } from './form.js';
+import { ReplyTo, input, modal, selected, textValue as text, valueAt } from './form.js';
 
 /**
  * The modals (assign a role, reject with a reason, deny a request, request access, edit a
  * custom role) and the zod readers of their submissions. Block and action ids live here only.
  */
-
-/** What every modal carries in private_metadata: where to answer (the command's response_url or a channel). */
-export const ReplyTo = z.object({ channel: z.string().nullable().default(null), responseUrl: z.string().nullable().default(null) });
-export type ReplyTo = z.infer<typeof ReplyTo>;
-
-const StateValue = z.object({
-  type: z.string(),
-  value: z.string().nullable().optional(),
-  selected_user: z.string().nullable().optional(),
-  selected_option: z.object({ value: z.string() }).nullable().optional(),
-  selected_options: z.array(z.object({ value: z.string() })).optional(),
-});
-/** `view.state.values`: block_id → action_id → value. */
-export const StateValues = z.record(z.string(), z.record(z.string(), StateValue));
-export type StateValues = z.infer<typeof StateValues>;
-
-function valueAt(values: StateValues, block: string): z.infer<typeof StateValue> | undefined {
-  return values[block]?.['v'];
-}
-function text(values: StateValues, block: string): string {
-  return valueAt(values, block)?.value?.trim() ?? '';
-}
-function selected(values: StateValues, block: string): string | null {
-  return valueAt(values, block)?.selected_option?.value ?? null;
-}
-
-function modal(callbackId: string, title: string, submit: string, blocks: KnownBlock[], metadata: unknown): ModalView {
-  const privateMetadata = JSON.stringify(metadata);
-  if (privateMetadata.length > LIMITS.privateMetadata) throw new Error(`private_metadata of ${callbackId} is too long`);
-  return {
-    type: 'modal',
-    callback_id: callbackId,
-    title: plain(title, LIMITS.modalTitle),
-    submit: plain(submit, LIMITS.modalTitle),
-    close: plain('Cancel', LIMITS.modalTitle),
-    private_metadata: privateMetadata,
-    blocks,
-  };
-}
-
-function input(blockId: string, label: string, element: InputBlock['element'], optional = false, hint?: string): InputBlock {
-  return { type: 'input', block_id: blockId, label: plain(label, 2000), element, optional, ...(hint ? { hint: plain(hint, 2000) } : {}) };
-}
 
 function reasonInput(label: string): InputBlock {
   return input('reason', label, { type: 'plain_text_input', action_id: 'v', multiline: true, min_length: 3, max_length: 1000 });

@@ -1,10 +1,11 @@
-import type { AccessReview, AuditEvent, CreatedKey, Group, Permission, RoleDefinition, VerifyResult } from '@gatehouse/core';
+import type { AccessReview, AuditEvent, CreatedKey, Group, Permission, RoleDefinition, Settings, VerifyResult } from '@gatehouse/core';
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { MeResponse } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { esc, roleName, teamName, when, who } from '../format.js';
+import { environmentName, esc, productName, roleName, teamName, userName, versionName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
+import { ruleSummary, ruleTarget } from './catalog.js';
 import type { Message } from './common.js';
 import { reply } from './common.js';
 
@@ -22,7 +23,7 @@ export function permissionLines(perms: readonly Permission[]): string[] {
 }
 
 export function helpMessage(cmd: string): Message {
-  return reply(`*Gatehouse* — roles and release approvals.\n${Object.values(usage(cmd)).map((u) => `• ${u}`).join('\n')}\nDurations look like \`30m\`, \`8h\`, \`2d\`, \`1w\`. Teams are named by id or name.`);
+  return reply(`*Gatehouse* — roles and release approvals.\n${Object.values(usage(cmd)).map((u) => `• ${u}`).join('\n')}\nDurations look like \`30m\`, \`8h\`, \`2d\`, \`1w\`. Teams, products, environments and releases are named by id or name; channels with #.`);
 }
 
 export function usageMessage(cmd: string, sub: string, problem?: string): Message {
@@ -68,31 +69,26 @@ export function groupsMessage(n: Names, groups: readonly Group[]): Message {
   return reply(`*Groups* (${groups.length})\n${lines.join('\n')}`);
 }
 
-export function keysMessage(keys: readonly { id: string; ownerId: string; name: string; kind: string; prefix: string; createdAt: number; revokedAt: number | null; lastUsedAt: number | null }[], all: boolean): Message {
+export function keysMessage(n: Names, keys: readonly { id: string; ownerId: string; name: string; kind: string; prefix: string; createdAt: number; revokedAt: number | null; lastUsedAt: number | null }[], all: boolean): Message {
   if (keys.length === 0) return reply(all ? 'No API keys in this account.' : 'You have no API keys. Create one with `keys create <name>`.');
   const lines = keys.map(
     (k) =>
-      `• \`${k.id}\` *${esc(k.name)}* (${k.kind === 'api_key' ? 'API key' : 'personal token'}, \`${k.prefix}…\`)${all ? ` of ${who(k.ownerId)}` : ''} — created ${when(k.createdAt)}, ${k.lastUsedAt ? `last used ${when(k.lastUsedAt)}` : 'never used'}${k.revokedAt ? `, *revoked* ${when(k.revokedAt)}` : ''}`,
+      `• \`${k.id}\` *${esc(k.name)}* (${k.kind === 'api_key' ? 'API key' : 'personal token'}, \`${k.prefix}…\`)${all ? ` of ${userName(n, k.ownerId)}` : ''} — created ${when(k.createdAt)}, ${k.lastUsedAt ? `last used ${when(k.lastUsedAt)}` : 'never used'}${k.revokedAt ? `, *revoked* ${when(k.revokedAt)}` : ''}`,
   );
   return reply(`*${all ? 'API keys of the account' : 'Your API keys'}* (${keys.length})\n${lines.join('\n')}`);
 }
 
-export function createdKeyMessage(created: CreatedKey): Message {
+/** The new key and its secret (shown once); `owner` names the owner when the key is not the asker's own; `use` says what to do with it. */
+export function createdKeyMessage(created: CreatedKey, owner: string | null = null, use = ''): Message {
   const k = created.key;
+  const [whose, has] = owner ? [`${owner}'s`, `${owner} has`] : ['your', 'you have'];
   const what =
     k.kind === 'api_key'
-      ? 'an *API key* (it keeps the permissions you have now, even if your roles change later)'
-      : 'a *personal token* (it follows your permissions as they change)';
+      ? `an *API key*${owner ? ` for ${owner}` : ''} (it keeps the permissions ${has} now, even if ${whose} roles change later)`
+      : `a *personal token*${owner ? ` for ${owner}` : ''} (it follows ${whose} permissions as they change)`;
   return reply(
-    `:key: Created ${what} named *${esc(k.name)}* (\`${k.id}\`). Copy the secret now — it is shown this once, only to you, and Gatehouse keeps only its hash:\n\`\`\`${created.secret}\`\`\`\nUse it as \`Authorization: Bearer <secret>\`. Revoke with \`keys revoke ${k.id}\`.`,
+    `:key: Created ${what} named *${esc(k.name)}* (\`${k.id}\`). Copy the secret now — it is shown this once, only to you, and Gatehouse keeps only its hash:\n\`\`\`${created.secret}\`\`\`\nUse it as \`Authorization: Bearer <secret>\`.${use ? ` ${use}` : ''} Revoke with \`keys revoke ${k.id}\`.`,
   );
-}
-
-/** `Checkout 1.4.0` for a version id (the id itself when unknown). */
-function versionName(n: Names, versionId: string): string {
-  const v = n.state.versions[versionId];
-  const p = v ? n.state.products[v.productId] : undefined;
-  return v && p ? `*${esc(p.name)} ${esc(v.version)}*` : `\`${versionId}\``;
 }
 
 function subjectName(s: { type: string; id: string }): string {
@@ -111,15 +107,15 @@ function auditWhat(n: Names, d: AuditEvent): string {
     case 'version.created':
       return `created version ${versionName(n, d.data.version.id)}`;
     case 'version.approval_requested':
-      return `requested approval of ${versionName(n, d.data.versionId)} for ${esc(d.data.environmentId)}`;
+      return `requested approval of ${versionName(n, d.data.versionId)} for ${esc(environmentName(n, d.data.environmentId))}`;
     case 'version.decided':
       return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} ${d.data.approvalType} for ${versionName(n, d.data.versionId)}${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
     case 'release.decided':
-      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} release \`${d.data.releaseId}\`${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
+      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} release ${releaseName(n, d.data.releaseId)}${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
     case 'deployment.created':
-      return `deployed ${versionName(n, d.data.deployment.versionId)} to ${esc(d.data.deployment.environmentId)}`;
+      return `deployed ${versionName(n, d.data.deployment.versionId)} to ${esc(environmentName(n, d.data.deployment.environmentId))}`;
     case 'gate.overridden':
-      return `:rotating_light: *overrode the gate* of ${versionName(n, d.data.versionId)} to ${esc(d.data.environmentId)}: _${esc(d.data.reason)}_ (missing: ${d.data.missing.map(esc).join('; ')})`;
+      return `:rotating_light: *overrode the gate* of ${versionName(n, d.data.versionId)} to ${esc(environmentName(n, d.data.environmentId))}: _${esc(d.data.reason)}_ (missing: ${d.data.missing.map(esc).join('; ')})`;
     case 'access_request.created':
       return `requested *${esc(roleName(n, d.data.request.roleId))}* ${where(d.data.request.teamId)} for ${formatDuration(d.data.request.durationMs)}: _${esc(d.data.request.reason)}_`;
     case 'access_request.approved':
@@ -141,6 +137,45 @@ function auditWhat(n: Names, d: AuditEvent): string {
       return `created ${d.data.key.kind === 'api_key' ? 'API key' : 'personal token'} \`${d.data.key.id}\` (${esc(d.data.key.name)}) for ${who(d.data.key.ownerId)}`;
     case 'api_key.revoked':
       return `revoked key \`${d.data.keyId}\``;
+    case 'account.settings_changed':
+      return `changed the account settings (${settingsChanges(n, d.data.before, d.data.after)})`;
+    case 'team.created':
+      return `created team *${esc(d.data.team.name)}*`;
+    case 'team.updated':
+      return `renamed team *${esc(d.data.before.name)}* to *${esc(d.data.after.name)}*`;
+    case 'product.created':
+      return `created product *${esc(d.data.product.name)}* in team ${esc(teamName(n, d.data.product.teamId))}`;
+    case 'product.updated':
+    case 'environment.updated': {
+      const { before, after } = d.data;
+      const changes = [
+        before.name !== after.name ? `renamed to *${esc(after.name)}*` : '',
+        'teamId' in before && 'teamId' in after && before.teamId !== after.teamId ? `moved to team ${esc(teamName(n, after.teamId))}` : '',
+        'production' in before && 'production' in after && before.production !== after.production ? (after.production ? 'marked production' : 'no longer production') : '',
+        (before.channel ?? null) !== (after.channel ?? null) ? (after.channel ? `approval messages to <#${after.channel}>` : 'no channel of its own') : '',
+      ].filter(Boolean);
+      return `changed ${d.type === 'product.updated' ? 'product' : 'environment'} *${esc(before.name)}*: ${changes.join(', ') || 'nothing'}`;
+    }
+    case 'environment.created':
+      return `created ${d.data.environment.production ? 'production ' : ''}environment *${esc(d.data.environment.name)}*`;
+    case 'rule.created':
+    case 'rule.deleted': {
+      const r = d.data.rule;
+      return `${d.type === 'rule.created' ? 'created' : 'deleted'} the rule for ${ruleTarget(n, r)}: ${ruleSummary(r)}`;
+    }
+    case 'rule.updated':
+      return `changed the rule for ${ruleTarget(n, d.data.after)}: ${ruleSummary(d.data.after)}`;
+    case 'release.created':
+      return `created release *${esc(d.data.release.name)}* of ${esc(productName(n, d.data.release.productId))}`;
+    case 'release.version_added':
+      return `added ${versionName(n, d.data.versionId)} to release ${releaseName(n, d.data.releaseId)}`;
+    case 'release.locked':
+    case 'release.unlocked':
+    case 'release.archived':
+    case 'release.restored':
+      return `${d.type.slice('release.'.length)} release ${releaseName(n, d.data.releaseId)}`;
+    case 'release.deleted':
+      return `deleted release *${esc(d.data.release.name)}*`;
     case 'user.added':
       return `added user ${who(d.data.user.id)}`;
     case 'user.deactivated':
@@ -149,6 +184,22 @@ function auditWhat(n: Names, d: AuditEvent): string {
     default:
       return `\`${d.type}\``;
   }
+}
+
+/** `*2026.03*` for a release id (the id when it is gone). */
+function releaseName(n: Names, releaseId: string): string {
+  const r = n.state.releases[releaseId];
+  return r ? `*${esc(r.name)}*` : `\`${releaseId}\``;
+}
+
+/** What changed in the account's settings, in words. */
+function settingsChanges(n: Names, before: Settings, after: Settings): string {
+  const out: string[] = [];
+  if (before.defaultRoleId !== after.defaultRoleId) out.push(`newcomers get ${esc(roleName(n, after.defaultRoleId))}`);
+  if (before.defaultTeamId !== after.defaultTeamId) out.push(`newcomers land in ${esc(teamName(n, after.defaultTeamId))}`);
+  if (before.defaultChannel !== after.defaultChannel) out.push(after.defaultChannel ? `approvals channel <#${after.defaultChannel}>` : 'no approvals channel');
+  if (before.maxAccessDurationMs !== after.maxAccessDurationMs) out.push(`access requests up to ${formatDuration(after.maxAccessDurationMs)}`);
+  return out.join(', ') || 'nothing';
 }
 
 /** One line per audit event: when, who, what. */

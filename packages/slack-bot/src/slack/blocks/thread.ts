@@ -1,15 +1,11 @@
 import type { AuditEvent } from '@gatehouse/core';
 import type { Names } from '../format.js';
-import { esc, who } from '../format.js';
+import { environmentName, esc, who } from '../format.js';
 import { TYPE_LABEL } from './approval.js';
 
 /** Replies in the thread of a version's approval message, one per event the notifier relays. */
 
 type EventOf<T extends AuditEvent['type']> = Extract<AuditEvent, { type: T }>;
-
-function environmentName(n: Names, environmentId: string): string {
-  return n.state.environments[environmentId]?.name ?? environmentId;
-}
 
 /** An approval or rejection of one approval type. */
 export function versionDecisionReply(e: EventOf<'version.decided'>): string {

@@ -1,7 +1,7 @@
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Message } from '../blocks/common.js';
-import type { ReplyTo } from '../blocks/modals.js';
+import type { ReplyTo } from '../blocks/form.js';
 import type { ListenerDeps, Session } from '../context.js';
 import type { Token } from '../parse.js';
 

@@ -8,6 +8,7 @@ import { approveVersion } from './actions/approve-version.js';
 import { denyAccess } from './actions/deny-access.js';
 import { rejectRelease } from './actions/reject-release.js';
 import { rejectVersion } from './actions/reject-version.js';
+import { setupKeyClicked } from './actions/setup-key.js';
 import { slashCommand } from './commands/gatehouse.js';
 import { userChanged } from './events/user-change.js';
 import { assignRoleSubmitted } from './views/assign-role.js';
@@ -16,6 +17,8 @@ import { rejectReleaseSubmitted } from './views/reject-release.js';
 import { rejectVersionSubmitted } from './views/reject-version.js';
 import { requestAccessSubmitted } from './views/request-access.js';
 import { roleEditorSubmitted } from './views/role-editor.js';
+import { ruleEditorSubmitted } from './views/rule-editor.js';
+import { setupSubmitted } from './views/setup.js';
 
 /** Every listener of the app: one slash command, the buttons, the modals, Slack user changes. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
@@ -30,6 +33,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(button(ACTION.releaseReject), rejectRelease(deps));
   app.action<BlockAction>(button(ACTION.accessApprove), approveAccess(deps));
   app.action<BlockAction>(button(ACTION.accessDeny), denyAccess(deps));
+  app.action<BlockAction>(button(ACTION.setupKey), setupKeyClicked(deps));
 
   app.view({ callback_id: VIEW.rejectVersion, type: 'view_submission' }, rejectVersionSubmitted(deps));
   app.view({ callback_id: VIEW.rejectRelease, type: 'view_submission' }, rejectReleaseSubmitted(deps));
@@ -37,6 +41,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.view({ callback_id: VIEW.assignRole, type: 'view_submission' }, assignRoleSubmitted(deps));
   app.view({ callback_id: VIEW.requestAccess, type: 'view_submission' }, requestAccessSubmitted(deps));
   app.view({ callback_id: VIEW.roleEditor, type: 'view_submission' }, roleEditorSubmitted(deps));
+  app.view({ callback_id: VIEW.ruleEditor, type: 'view_submission' }, ruleEditorSubmitted(deps));
+  app.view({ callback_id: VIEW.setup, type: 'view_submission' }, setupSubmitted(deps));
 
   app.event('user_change', userChanged(deps));
 }

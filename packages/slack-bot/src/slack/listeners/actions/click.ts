@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { ApprovalType } from '@gatehouse/core';
 import { ApprovalTypeSchema } from '@gatehouse/core';
 import { z } from 'zod';
-import type { ReplyTo } from '../../blocks/modals.js';
+import type { ReplyTo } from '../../blocks/form.js';
 import type { ListenerDeps, Session } from '../../context.js';
 import { ackThen, asUser } from '../../context.js';
 import { actionSuffix } from '../../ids.js';

@@ -1,4 +1,5 @@
-import { ReplyTo, readAssign } from '../../blocks/modals.js';
+import { ReplyTo } from '../../blocks/form.js';
+import { readAssign } from '../../blocks/modals.js';
 import type { ListenerDeps } from '../../context.js';
 import { assignments, esc, roleName, teamName, when, who } from '../../format.js';
 import { ensureUserFromSlack } from '../../users.js';

@@ -1,4 +1,5 @@
-import { ReplyTo, readRequest } from '../../blocks/modals.js';
+import { ReplyTo } from '../../blocks/form.js';
+import { readRequest } from '../../blocks/modals.js';
 import type { ListenerDeps } from '../../context.js';
 import { esc, roleName, teamName } from '../../format.js';
 import { formatDuration } from '../../parse.js';

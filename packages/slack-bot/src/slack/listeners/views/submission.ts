@@ -1,8 +1,9 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { ReplyTo } from '../../blocks/modals.js';
-import { StateValues, readReason } from '../../blocks/modals.js';
+import type { ReplyTo } from '../../blocks/form.js';
+import { StateValues } from '../../blocks/form.js';
+import { readReason } from '../../blocks/modals.js';
 import type { ListenerDeps, Session } from '../../context.js';
 import { asUser } from '../../context.js';
 
@@ -16,6 +17,8 @@ const SubmissionSchema = z.object({
 
 export interface Submission<M> {
   teamId: string | null;
+  /** The modal's id (for views.update). */
+  viewId: string;
   user: { id: string; name: string | null };
   values: StateValues;
   meta: M;
@@ -26,6 +29,7 @@ export function parseSubmission<S extends z.ZodType>(body: unknown, meta: S): Su
   const raw: unknown = b.view.private_metadata ? JSON.parse(b.view.private_metadata) : {};
   return {
     teamId: b.team?.id ?? b.user.team_id ?? null,
+    viewId: b.view.id,
     user: { id: b.user.id, name: b.user.name ?? b.user.username ?? null },
     values: b.view.state.values,
     meta: meta.parse(raw),

@@ -1,0 +1,118 @@
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { z } from 'zod';
+import { LIMITS, plain } from './common.js';
+
+/**
+ * What every modal is built from: its private_metadata (where to answer), its input blocks, and
+ * the readers of `view.state.values`. Each input block holds one element whose action_id is `v`.
+ */
+
+/** What every modal carries in private_metadata: where to answer (the command's response_url or a channel). */
+export const ReplyTo = z.object({ channel: z.string().nullable().default(null), responseUrl: z.string().nullable().default(null) });
+export type ReplyTo = z.infer<typeof ReplyTo>;
+
+const StateValue = z.object({
+  type: z.string(),
+  value: z.string().nullable().optional(),
+  selected_user: z.string().nullable().optional(),
+  selected_conversation: z.string().nullable().optional(),
+  selected_channel: z.string().nullable().optional(),
+  selected_option: z.object({ value: z.string() }).nullable().optional(),
+  selected_options: z.array(z.object({ value: z.string() })).optional(),
+});
+/** `view.state.values`: block_id → action_id → value. */
+export const StateValues = z.record(z.string(), z.record(z.string(), StateValue));
+export type StateValues = z.infer<typeof StateValues>;
+
+export function valueAt(values: StateValues, block: string): z.infer<typeof StateValue> | undefined {
+  return values[block]?.['v'];
+}
+/** A text input's value, trimmed ('' when empty). */
+export function textValue(values: StateValues, block: string): string {
+  return valueAt(values, block)?.value?.trim() ?? '';
+}
+/** The value of the chosen option of a select or radio group. */
+export function selected(values: StateValues, block: string): string | null {
+  return valueAt(values, block)?.selected_option?.value ?? null;
+}
+/** The values of the checked boxes of a checkbox group. */
+export function checked(values: StateValues, block: string): Set<string> {
+  return new Set((valueAt(values, block)?.selected_options ?? []).map((o) => o.value));
+}
+/** The channel picked in a conversations or channels select. */
+export function pickedChannel(values: StateValues, block: string): string | null {
+  const v = valueAt(values, block);
+  return v?.selected_conversation ?? v?.selected_channel ?? null;
+}
+
+/** A modal; `submit: null` for one that only shows something (no inputs). */
+export function modal(callbackId: string, title: string, submit: string | null, blocks: KnownBlock[], metadata: unknown, close = 'Cancel'): ModalView {
+  const privateMetadata = JSON.stringify(metadata);
+  if (privateMetadata.length > LIMITS.privateMetadata) throw new Error(`private_metadata of ${callbackId} is too long`);
+  return {
+    type: 'modal',
+    callback_id: callbackId,
+    title: plain(title, LIMITS.modalTitle),
+    ...(submit === null ? {} : { submit: plain(submit, LIMITS.modalTitle) }),
+    close: plain(close, LIMITS.modalTitle),
+    private_metadata: privateMetadata,
+    blocks,
+  };
+}
+
+export function input(blockId: string, label: string, element: InputBlock['element'], optional = false, hint?: string): InputBlock {
+  return { type: 'input', block_id: blockId, label: plain(label, 2000), element, optional, ...(hint ? { hint: plain(hint, 2000) } : {}) };
+}
+
+/** A one-line text input, prefilled with `initial` when given. */
+export function textInput(blockId: string, label: string, opts: { initial?: string | null; optional?: boolean; hint?: string; max?: number; placeholder?: string } = {}): InputBlock {
+  const max = opts.max ?? 80;
+  const element: InputBlock['element'] = {
+    type: 'plain_text_input',
+    action_id: 'v',
+    max_length: max,
+    ...(opts.initial ? { initial_value: opts.initial.slice(0, max) } : {}),
+    ...(opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
+  };
+  return input(blockId, label, element, opts.optional ?? false, opts.hint);
+}
+
+/** A static select whose initial option is the one with value `initial` (if any). */
+export function selectInput(blockId: string, label: string, options: PlainTextOption[], initial: string | null, opts: { optional?: boolean; hint?: string } = {}): InputBlock {
+  const list = options.slice(0, LIMITS.selectOptions);
+  const first = list.find((o) => o.value === initial);
+  return input(blockId, label, { type: 'static_select', action_id: 'v', options: list, ...(first ? { initial_option: first } : {}) }, opts.optional ?? false, opts.hint);
+}
+
+/** Checkboxes (at most 10) with the options whose values are in `on` checked. */
+export function checkboxesInput(blockId: string, label: string, options: PlainTextOption[], on: ReadonlySet<string>, hint?: string): InputBlock {
+  const list = options.slice(0, LIMITS.checkboxOptions);
+  const initial = list.filter((o) => on.has(o.value ?? ''));
+  return input(blockId, label, { type: 'checkboxes', action_id: 'v', options: list, ...(initial.length ? { initial_options: initial } : {}) }, true, hint);
+}
+
+/** A channel picker (public and private channels; the bot must be invited to a private one). */
+export function channelInput(blockId: string, label: string, initial: string | null, opts: { optional?: boolean; hint?: string } = {}): InputBlock {
+  return input(
+    blockId,
+    label,
+    {
+      type: 'conversations_select',
+      action_id: 'v',
+      filter: { include: ['public', 'private'], exclude_bot_users: true },
+      ...(initial && /^[CG][A-Z0-9]+$/.test(initial) ? { initial_conversation: initial } : {}),
+    },
+    opts.optional ?? false,
+    opts.hint,
+  );
+}
+
+/** An id derived from a name: `Web Shop` → `web-shop` (what IdSchema accepts), or '' when nothing is left. */
+export function slug(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+}
