@@ -130,7 +130,7 @@ export const CreateVersionInput = z.object({
     .trim()
     .min(1, 'give a version string, e.g. 1.4.2')
     .max(100, 'a version string is at most 100 characters')
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'a version string has no control characters'),
+    .refine((v) => ![...v].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), 'a version string has no control characters (NUL, tabs, line breaks)'),
   releaseId: IdSchema.nullable().default(null),
   /** The commit it was built from, e.g. a git sha. */
   commit: z.string().trim().regex(/^[0-9A-Za-z._/-]{1,64}$/, 'a commit is a sha or ref of at most 64 characters').optional(),
