@@ -19,7 +19,7 @@ const CommaList = z
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  /** `sqlite://<file>` (default), `memory`, or `redis://host:port` for several instances. */
+  /** `sqlite://<file>` (default), `memory`, or `postgres://…` / `redis://host:port` for several instances. */
   GATEHOUSE_STORE: z.string().default('sqlite://gatehouse.sqlite'),
   /** The Slack workspace (team id) this installation serves; the REST bootstrap creates it. */
   GATEHOUSE_ACCOUNT_ID: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/).default('T00000000'),

@@ -68,6 +68,8 @@ export interface Command<O extends OptionSpecs = OptionSpecs> {
   readonly summary: string;
   readonly options: O;
   readonly args?: readonly ArgSpec[];
+  /** Exit code of a usage mistake (default 2); `gate` keeps 2 for "timed out" and says 3. */
+  readonly usageExitCode?: number;
   /** The exit code (default 0). Throw UsageError for a usage mistake (exit 2), CliError to refuse (exit 1). */
   run(ctx: CliContext<O>): Promise<number | void>;
 }
@@ -281,7 +283,7 @@ export async function runCli(argv: readonly string[], commands: readonly Command
     if (e instanceof UsageError) {
       err(`${PROGRAM}${e.command ? ` ${e.command.name}` : ''}: ${e.message}`);
       io.stderr(e.command ? `usage: ${usageLine(e.command)}\n` : `\n${usage(commands)}`);
-      return e.exitCode;
+      return e.command?.usageExitCode ?? e.exitCode;
     }
     if (e instanceof CliError) {
       err(e.message);

@@ -1,6 +1,7 @@
 import type { Account, Actor, ConfigDocInput, ConfigPlan } from '@gatehouse/core';
 import { ConfigRefusedError } from '@gatehouse/core';
 import { z } from 'zod';
+import { RemoteError, RestClient } from '../client/rest-client.js';
 
 /** Where `config export|plan|apply` acts: the store directly (as a named Admin) or a running server (as a key's owner). */
 export interface ConfigTarget {
@@ -27,45 +28,15 @@ export function localTarget(account: Account, actor: Actor, store: string): Conf
   };
 }
 
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) });
 /** The plan as the server sent it (its shape is the core's ConfigPlan; checked loosely here). */
 const PlanBody = z.object({ changes: z.array(z.unknown()), refusals: z.array(z.unknown()), kept: z.array(z.unknown()) }).loose() as unknown as z.ZodType<ConfigPlan>;
 const ApplyBody: z.ZodType<{ applied: boolean; plan: ConfigPlan }> = z.object({ applied: z.boolean(), plan: PlanBody });
 
-/** A server's answer that is not what was asked for, with the server's own words. */
-export class RemoteError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly details: Readonly<Record<string, unknown>> = {},
-  ) {
-    super(message);
-  }
-}
-
 /** The REST API of a running server, authenticated with GATEHOUSE_TOKEN (an Admin's key for a GitOps pipeline). */
 export function remoteTarget(baseUrl: string, token: string): ConfigTarget {
-  const api = `${baseUrl.replace(/\/+$/, '')}/api/v1`;
-  async function call<T>(path: string, schema: z.ZodType<T>, init: { method?: string; body?: unknown } = {}): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(`${api}${path}`, {
-        method: init.method ?? 'GET',
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-      });
-    } catch (err) {
-      throw new RemoteError(`cannot reach ${api}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)} — check GATEHOUSE_URL`, 'unreachable');
-    }
-    const json: unknown = await res.json().catch(() => null);
-    if (!res.ok) {
-      const e = ErrorBody.safeParse(json);
-      throw new RemoteError(e.success ? `${e.data.error.message} (${e.data.error.code}, HTTP ${res.status})` : `HTTP ${res.status} from ${api}${path}`, e.success ? e.data.error.code : 'http', e.success ? (e.data.error.details ?? {}) : {});
-    }
-    const r = schema.safeParse(json);
-    if (!r.success) throw new RemoteError(`unexpected answer from ${api}${path}: is GATEHOUSE_URL a Gatehouse server?`, 'protocol');
-    return r.data;
-  }
+  const client = new RestClient(baseUrl, token);
+  const call = client.call.bind(client);
+  const api = client.api;
   return {
     describe: `${api} (the key's owner acts)`,
     exportYaml: () => call('/config', z.record(z.string(), z.unknown())),
