@@ -54,6 +54,11 @@ export function joinTokens(tokens: readonly Token[]): string {
 
 const MINUTE = 60_000;
 const UNITS: Record<string, number> = {
+  s: MINUTE / 60,
+  sec: MINUTE / 60,
+  secs: MINUTE / 60,
+  second: MINUTE / 60,
+  seconds: MINUTE / 60,
   m: MINUTE,
   min: MINUTE,
   mins: MINUTE,
@@ -92,6 +97,7 @@ export function parseDuration(text: string): number | null {
 
 /** `1d 12h`, `8h`, `30m`: the inverse of parseDuration for display. */
 export function formatDuration(ms: number): string {
+  if (ms > 0 && ms < MINUTE) return `${Math.ceil(ms / 1000)}s`;
   const parts: string[] = [];
   let rest = Math.round(ms / MINUTE);
   for (const [unit, size] of [
