@@ -18,8 +18,10 @@ function fail(msg) {
   process.exit(1);
 }
 
+// Install and build chatter goes to stderr (the child's stdout too): stdout belongs to the
+// command's result, so `npm run -s gatehouse -- config export > file` holds the file and nothing else.
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['inherit', process.stderr, 'inherit'], ...opts });
   if (r.error) fail(`${cmd} ${args.join(' ')} could not start: ${r.error.message}`);
   return r.status ?? 1;
 }
@@ -42,7 +44,7 @@ const digest = hash.digest('hex');
 const stamp = join(root, 'node_modules', '.gatehouse-install-stamp');
 const installed = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
 if (installed !== digest) {
-  console.log('› installing dependencies (npm install) …');
+  console.error('› installing dependencies (npm install) …');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   if (run(npm, ['install', '--no-audit', '--no-fund']) !== 0) fail('npm install failed: see the output above.');
   // npm install may rewrite package-lock.json: stamp what is there now.

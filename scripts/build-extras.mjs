@@ -19,4 +19,4 @@ if (mode === 'test' || mode === 'bench') {
   const host = ensureHost();
   if (!host.ok) console.warn(`› vscode-ext: the VS Code test host is not installed: ${host.reason}`);
 }
-console.log(`› vscode-ext: bundle ${(bundle.bytes / 1024).toFixed(1)} kB`);
+console.error(`› vscode-ext: bundle ${(bundle.bytes / 1024).toFixed(1)} kB`);

@@ -84,5 +84,5 @@ if (process.argv[1] && relative(process.argv[1], fileURLToPath(import.meta.url))
   const ext = await buildExtension();
   await buildSuite();
   const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
-  console.log(`› vscode-ext: dist/extension.cjs ${kb(ext.bytes)} (${ext.byPackage.map(([k, v]) => `${k} ${kb(v)}`).join(', ')}), suite in out/test/suite, ${Date.now() - t0} ms`);
+  console.error(`› vscode-ext: dist/extension.cjs ${kb(ext.bytes)} (${ext.byPackage.map(([k, v]) => `${k} ${kb(v)}`).join(', ')}), suite in out/test/suite, ${Date.now() - t0} ms`);
 }

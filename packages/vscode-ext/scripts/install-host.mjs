@@ -49,7 +49,7 @@ function npmInstall(dir, spec, env) {
  * Makes sure the test host is installed. Returns what is missing instead of throwing when the
  * machine lacks a system package, so the caller can report it with the other prerequisites.
  */
-export function ensureHost({ log = console.log } = {}) {
+export function ensureHost({ log = console.error } = {}) {
   const p = hostPaths();
   if (p.complete(p.nodeDir) && p.complete(p.csDir)) return { ok: true, paths: p };
   if (process.platform !== 'linux' || process.arch !== 'x64') return { ok: false, reason: `the test host is set up for linux-x64 only (this is ${process.platform}-${process.arch})` };

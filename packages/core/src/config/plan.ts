@@ -109,7 +109,7 @@ function onDraft<I>(decide: Decide<I, unknown>, input: I) {
   return (draft: AccountState, env: DecideEnv): Decided<unknown>[] => [decide(draft, input, env)];
 }
 
-const ruleKey = (r: { environment: string; product: string | null }) => `${r.environment}${r.product ? ` for ${r.product}` : ''}`;
+const ruleKey = (r: { environment: string; product: string | null }) => `${r.environment} for ${r.product ?? 'every product'}`;
 const requirementsOf = (r: ConfigRule) => APPROVAL_TYPES.flatMap((type) => (r.require[type] === undefined ? [] : [{ type, quorum: r.require[type] }]));
 const expiryOf = (g: ConfigGrant) => (g.expires === null ? null : Date.parse(g.expires));
 const subjectOf = (g: ConfigGrant) => (g.user !== undefined ? { type: 'user' as const, id: g.user } : { type: 'group' as const, id: g.group ?? '' });

@@ -22,7 +22,7 @@ export function formatPlan(plan: ConfigPlan, opts: { file: string; locate?: (pat
   const out: string[] = [];
   const kinds = [...new Set(plan.changes.map((c) => c.kind))];
   for (const kind of kinds) {
-    out.push(`${kind}s:`);
+    out.push(`${kind === 'settings' ? kind : `${kind}s`}:`);
     for (const c of plan.changes.filter((x) => x.kind === kind)) out.push(line(c));
   }
   if (plan.refusals.length) {
