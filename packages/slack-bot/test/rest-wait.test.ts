@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { FakeClock, Gatehouse, openStore } from '@gatehouse/core';
+import { ConfigSchema } from '../src/config.js';
+import { seedDemo } from '../src/demo.js';
+import { startServer } from '../src/server.js';
 import type { Ctx } from './rest-harness.js';
 import { setup } from './rest-harness.js';
 import { EvaluationWaiters, evaluationTag } from '../src/rest/wait.js';
@@ -69,5 +73,38 @@ describe('REST: waiting for an evaluation to change (long-poll)', () => {
     assert.ok(await answered);
     assert.equal(waiters.size, 0);
     waiters.close();
+  });
+});
+
+describe('REST: a waiter on one instance, the deciding commit on another', () => {
+  it('is answered when instance B commits the decision (A learns it from the shared store)', async () => {
+    const store = await openStore({ url: 'memory' });
+    const clock = new FakeClock(Date.now());
+    const a = await Gatehouse.open({ store, clock, watchMs: 20 });
+    const b = await Gatehouse.open({ store, clock, watchMs: 20 });
+    const demo = await seedDemo(a, 'TDEMO');
+    const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_STORE: 'memory', GATEHOUSE_ACCOUNT_ID: 'TDEMO' });
+    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+    const serverA = await startServer(config, { gatehouse: a, logger: quiet });
+    try {
+      const accountA = await a.account('TDEMO');
+      const accountB = await b.account('TDEMO');
+      const id = Object.values(accountA.view.versions).find((v) => v.requestedFor.includes('production') && accountA.evaluate({ versionId: v.id, environmentId: 'production' }).requirements.some((r) => r.type === 'qa' && !r.satisfied))?.id ?? assert.fail('no version waiting for QA');
+      const key = demo.keys.find((k) => k.userId === 'UCI')?.secret ?? assert.fail('no CI key');
+      const url = `${serverA.url}/api/v1/versions/${id}/evaluation?environmentId=production`;
+      const etag = (await fetch(url, { headers: { authorization: `Bearer ${key}` } })).headers.get('etag') ?? '';
+      const waiting = fetch(`${url}&wait=30`, { headers: { authorization: `Bearer ${key}`, 'if-none-match': etag } });
+      await new Promise((r) => setTimeout(r, 100));
+      const decided = Date.now();
+      await accountB.decideVersion({ userId: 'UQUINN' }, { versionId: id, approvalType: 'qa', decision: 'approve' });
+      const res = await waiting;
+      assert.equal(res.status, 200);
+      assert.notEqual(res.headers.get('etag'), etag);
+      assert.ok(Date.now() - decided < 3_000, `answered ${Date.now() - decided} ms after the commit on B`);
+    } finally {
+      await serverA.close();
+      await a.close();
+      await b.close().catch(() => undefined);
+    }
   });
 });
