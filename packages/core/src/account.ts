@@ -5,14 +5,14 @@ import type { ConfigPlan } from './config/plan.js';
 import { applyConfig, planConfig } from './config/plan.js';
 import type { ConfigDocInput } from './config/schema.js';
 import { ConfigDocSchema } from './config/schema.js';
-import { accessRequests, approvals, audit, catalog, grants, groups, keys, releases, roles, users } from './domains/index.js';
+import { accessRequests, approvals, audit, catalog, delegations, followUps, grants, groups, keys, releases, roles, users } from './domains/index.js';
 import type { AccessReview, CreatedKey, Evaluation, PendingApproval, ReleaseFlag, ReviewOptions, RoleChangeResult, VersionDecision } from './domains/index.js';
 import type { AuditEvent } from './events/schema.js';
 import type { AccountContext } from './kernel/commit-loop.js';
 import type { Actor } from './kernel/decider.js';
 import { SYSTEM } from './kernel/decider.js';
 import { own } from './own.js';
-import type { AccessRequest, ApiKey, CustomRole, DeploymentRule, Environment, Grant, Product, Release, Team, User, Version } from './schemas.js';
+import type { AccessRequest, Delegation, ApiKey, CustomRole, DeploymentRule, Environment, Grant, Product, Release, Team, User, Version } from './schemas.js';
 
 import type { CommitNotice } from './account-base.js';
 import { AccountBase } from './account-base.js';
@@ -165,6 +165,24 @@ export class Account extends AccountBase {
   /** Versions waiting for approval types this user could give now. */
   pendingApprovals(userId: string, actor: Actor = { userId }): PendingApproval[] {
     return approvals.pendingApprovals(this.view, this.loop.authz, userId, actor);
+  }
+
+  // ---------------------------------------------------------------- follow-up and delegation
+
+  /** One tick of reminders, escalations, timeouts and request expiry (system actor); what it did and when next. */
+  runFollowUps(input: C.Input<typeof C.FollowUpInput> = {}): Promise<followUps.FollowUpResult> {
+    return this.run(SYSTEM, C.FollowUpInput, input, followUps.runFollowUps);
+  }
+  /** Names a stand-in who may give the actor's approval types until a date. */
+  delegate(actor: Actor, input: C.Input<typeof C.DelegateInput>): Promise<Delegation> {
+    return this.run(actor, C.DelegateInput, input, delegations.createDelegation);
+  }
+  undelegate(actor: Actor, input: C.Input<typeof C.DelegationRefInput>): Promise<void> {
+    return this.run(actor, C.DelegationRefInput, input, delegations.removeDelegation);
+  }
+  /** Delegations in force now that a user gave or received. */
+  delegationsOf(userId: string): Delegation[] {
+    return delegations.activeDelegations(this.view, this.now).filter((d) => d.delegatorId === userId || d.delegateId === userId);
   }
 
   // ---------------------------------------------------------------- releases

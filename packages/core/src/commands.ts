@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApprovalTypeSchema, PermissionSchema } from './authz/permissions.js';
 import { ValidationError } from './errors.js';
 import {
+  ApprovalPolicySchema,
   DecisionSchema,
   IdSchema,
   KeyKindSchema,
@@ -48,6 +49,9 @@ export const UpdateSettingsInput = z.object({
   defaultTeamId: IdSchema.optional(),
   defaultChannel: z.string().max(64).nullable().optional(),
   maxAccessDurationMs: Duration.optional(),
+  /** The default follow-up of approvals; null removes it. */
+  approvalPolicy: ApprovalPolicySchema.nullable().optional(),
+  accessRequestTtlMs: Duration.optional(),
 });
 
 export const CreateRoleInput = z.object({
@@ -114,12 +118,16 @@ export const CreateRuleInput = z.object({
   requirements: Requirements.default([]),
   requireReleaseApproval: z.boolean().default(false),
   separationOfDuties: z.boolean().default(true),
+  /** Reminders, escalation, timeout, delegation: see ApprovalPolicySchema. */
+  policy: ApprovalPolicySchema.optional(),
 });
 export const UpdateRuleInput = z.object({
   ruleId: IdSchema,
   requirements: Requirements.optional(),
   requireReleaseApproval: z.boolean().optional(),
   separationOfDuties: z.boolean().optional(),
+  /** null removes the rule's own policy (the account's default applies). */
+  policy: ApprovalPolicySchema.nullable().optional(),
 });
 export const RuleRefInput = z.object({ ruleId: IdSchema });
 
@@ -148,6 +156,17 @@ export const DecideVersionInput = z
     message: 'a rejection needs a reason of at least 3 characters',
     path: ['reason'],
   });
+
+/** An approver names a stand-in for a while (`/gatehouse delegate @user [types] until <date>`). */
+export const DelegateInput = z.object({
+  delegateId: IdSchema,
+  /** null = every approval type the delegator holds when a decision is made. */
+  types: z.array(ApprovalTypeSchema).min(1).nullable().default(null),
+  from: TimeSchema.optional(),
+  until: TimeSchema,
+});
+export const DelegationRefInput = z.object({ delegationId: IdSchema });
+export const FollowUpInput = z.object({ limit: z.number().int().min(1).max(10_000).default(500) });
 
 export const CreateReleaseInput = z.object({ releaseId: IdSchema.optional(), productId: IdSchema, name: NameSchema });
 export const ReleaseVersionInput = z.object({ releaseId: IdSchema, versionId: IdSchema });

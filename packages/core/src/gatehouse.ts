@@ -158,6 +158,18 @@ export class Gatehouse {
     return n;
   }
 
+  /** One follow-up tick in every loaded account (reminders, escalations, timeouts, request expiry); how many it recorded. */
+  async runFollowUps(): Promise<number> {
+    let n = 0;
+    for (const p of this.accounts.values()) {
+      const a = await p;
+      if (!a.exists) continue;
+      const r = await a.runFollowUps();
+      n += r.reminders + r.escalations + r.timeouts + r.expiredRequests;
+    }
+    return n;
+  }
+
   async close(): Promise<void> {
     for (const p of this.accounts.values()) {
       const a = await p.catch(() => null);

@@ -93,6 +93,47 @@ export const RequirementSchema = z.object({
 });
 export type Requirement = z.infer<typeof RequirementSchema>;
 
+const PolicyDuration = z.number().int().min(60_000, 'at least one minute').max(366 * 86_400_000, 'at most a year');
+
+/** Where an escalation goes: a group's members, the holders of a role, or a channel. */
+export const EscalationTargetSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('group'), id: IdSchema }),
+  z.object({ type: z.literal('role'), id: IdSchema }),
+  z.object({ type: z.literal('channel'), id: z.string().min(1).max(64) }),
+]);
+export type EscalationTarget = z.infer<typeof EscalationTargetSchema>;
+
+/** Working hours for reminders: a time zone, the hours [from, to) and the weekdays (1 Monday … 7 Sunday). */
+export const WorkingHoursSchema = z.object({
+  timeZone: z.string().min(1).max(64),
+  from: z.number().int().min(0).max(23),
+  to: z.number().int().min(1).max(24),
+  days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+});
+export type WorkingHours = z.infer<typeof WorkingHoursSchema>;
+
+/**
+ * What happens to an approval nobody gives: reminders, escalation, a timeout with an explicit
+ * outcome, how approvers are asked, and whether they may delegate. Every field is optional; a
+ * rule's fields win over the account's default (settings.approvalPolicy).
+ */
+export const ApprovalPolicySchema = z
+  .object({
+    remindAfterMs: PolicyDuration.nullable().optional(),
+    remindEveryMs: PolicyDuration.nullable().optional(),
+    workingHours: WorkingHoursSchema.nullable().optional(),
+    escalateAfterMs: PolicyDuration.nullable().optional(),
+    escalateTo: EscalationTargetSchema.nullable().optional(),
+    timeoutAfterMs: PolicyDuration.nullable().optional(),
+    /** `expire`: the request is marked expired and the deployment stays blocked; `reject`: it counts as rejected. */
+    timeoutOutcome: z.enum(['expire', 'reject']).optional(),
+    /** How approvers are asked: a DM each, a mention in the channel message, or neither. */
+    notify: z.enum(['dm', 'mention', 'none']).optional(),
+    allowDelegation: z.boolean().optional(),
+  })
+  .strict();
+export type ApprovalPolicy = z.infer<typeof ApprovalPolicySchema>;
+
 export const DeploymentRuleSchema = z.object({
   id: IdSchema,
   environmentId: IdSchema,
@@ -102,6 +143,8 @@ export const DeploymentRuleSchema = z.object({
   requireReleaseApproval: z.boolean(),
   /** The version's creator's approvals do not count (and are refused). */
   separationOfDuties: z.boolean(),
+  /** Reminders, escalation, timeout and delegation for this rule (absent: the account's default). */
+  policy: ApprovalPolicySchema.optional(),
   createdAt: TimeSchema,
 });
 export type DeploymentRule = z.infer<typeof DeploymentRuleSchema>;
@@ -112,6 +155,8 @@ export const DecisionRecordSchema = z.object({
   decision: DecisionSchema,
   reason: z.string().nullable(),
   at: TimeSchema,
+  /** A delegate's decision: whose approval it gives. */
+  onBehalfOf: IdSchema.optional(),
 });
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
 
@@ -136,6 +181,10 @@ export const VersionSchema = z.object({
   message: MessageRefSchema.nullable(),
   /** The commit the version was built from (CI), when given. */
   commit: z.string().max(64).optional(),
+  /** When approval was (last) requested, per environment. */
+  requestedAt: z.record(z.string(), TimeSchema).optional(),
+  /** What the follow-up has done per environment: reminders sent, escalation, timeout. */
+  followUp: z.record(z.string(), z.object({ reminders: z.number().int().nonnegative(), lastReminderAt: TimeSchema.nullable(), escalatedAt: TimeSchema.nullable(), timedOut: z.object({ at: TimeSchema, outcome: z.enum(['expire', 'reject']) }).nullable() })).optional(),
 });
 export type Version = z.infer<typeof VersionSchema>;
 
@@ -177,7 +226,7 @@ export const AccessRequestSchema = z.object({
   teamId: IdSchema.nullable(),
   durationMs: z.number().int().positive(),
   reason: z.string(),
-  status: z.enum(['pending', 'approved', 'denied']),
+  status: z.enum(['pending', 'approved', 'denied', 'expired']),
   createdAt: TimeSchema,
   decidedBy: IdSchema.nullable(),
   decidedAt: TimeSchema.nullable(),
@@ -219,8 +268,26 @@ export const SettingsSchema = z.object({
   defaultChannel: z.string().max(64).nullable(),
   /** Upper bound for access requests. */
   maxAccessDurationMs: z.number().int().positive(),
+  /** The default follow-up of approvals (rules may override it). */
+  approvalPolicy: ApprovalPolicySchema.optional(),
+  /** Access requests nobody decides expire after this long (default 7 days). */
+  accessRequestTtlMs: z.number().int().positive().optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/** An approver's stand-in: the delegate may give the delegator's approval types in [from, until). */
+export const DelegationSchema = z.object({
+  id: IdSchema,
+  delegatorId: IdSchema,
+  delegateId: IdSchema,
+  /** null = every approval type the delegator holds at decision time. */
+  types: z.array(ApprovalTypeSchema).nullable(),
+  from: TimeSchema,
+  until: TimeSchema,
+  createdAt: TimeSchema,
+  createdBy: IdSchema,
+});
+export type Delegation = z.infer<typeof DelegationSchema>;
 
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -246,5 +313,6 @@ export const AccountStateSchema = z.object({
   deployments: z.record(z.string(), DeploymentSchema),
   requests: z.record(z.string(), AccessRequestSchema),
   keys: z.record(z.string(), ApiKeySchema),
+  delegations: z.record(z.string(), DelegationSchema).optional(),
 });
 export type AccountState = z.infer<typeof AccountStateSchema>;

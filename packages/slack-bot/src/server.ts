@@ -146,6 +146,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
 
   const sweep = setInterval(() => {
     gatehouse.sweepExpired().catch((err: unknown) => logger.error('expiry sweep failed', { err: String(err) }));
+    // Reminders, escalations, timeouts and undecided access requests: each due item once, whichever instance ticks first.
+    gatehouse.runFollowUps().catch((err: unknown) => logger.error('approval follow-up failed', { err: String(err) }));
   }, config.GATEHOUSE_SWEEP_MS);
   sweep.unref();
 

@@ -3,6 +3,8 @@ export * as accessRequests from './access-requests/decide.js';
 export * as approvals from './approvals/index.js';
 export * as audit from './audit/index.js';
 export * as catalog from './catalog/decide.js';
+export * as delegations from './delegations/index.js';
+export * as followUps from './follow-up/index.js';
 export * as grants from './grants/index.js';
 export * as groups from './groups/decide.js';
 export * as keys from './keys/decide.js';

@@ -109,6 +109,9 @@ export function versionIdOf(e: EventBody): string | null {
     case 'version.approval_requested':
     case 'version.message_linked':
     case 'version.decided':
+    case 'approval.reminded':
+    case 'approval.escalated':
+    case 'approval.timed_out':
     case 'release.version_added':
     case 'gate.overridden':
       return e.data.versionId;

@@ -1,6 +1,9 @@
 import { accessRequestEvolvers } from '../domains/access-requests/evolve.js';
 import { approvalEvolvers } from '../domains/approvals/evolve.js';
 import { catalogEvolvers } from '../domains/catalog/evolve.js';
+import { delegationEvolvers } from '../domains/delegations/evolve.js';
+import { followUpEvolvers } from '../domains/follow-up/evolve.js';
+import { updateSchedule } from '../domains/follow-up/schedule.js';
 import { grantEvolvers } from '../domains/grants/evolve.js';
 import { groupEvolvers } from '../domains/groups/evolve.js';
 import { keyEvolvers } from '../domains/keys/evolve.js';
@@ -23,16 +26,20 @@ const EVOLVE: Evolvers<EventType> = {
   ...releaseEvolvers,
   ...accessRequestEvolvers,
   ...keyEvolvers,
+  ...followUpEvolvers,
+  ...delegationEvolvers,
 };
 
 /**
  * Applies one event to the state, in place: the derived lookup tables first (they read what the
- * event removes), then the domain's evolve, then the log position. Events were validated when they
+ * event removes), then the domain's evolve, the follow-up schedule, then the log position. Events were validated when they
  * were decided, so applying never refuses; replay rebuilds the state with exactly this.
  */
 export function applyEvent(state: AccountState, e: AuditEvent): void {
   updateDerived(state, e);
   (EVOLVE[e.type] as (s: AccountState, e: AuditEvent) => void)(state, e);
+  // The follow-up schedule reads the state as the event left it.
+  updateSchedule(state, e);
   state.seq = e.seq;
   state.lastHash = e.hash;
 }

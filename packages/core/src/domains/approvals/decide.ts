@@ -2,12 +2,14 @@ import type * as C from '../../commands.js';
 import { approvalPermission } from '../../authz/permissions.js';
 import { DeploymentBlockedError, GatehouseError, ReleaseArchivedError, SeparationOfDutiesError } from '../../errors.js';
 import type { EventBody } from '../../events/schema.js';
-import type { Decide } from '../../kernel/decider.js';
+import type { Decide, DecideEnv } from '../../kernel/decider.js';
 import { SYSTEM, unchanged } from '../../kernel/decider.js';
 import { need } from '../../kernel/guards.js';
 import { environmentFor, productOf, versionOf } from '../../kernel/lookups.js';
 import { own } from '../../own.js';
 import type { AccountState, Deployment, Version } from '../../schemas.js';
+import { activeDelegations } from '../delegations/queries.js';
+import { policyFor } from '../follow-up/policy.js';
 import { releaseForChange } from '../releases/decide.js';
 import type { Evaluation } from './evaluate.js';
 import { evaluateIn, sodApplies } from './evaluate.js';
@@ -35,7 +37,8 @@ export const requestApproval: Decide<C.Parsed<typeof C.RequestApprovalInput>, Ev
   need(env, 'version:create', p.teamId);
   environmentFor(s, i.environmentId, p.id);
   const evaluation = evaluateIn(s, v.id, i.environmentId);
-  if (v.requestedFor.includes(i.environmentId)) return unchanged(evaluation);
+  // Asked again after its timeout: a new request, and the follow-up starts over.
+  if (v.requestedFor.includes(i.environmentId) && !v.followUp?.[i.environmentId]?.timedOut) return unchanged(evaluation);
   return { events: [{ type: 'version.approval_requested', data: { versionId: v.id, environmentId: i.environmentId } }], result: evaluation };
 };
 
@@ -60,26 +63,51 @@ export interface VersionDecision {
  * Approve or reject a version for one approval type. Idempotent: repeating an approver's latest
  * decision records nothing, so double clicks and retried requests cannot duplicate it.
  */
+/**
+ * Whose authority a decision uses: the actor's own, or — when the actor lacks the type's
+ * permission — a delegator's, through a delegation in force, if the delegator holds it now and the
+ * rule allows delegation. Null when neither.
+ */
+function authority(s: AccountState, v: Version, i: C.Parsed<typeof C.DecideVersionInput>, env: DecideEnv, teamId: string): string | null {
+  const perm = approvalPermission(i.approvalType);
+  if (env.authz.actorCan(env.actor, perm, teamId)) return env.actor.userId;
+  if (env.actor.keyId) return null;
+  const allowed = v.requestedFor.length === 0 || v.requestedFor.some((e) => policyFor(s, v, e).allowDelegation !== false);
+  if (!allowed) return null;
+  const d = activeDelegations(s, env.now).find(
+    (x) => x.delegateId === env.actor.userId && (x.types === null || x.types.includes(i.approvalType)) && env.authz.actorCan({ userId: x.delegatorId }, perm, teamId),
+  );
+  return d?.delegatorId ?? null;
+}
+
+/**
+ * Approve or reject a version for one approval type — as oneself, or on behalf of a delegator.
+ * Idempotent: repeating the latest decision of the same authority records nothing, so double clicks
+ * and retried requests cannot duplicate it. Separation of duties binds delegates as it binds everyone.
+ */
 export const decideVersion: Decide<C.Parsed<typeof C.DecideVersionInput>, VersionDecision> = (s, i, env) => {
   const { actor } = env;
   const v = versionOf(s, i.versionId);
   const p = productOf(s, v.productId);
-  need(env, approvalPermission(i.approvalType), p.teamId);
+  const principal = authority(s, v, i, env, p.teamId);
+  if (principal === null) need(env, approvalPermission(i.approvalType), p.teamId);
+  const onBehalfOf = principal !== null && principal !== actor.userId ? principal : undefined;
   notArchived(s, v, 'the version belongs to an archived release: restore it first');
-  if (v.createdBy === actor.userId && sodApplies(s, v)) {
-    throw new SeparationOfDutiesError('the creator of a version cannot approve it: ask another approver', { versionId: v.id, createdBy: v.createdBy });
+  if ((v.createdBy === actor.userId || v.createdBy === onBehalfOf) && sodApplies(s, v)) {
+    throw new SeparationOfDutiesError(onBehalfOf ? "the version's creator cannot approve it, not even through a delegation: ask another approver" : 'the creator of a version cannot approve it: ask another approver', { versionId: v.id, createdBy: v.createdBy });
   }
-  const previous = v.decisions.find((d) => d.approverId === actor.userId && d.type === i.approvalType) ?? null;
+  const who = onBehalfOf ?? actor.userId;
+  const previous = v.decisions.find((d) => (d.onBehalfOf ?? d.approverId) === who && d.type === i.approvalType) ?? null;
   if (previous && previous.decision === i.decision && (i.decision === 'approve' || previous.reason === i.reason)) {
     return unchanged({ changed: false, version: v, evaluations: v.requestedFor.map((e) => evaluateIn(s, v.id, e)) });
   }
   const body: EventBody = {
     type: 'version.decided',
-    data: { versionId: v.id, approvalType: i.approvalType, decision: i.decision, reason: i.reason, approverId: actor.userId, previous: previous?.decision ?? null },
+    data: { versionId: v.id, approvalType: i.approvalType, decision: i.decision, reason: i.reason, approverId: actor.userId, previous: previous?.decision ?? null, ...(onBehalfOf ? { onBehalfOf } : {}) },
   };
   // Evaluate against the version as it will be after this decision.
-  const others = v.decisions.filter((d) => !(d.approverId === actor.userId && d.type === i.approvalType));
-  const draft: Version = { ...v, decisions: [...others, { approverId: actor.userId, type: i.approvalType, decision: i.decision, reason: i.reason, at: env.now }] };
+  const others = v.decisions.filter((d) => !((d.onBehalfOf ?? d.approverId) === who && d.type === i.approvalType));
+  const draft: Version = { ...v, decisions: [...others, { approverId: actor.userId, type: i.approvalType, decision: i.decision, reason: i.reason, at: env.now, ...(onBehalfOf ? { onBehalfOf } : {}) }] };
   return { events: [body], result: { changed: true, version: draft, evaluations: v.requestedFor.map((e) => evaluateIn(s, v.id, e, draft)) } };
 };
 

@@ -24,6 +24,8 @@ export interface Evaluation {
   release: { required: boolean; releaseId: string | null; approved: boolean; approvedBy: string[]; rejectedBy: string[] } | null;
   /** Short descriptions of what is missing, e.g. `qa: 1 more approval`, `release approval`. */
   missing: string[];
+  /** The request ran out of time before it was decided (the rule's timeout), and how that counts. */
+  timedOut?: { at: number; outcome: 'expire' | 'reject' };
 }
 
 /** Whether separation of duties applies to a version: on unless every rule for its product switches it off. */
@@ -55,9 +57,10 @@ export function evaluateIn(s: AccountState, versionId: string, environmentId: st
   const sod = rules.some((r) => r.separationOfDuties);
   const requirements: RequirementStatus[] = APPROVAL_TYPES.filter((t) => quorum.has(t)).map((type) => {
     const q = quorum.get(type) ?? 0;
-    const latest = v.decisions.filter((d) => d.type === type && !(sod && d.approverId === v.createdBy));
-    const approvedBy = latest.filter((d) => d.decision === 'approve').map((d) => d.approverId);
-    const rejectedBy = latest.filter((d) => d.decision === 'reject').map((d) => d.approverId);
+    // Whose approval a decision is: the delegator's when a delegate gave it.
+    const latest = v.decisions.filter((d) => d.type === type && !(sod && (d.onBehalfOf ?? d.approverId) === v.createdBy));
+    const approvedBy = latest.filter((d) => d.decision === 'approve').map((d) => d.onBehalfOf ?? d.approverId);
+    const rejectedBy = latest.filter((d) => d.decision === 'reject').map((d) => d.onBehalfOf ?? d.approverId);
     const satisfied = rejectedBy.length === 0 && approvedBy.length >= q;
     return { type, quorum: q, approvedBy, rejectedBy, satisfied, missing: satisfied ? 0 : rejectedBy.length ? q : q - approvedBy.length };
   });
@@ -65,5 +68,7 @@ export function evaluateIn(s: AccountState, versionId: string, environmentId: st
     .filter((r) => !r.satisfied)
     .map((r) => (r.rejectedBy.length ? `${r.type}: rejected by ${r.rejectedBy.join(', ')}` : `${r.type}: ${r.missing} more approval${r.missing > 1 ? 's' : ''}`));
   const release = rules.some((r) => r.requireReleaseApproval) ? releaseStatus(s, v, missing) : null;
-  return { versionId: v.id, environmentId, ready: missing.length === 0, rules: rules.map((r) => r.id), separationOfDuties: sod, requirements, release, missing };
+  const timedOut = v.followUp?.[environmentId]?.timedOut ?? null;
+  if (timedOut && missing.length) missing.unshift(timedOut.outcome === 'reject' ? 'rejected: not decided in time (the rule\'s timeout)' : 'expired: not decided in time — ask for approval again');
+  return { versionId: v.id, environmentId, ready: missing.length === 0, rules: rules.map((r) => r.id), separationOfDuties: sod, requirements, release, missing, ...(timedOut ? { timedOut } : {}) };
 }

@@ -8,7 +8,15 @@ export const approvalEvolvers: Evolvers<'version.created' | 'version.approval_re
   },
   'version.approval_requested': (state, e) => {
     const v = own(state.versions, e.data.versionId);
-    if (v && !v.requestedFor.includes(e.data.environmentId)) v.requestedFor.push(e.data.environmentId);
+    if (!v) return;
+    const env = e.data.environmentId;
+    if (!v.requestedFor.includes(env)) v.requestedFor.push(env);
+    v.requestedAt = { ...v.requestedAt, [env]: e.at };
+    // A request made again (after a timeout) starts its follow-up over.
+    if (v.followUp?.[env]) {
+      const { [env]: _done, ...rest } = v.followUp;
+      v.followUp = rest;
+    }
   },
   'version.message_linked': (state, e) => {
     const v = own(state.versions, e.data.versionId);
@@ -18,8 +26,9 @@ export const approvalEvolvers: Evolvers<'version.created' | 'version.approval_re
     const v = own(state.versions, e.data.versionId);
     if (!v) return;
     const d = e.data;
-    v.decisions = v.decisions.filter((x) => !(x.approverId === d.approverId && x.type === d.approvalType));
-    v.decisions.push({ approverId: d.approverId, type: d.approvalType, decision: d.decision, reason: d.reason, at: e.at });
+    const who = d.onBehalfOf ?? d.approverId;
+    v.decisions = v.decisions.filter((x) => !((x.onBehalfOf ?? x.approverId) === who && x.type === d.approvalType));
+    v.decisions.push({ approverId: d.approverId, type: d.approvalType, decision: d.decision, reason: d.reason, at: e.at, ...(d.onBehalfOf ? { onBehalfOf: d.onBehalfOf } : {}) });
   },
   'deployment.created': (state, e) => {
     state.deployments[e.data.deployment.id] = e.data.deployment;

@@ -20,6 +20,9 @@ export const updateSettings: Decide<C.Parsed<typeof C.UpdateSettingsInput>, void
   if (i.defaultTeamId !== undefined) after.defaultTeamId = teamOf(s, i.defaultTeamId).id;
   if (i.defaultChannel !== undefined) after.defaultChannel = i.defaultChannel;
   if (i.maxAccessDurationMs !== undefined) after.maxAccessDurationMs = i.maxAccessDurationMs;
+  if (i.approvalPolicy === null) delete after.approvalPolicy;
+  else if (i.approvalPolicy !== undefined) after.approvalPolicy = i.approvalPolicy;
+  if (i.accessRequestTtlMs !== undefined) after.accessRequestTtlMs = i.accessRequestTtlMs;
   const defaultRole = roleOf(s, after.defaultRoleId);
   if (defaultRole.scope === 'global' && defaultRole.kind === 'custom') {
     throw new RoleScopeError('the default role is granted in the default team, so it must be a static or team-scoped role', { roleId: defaultRole.id });
@@ -91,7 +94,8 @@ function ruleTeam(s: AccountState, environmentId: string, productId: string | nu
 
 export const createRule: Decide<C.Parsed<typeof C.CreateRuleInput>, DeploymentRule> = (s, i, env) => {
   need(env, 'deployment_rule:manage', ruleTeam(s, i.environmentId, i.productId));
-  const rule: DeploymentRule = { id: env.newId('rule'), ...i, createdAt: env.now };
+  const { policy, ...rest } = i;
+  const rule: DeploymentRule = { id: env.newId('rule'), ...rest, ...(policy ? { policy } : {}), createdAt: env.now };
   return { events: [{ type: 'rule.created', data: { rule } }], result: rule };
 };
 
@@ -104,6 +108,8 @@ export const updateRule: Decide<C.Parsed<typeof C.UpdateRuleInput>, DeploymentRu
     requireReleaseApproval: i.requireReleaseApproval ?? before.requireReleaseApproval,
     separationOfDuties: i.separationOfDuties ?? before.separationOfDuties,
   };
+  if (i.policy === null) delete after.policy;
+  else if (i.policy !== undefined) after.policy = i.policy;
   if (JSON.stringify(after) === JSON.stringify(before)) return unchanged(before);
   return { events: [{ type: 'rule.updated', data: { before, after } }], result: after };
 };
