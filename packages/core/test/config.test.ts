@@ -15,7 +15,12 @@ async function richWorld() {
   const w = await setup({ users: { UQA: 'qa', UQB: null, UDEV: 'developer', UGONE: null } });
   const { account, clock } = w;
   await account.createTeam(admin, { teamId: 'payments', name: 'Payments' });
-  await account.updateSettings(admin, { defaultChannel: 'C0APPROVALS', maxAccessDurationMs: 48 * 3_600_000 });
+  await account.updateSettings(admin, {
+    defaultChannel: 'C0APPROVALS',
+    maxAccessDurationMs: 48 * 3_600_000,
+    approvalPolicy: { remindAfterMs: 4 * 3_600_000, remindEveryMs: 86_400_000, workingHours: { timeZone: 'Europe/Berlin', from: 9, to: 17, days: [1, 2, 3, 4, 5] } },
+    accessRequestTtlMs: 3 * 86_400_000,
+  });
   await account.addUser(admin, { userId: 'svc-ci', name: 'CI robot', serviceAccount: true });
   await account.createGroup(admin, { groupId: 'oncall', name: 'On call', members: ['UQB', 'UDEV'] });
   await account.assignRole(admin, { subject: { type: 'group', id: 'oncall' }, roleId: 'sre', teamId: 'payments' });
@@ -25,7 +30,12 @@ async function richWorld() {
   await account.createProduct(admin, { productId: 'checkout', name: 'Checkout', teamId: 'payments', channel: 'C0PAY' });
   await account.createEnvironment(admin, { environmentId: 'production', name: 'Production', production: true });
   await account.createEnvironment(admin, { environmentId: 'checkout-canary', name: 'Canary', productId: 'checkout', channel: 'C0CANARY' });
-  await account.createRule(admin, { environmentId: 'production', requirements: [{ type: 'qa', quorum: 2 }, { type: 'security', quorum: 1 }], requireReleaseApproval: true });
+  await account.createRule(admin, {
+    environmentId: 'production',
+    requirements: [{ type: 'qa', quorum: 2 }, { type: 'security', quorum: 1 }],
+    requireReleaseApproval: true,
+    policy: { escalateAfterMs: 86_400_000, escalateTo: { type: 'group', id: 'oncall' }, timeoutAfterMs: 3 * 86_400_000, timeoutOutcome: 'reject', allowDelegation: false },
+  });
   await account.createRule(admin, { environmentId: 'checkout-canary', productId: 'checkout', requirements: [{ type: 'qa', quorum: 1 }], separationOfDuties: false });
   await account.deactivateUser(admin, { userId: 'UGONE' });
   return { ...w, clock };

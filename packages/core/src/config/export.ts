@@ -1,5 +1,7 @@
 import { APPROVAL_TYPES } from '../authz/permissions.js';
 import type { AccountState } from '../schemas.js';
+import { durationText } from './duration.js';
+import { followUpOf } from './follow-up.js';
 import type { ConfigDocInput } from './schema.js';
 import { CONFIG_VERSION } from './schema.js';
 
@@ -35,6 +37,7 @@ export function exportConfig(s: AccountState, now: number): ConfigDocInput {
       require: Object.fromEntries(APPROVAL_TYPES.flatMap((t) => r.requirements.filter((q) => q.type === t).map((q) => [t, q.quorum]))),
       ...(r.separationOfDuties ? {} : { separationOfDuties: false }),
       ...(r.requireReleaseApproval ? { releaseApproval: true } : {}),
+      ...(r.policy ? { followUp: followUpOf(r.policy) } : {}),
     }))
     .sort((a, b) => cmp(`${a.environment}\0${a.product ?? ''}`, `${b.environment}\0${b.product ?? ''}`));
   return {
@@ -44,6 +47,8 @@ export function exportConfig(s: AccountState, now: number): ConfigDocInput {
       defaultTeam: s.settings.defaultTeamId,
       approvalsChannel: s.settings.defaultChannel,
       maxAccessHours: Math.round(s.settings.maxAccessDurationMs / 3_600_000),
+      ...(s.settings.approvalPolicy ? { followUp: followUpOf(s.settings.approvalPolicy) } : {}),
+      ...(s.settings.accessRequestTtlMs ? { accessRequestExpiry: durationText(s.settings.accessRequestTtlMs) } : {}),
     },
     teams: byKey(Object.values(s.teams).map((t) => [t.id, { name: t.name }])),
     users: byKey(users.filter((u) => !u.serviceAccount).map((u) => [u.id, person(u)])),

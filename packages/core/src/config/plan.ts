@@ -1,3 +1,4 @@
+import canonicalize from 'canonicalize';
 import { closest } from 'fastest-levenshtein';
 import { APPROVAL_TYPES, PERMISSIONS } from '../authz/permissions.js';
 import { STATIC_ROLE_IDS, isStaticRoleId } from '../authz/roles.js';
@@ -10,6 +11,7 @@ import { own } from '../own.js';
 import type { AccountState, Grant } from '../schemas.js';
 import { applyEvent } from '../state/apply.js';
 import { grantKey } from './export.js';
+import { policyOf } from './follow-up.js';
 import type { ConfigDoc, ConfigGrant, ConfigRule } from './schema.js';
 
 /** One change the file asks for: `+` create, `~` change (with old → new per field), `-` remove (prune). */
@@ -65,7 +67,8 @@ export class ConfigRefusedError extends GatehouseError {
   }
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Equal as data, whatever the order of keys (RFC 8785 canonical JSON). */
+const same = (a: unknown, b: unknown) => canonicalize(a ?? null) === canonicalize(b ?? null);
 const suggest = (id: string, known: Iterable<string>) => {
   const list = [...known];
   return list.length ? closest(id, list) : null;
@@ -146,6 +149,8 @@ function* steps(doc: ConfigDoc, prune: boolean, draftOf: () => AccountState, kep
       ['defaultTeam', cur.defaultTeamId, want.defaultTeam ?? cur.defaultTeamId],
       ['approvalsChannel', cur.defaultChannel, want.approvalsChannel === undefined ? cur.defaultChannel : want.approvalsChannel],
       ['maxAccessHours', Math.round(cur.maxAccessDurationMs / 3_600_000), want.maxAccessHours ?? Math.round(cur.maxAccessDurationMs / 3_600_000)],
+      ['followUp', cur.approvalPolicy ?? null, want.followUp === undefined ? (cur.approvalPolicy ?? null) : policyOf(want.followUp)],
+      ['accessRequestExpiry', cur.accessRequestTtlMs ?? null, want.accessRequestExpiry ?? cur.accessRequestTtlMs ?? null],
     ]);
     if (fields.length) {
       const input = {
@@ -153,6 +158,8 @@ function* steps(doc: ConfigDoc, prune: boolean, draftOf: () => AccountState, kep
         ...(want.defaultTeam !== undefined ? { defaultTeamId: want.defaultTeam } : {}),
         ...(want.approvalsChannel !== undefined ? { defaultChannel: want.approvalsChannel } : {}),
         ...(want.maxAccessHours !== undefined ? { maxAccessDurationMs: want.maxAccessHours * 3_600_000 } : {}),
+        ...(want.followUp !== undefined ? { approvalPolicy: policyOf(want.followUp) } : {}),
+        ...(want.accessRequestExpiry !== undefined ? { accessRequestTtlMs: want.accessRequestExpiry } : {}),
       };
       yield { change: { kind: 'settings', op: '~', key: 'settings', path: ['settings'], fields }, run: onDraft(catalog.updateSettings, input) };
     }
@@ -236,13 +243,14 @@ function* steps(doc: ConfigDoc, prune: boolean, draftOf: () => AccountState, kep
     const cur = rules.find((x) => !matched.has(x.id) && x.environmentId === r.environment && x.productId === r.product);
     const requirements = requirementsOf(r);
     const path = ['rules', i];
+    const policy = r.followUp ? policyOf(r.followUp) : null;
     if (!cur) {
-      yield { change: { kind: 'rule', op: '+', key: ruleKey(r), path, fields: [] }, run: onDraft(catalog.createRule, { environmentId: r.environment, productId: r.product, requirements, requireReleaseApproval: r.releaseApproval, separationOfDuties: r.separationOfDuties }) };
+      yield { change: { kind: 'rule', op: '+', key: ruleKey(r), path, fields: [] }, run: onDraft(catalog.createRule, { environmentId: r.environment, productId: r.product, requirements, requireReleaseApproval: r.releaseApproval, separationOfDuties: r.separationOfDuties, ...(policy ? { policy } : {}) }) };
       continue;
     }
     matched.add(cur.id);
-    const fields = fieldDiff([['require', cur.requirements, requirements], ['separationOfDuties', cur.separationOfDuties, r.separationOfDuties], ['releaseApproval', cur.requireReleaseApproval, r.releaseApproval]]);
-    if (fields.length) yield { change: { kind: 'rule', op: '~', key: ruleKey(r), path, fields }, run: onDraft(catalog.updateRule, { ruleId: cur.id, requirements, requireReleaseApproval: r.releaseApproval, separationOfDuties: r.separationOfDuties }) };
+    const fields = fieldDiff([['require', cur.requirements, requirements], ['separationOfDuties', cur.separationOfDuties, r.separationOfDuties], ['releaseApproval', cur.requireReleaseApproval, r.releaseApproval], ['followUp', cur.policy ?? null, policy]]);
+    if (fields.length) yield { change: { kind: 'rule', op: '~', key: ruleKey(r), path, fields }, run: onDraft(catalog.updateRule, { ruleId: cur.id, requirements, requireReleaseApproval: r.releaseApproval, separationOfDuties: r.separationOfDuties, policy }) };
   }
   if (prune) {
     for (const r of rules) if (!matched.has(r.id)) yield { change: { kind: 'rule', op: '-', key: ruleKey({ environment: r.environmentId, product: r.productId }), path: [], fields: [] }, run: onDraft(catalog.deleteRule, { ruleId: r.id }) };

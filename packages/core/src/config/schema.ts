@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { APPROVAL_TYPES, ApprovalTypeSchema, PermissionSchema } from '../authz/permissions.js';
-import { IdSchema, NameSchema, RoleScopeSchema } from '../schemas.js';
+import { IdSchema, NameSchema, RoleScopeSchema, WorkingHoursSchema } from '../schemas.js';
+import { DurationText } from './duration.js';
 
 /**
  * An account's configuration as code: what an administrator declares (settings, teams, users and
@@ -14,12 +15,32 @@ export const CONFIG_VERSION = 1;
 const Channel = z.string().trim().min(1).max(64).nullable().describe('Slack channel id (C…) or null');
 const Email = z.string().trim().max(254).nullable();
 
+/** What happens to approvals nobody gives (see ApprovalPolicySchema), with durations as text. */
+export const ConfigFollowUpSchema = z
+  .object({
+    remindAfter: DurationText.optional().describe('first reminder to the approvers this long after approval was requested'),
+    remindEvery: DurationText.optional().describe('then again this often'),
+    workingHours: WorkingHoursSchema.optional().describe('remind only in these hours and weekdays (1 Monday … 7 Sunday) of a time zone'),
+    escalateAfter: DurationText.optional(),
+    escalateTo: z
+      .union([z.object({ group: IdSchema }).strict(), z.object({ role: IdSchema }).strict(), z.object({ channel: z.string().min(1).max(64) }).strict()])
+      .optional()
+      .describe('a group, the holders of a role, or a channel'),
+    timeoutAfter: DurationText.optional(),
+    timeoutOutcome: z.enum(['expire', 'reject']).optional().describe('expire: blocked until asked again; reject: counts as rejected'),
+    notify: z.enum(['dm', 'mention', 'none']).optional().describe('how approvers are asked: a DM each, a mention in the channel message, or neither'),
+    delegation: z.boolean().optional().describe('false forbids approving on behalf of someone'),
+  })
+  .strict();
+
 export const ConfigSettingsSchema = z
   .object({
     defaultRole: IdSchema.describe('role newcomers get in the default team'),
     defaultTeam: IdSchema.describe('team newcomers land in'),
     approvalsChannel: Channel.describe('channel for approval messages and access requests when a product or environment names none'),
     maxAccessHours: z.number().int().min(1).max(8784).describe('longest time-bound access a user may request, in hours'),
+    followUp: ConfigFollowUpSchema.describe('the default follow-up of approvals; rules may override it'),
+    accessRequestExpiry: DurationText.describe('access requests nobody decides expire after this long (default 7d)'),
   })
   .strict();
 
@@ -80,6 +101,7 @@ export const ConfigRuleSchema = z
     require: Quorums.default({}),
     separationOfDuties: z.boolean().default(true).describe("the version's creator cannot approve it"),
     releaseApproval: z.boolean().default(false).describe('the version must be in an approved release'),
+    followUp: ConfigFollowUpSchema.optional().describe("this rule's reminders, escalation, timeout and delegation (absent: the account's default)"),
   })
   .strict();
 
