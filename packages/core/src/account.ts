@@ -164,7 +164,7 @@ export class Account extends AccountBase {
   }
   /** Versions waiting for approval types this user could give now. */
   pendingApprovals(userId: string, actor: Actor = { userId }): PendingApproval[] {
-    return approvals.pendingApprovals(this.view, this.loop.authz, userId, actor);
+    return approvals.pendingApprovals(this.view, this.loop.authz, userId, actor, this.now);
   }
 
   // ---------------------------------------------------------------- follow-up and delegation

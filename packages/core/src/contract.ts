@@ -17,6 +17,7 @@ import {
   CreateRuleInput,
   CreateTeamInput,
   CreateVersionInput,
+  DelegateInput,
   GroupMemberInput,
   ReleaseVersionInput,
   UpdateEnvironmentInput,
@@ -97,6 +98,10 @@ export const MeResponseSchema = z.object({
   primaryRole: z.string().nullable(),
   /** Global first, then each team the user holds a role in. */
   scopes: z.array(ScopeAccessSchema),
+  /** Delegations in force that the user gave or received. */
+  delegations: z
+    .array(z.object({ id: IdSchema, delegator: z.object({ id: IdSchema, name: z.string() }), delegate: z.object({ id: IdSchema, name: z.string() }), types: z.array(z.enum(APPROVAL_TYPES)).nullable(), from: TimeSchema, until: TimeSchema }))
+    .optional(),
 });
 export type MeResponse = z.infer<typeof MeResponseSchema>;
 
@@ -156,8 +161,12 @@ export const PendingApprovalDtoSchema = z.object({
   environment: z.object({ id: IdSchema, name: z.string(), production: z.boolean() }),
   creator: z.object({ id: IdSchema, name: z.string() }),
   evaluation: EvaluationSchema,
-  /** Approval types the caller may give now. */
+  /** Approval types the caller may give now (their own, or through a delegation). */
   canGive: z.array(z.enum(APPROVAL_TYPES)),
+  /** When it was requested, when it times out (null: no timeout), whether reminders have started. */
+  followUp: z.object({ requestedAt: TimeSchema, dueAt: TimeSchema.nullable(), overdue: z.boolean(), reminders: z.number().int(), escalated: z.boolean() }).optional(),
+  /** Whose approval the caller would give through a delegation (ids and names). */
+  onBehalfOf: z.array(z.object({ id: IdSchema, name: z.string() })).optional(),
 });
 export type PendingApprovalDto = z.infer<typeof PendingApprovalDtoSchema>;
 
@@ -365,3 +374,11 @@ export const ApproversResponseSchema = z.object({
   items: z.array(z.object({ type: z.enum(APPROVAL_TYPES), missing: z.number().int(), users: z.array(z.object({ id: IdSchema, name: z.string() })) })),
 });
 export type ApproversResponse = z.infer<typeof ApproversResponseSchema>;
+
+// ---------------------------------------------------------------- delegations
+
+/** `POST /delegations`: the caller names a stand-in for their approval types until a time. */
+export const CreateDelegationRequestSchema = DelegateInput.strict();
+export const DelegationDtoSchema = z.object({ id: IdSchema, delegatorId: IdSchema, delegateId: IdSchema, types: z.array(z.enum(APPROVAL_TYPES)).nullable(), from: TimeSchema, until: TimeSchema, createdAt: TimeSchema, createdBy: IdSchema });
+export const DelegationResponseSchema = z.object({ delegation: DelegationDtoSchema });
+export const DelegationListResponseSchema = z.object({ items: z.array(DelegationDtoSchema) });

@@ -16,6 +16,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { ADMIN_OPERATIONS } from './admin.js';
 import { CONFIG_OPERATIONS } from './config.js';
+import { DELEGATION_OPERATIONS } from './delegations.js';
 import { PIPELINE_OPERATIONS } from './pipeline.js';
 import { EvaluationWaiters, evaluationTag } from './wait.js';
 import { body } from './body.js';
@@ -100,6 +101,8 @@ function pendingDto(account: Account, p: PendingApproval): PendingApprovalDto {
     creator: { id: p.version.createdBy, name: creator?.name || p.version.createdBy },
     evaluation: p.evaluation,
     canGive: p.canGive,
+    followUp: p.followUp,
+    onBehalfOf: p.onBehalfOf.map((id) => ({ id, name: (Object.hasOwn(account.view.users, id) ? account.view.users[id]?.name : '') || id })),
   };
 }
 
@@ -348,7 +351,7 @@ export function restRouter(opts: RestOptions): Router {
       next(err);
     }
   });
-  for (const op of [...ADMIN_OPERATIONS, ...CONFIG_OPERATIONS, ...PIPELINE_OPERATIONS]) register(r, op);
+  for (const op of [...ADMIN_OPERATIONS, ...CONFIG_OPERATIONS, ...PIPELINE_OPERATIONS, ...DELEGATION_OPERATIONS]) register(r, op);
 
   r.use((_req, res) => sendError(res, 'not_found', `no such endpoint; see ${API_PREFIX}/openapi.json`));
 

@@ -7,6 +7,7 @@ export function meOf(account: Account, userId: string, actor: Actor): Omit<MeRes
   const s = account.view;
   const user = Object.hasOwn(s.users, userId) ? s.users[userId] : undefined;
   const roles = account.roles(userId);
+  const person = (id: string) => ({ id, name: (Object.hasOwn(s.users, id) ? s.users[id]?.name : '') || id });
   const roleName = (id: string) => account.role(id)?.name ?? id;
   const scope = (teamId: string | null): ScopeAccess => ({
     teamId,
@@ -21,5 +22,6 @@ export function meOf(account: Account, userId: string, actor: Actor): Omit<MeRes
     user: { id: userId, name: user?.name ?? userId, email: user?.email ?? null },
     primaryRole: primary ? roleName(primary) : null,
     scopes: [scope(null), ...account.teamsOf(userId).map((t) => scope(t))],
+    delegations: account.delegationsOf(userId).map((d) => ({ id: d.id, delegator: person(d.delegatorId), delegate: person(d.delegateId), types: d.types, from: d.from, until: d.until })),
   };
 }

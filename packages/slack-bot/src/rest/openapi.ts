@@ -2,6 +2,7 @@ import * as contract from '@gatehouse/core/contract';
 import { z } from 'zod';
 import { ADMIN_OPERATIONS } from './admin.js';
 import { CONFIG_OPERATIONS } from './config.js';
+import { DELEGATION_OPERATIONS } from './delegations.js';
 import { PIPELINE_OPERATIONS } from './pipeline.js';
 import type { Op } from './operation.js';
 import { pathParams } from './operation.js';
@@ -23,7 +24,7 @@ const PERSONAL_AND_CI: readonly Op[] = [
 ];
 
 /** The API surface, described with the same zod schemas the server validates with. */
-export const OPERATIONS: readonly Op[] = [...PERSONAL_AND_CI, ...ADMIN_OPERATIONS, ...CONFIG_OPERATIONS, ...PIPELINE_OPERATIONS];
+export const OPERATIONS: readonly Op[] = [...PERSONAL_AND_CI, ...ADMIN_OPERATIONS, ...CONFIG_OPERATIONS, ...PIPELINE_OPERATIONS, ...DELEGATION_OPERATIONS];
 
 const schema = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
 

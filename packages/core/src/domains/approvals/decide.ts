@@ -71,7 +71,8 @@ export interface VersionDecision {
 function authority(s: AccountState, v: Version, i: C.Parsed<typeof C.DecideVersionInput>, env: DecideEnv, teamId: string): string | null {
   const perm = approvalPermission(i.approvalType);
   if (env.authz.actorCan(env.actor, perm, teamId)) return env.actor.userId;
-  if (env.actor.keyId) return null;
+  // A delegation is the person's: their personal token may use it, an API key (frozen permissions) not.
+  if (env.actor.keyId && own(s.keys, env.actor.keyId)?.kind !== 'personal_token') return null;
   const allowed = v.requestedFor.length === 0 || v.requestedFor.some((e) => policyFor(s, v, e).allowDelegation !== false);
   if (!allowed) return null;
   const d = activeDelegations(s, env.now).find(

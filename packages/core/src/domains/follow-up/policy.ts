@@ -80,3 +80,28 @@ export function isWaiting(s: AccountState, v: Version, environmentId: string): b
   if (!v.requestedFor.includes(environmentId) || v.followUp?.[environmentId]?.timedOut) return false;
   return !(v.releaseId && own(s.releases, v.releaseId)?.archived);
 }
+
+/** What a person waiting on (or giving) an approval sees of its follow-up. */
+export interface FollowUpInfo {
+  /** When approval was requested for the environment. */
+  requestedAt: number;
+  /** When it times out (the rule's timeout), or null. */
+  dueAt: number | null;
+  /** Reminders have started: it waited longer than the rule's first reminder delay. */
+  overdue: boolean;
+  reminders: number;
+  escalated: boolean;
+}
+
+export function followUpInfo(s: AccountState, v: Version, environmentId: string, now: number): FollowUpInfo {
+  const p = policyFor(s, v, environmentId);
+  const requestedAt = v.requestedAt?.[environmentId] ?? v.createdAt;
+  const done = v.followUp?.[environmentId];
+  return {
+    requestedAt,
+    dueAt: p.timeoutAfterMs != null ? requestedAt + p.timeoutAfterMs : null,
+    overdue: (done?.reminders ?? 0) > 0 || (p.remindAfterMs != null && now >= requestedAt + p.remindAfterMs),
+    reminders: done?.reminders ?? 0,
+    escalated: !!done?.escalatedAt,
+  };
+}
