@@ -1,6 +1,7 @@
 import { accessRequestEvolvers } from '../domains/access-requests/evolve.js';
 import { approvalEvolvers } from '../domains/approvals/evolve.js';
 import { catalogEvolvers } from '../domains/catalog/evolve.js';
+import { githubEvolvers } from '../domains/github/evolve.js';
 import { grantEvolvers } from '../domains/grants/evolve.js';
 import { groupEvolvers } from '../domains/groups/evolve.js';
 import { keyEvolvers } from '../domains/keys/evolve.js';
@@ -23,6 +24,7 @@ const EVOLVE: Evolvers<EventType> = {
   ...releaseEvolvers,
   ...accessRequestEvolvers,
   ...keyEvolvers,
+  ...githubEvolvers,
 };
 
 /**
