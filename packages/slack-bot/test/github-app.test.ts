@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AuditEvent } from '@gatehouse/core';
 import { z } from 'zod';
+import { ConfigSchema, githubMode } from '../src/config.js';
 import { FakeGithub, deploymentProtectionRulePayload, githubEnv } from './support/fake-github.js';
 import type { PostedMessage } from './support/fake-slack.js';
 import { setupSlack, state, textOf } from './support/slack-harness.js';
@@ -59,6 +63,7 @@ describe('GitHub App: Gatehouse as a deployment protection rule', () => {
 
     const msg = await t.card(review?.versionId ?? '');
     assert.match(textOf(msg), /Approval needed: Checkout 9fceb02d/);
+    assert.match(textOf(msg), /GitHub acme\/checkout · main · run 101 waiting for production/, 'the card shows where the request came from');
     for (const [user, type] of [['UQUINN', 'qa'], ['USEC', 'security']] as const) assert.equal((await t.ctx.click(user, msg, `version_approve:${type}`)).status, 200);
     await t.done();
     assert.equal(t.gh.callbacks.length, 0, 'nothing is sent while an approval is missing');
@@ -190,6 +195,36 @@ describe('GitHub App: not configured', () => {
       assert.equal(ctx.server.github, null, 'no callback worker');
     } finally {
       await ctx.close();
+    }
+  });
+});
+
+describe('GitHub App: configuration', () => {
+  const KEY = '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n';
+  const mode = (env: Record<string, string>) => githubMode(ConfigSchema.parse(env));
+
+  it('off until the app id, a private key and the webhook secret are set, naming what is missing', () => {
+    const off = mode({ GITHUB_APP_ID: '12' });
+    assert.equal(off.kind, 'off');
+    assert.match(off.kind === 'off' ? off.reason : '', /set GITHUB_APP_PRIVATE_KEY \(or GITHUB_APP_PRIVATE_KEY_FILE\), GITHUB_WEBHOOK_SECRET/);
+    assert.equal(ConfigSchema.safeParse({ GITHUB_APP_ID: 'my-app' }).success, false, 'the App ID is a number');
+  });
+
+  it('a one-line key with \\n escapes, or a key file (which wins); the API URL loses a trailing slash', () => {
+    const oneLine = mode({ GITHUB_APP_ID: '12', GITHUB_APP_PRIVATE_KEY: KEY.replace(/\n/g, '\\n'), GITHUB_WEBHOOK_SECRET: 'secret-123', GITHUB_API_URL: 'https://ghe.example/api/v3/' });
+    assert.ok(oneLine.kind === 'on');
+    assert.equal(oneLine.privateKey, KEY);
+    assert.equal(oneLine.apiUrl, 'https://ghe.example/api/v3');
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-key-'));
+    try {
+      const file = join(dir, 'app.pem');
+      writeFileSync(file, KEY.replace('MIIB', 'FROMFILE'));
+      const fromFile = mode({ GITHUB_APP_ID: '12', GITHUB_APP_PRIVATE_KEY: KEY, GITHUB_APP_PRIVATE_KEY_FILE: file, GITHUB_WEBHOOK_SECRET: 'secret-123' });
+      assert.ok(fromFile.kind === 'on' && fromFile.privateKey.includes('FROMFILE'));
+      assert.throws(() => mode({ GITHUB_APP_ID: '12', GITHUB_APP_PRIVATE_KEY_FILE: join(dir, 'missing.pem'), GITHUB_WEBHOOK_SECRET: 'secret-123' }), /GITHUB_APP_PRIVATE_KEY_FILE=.*missing\.pem: cannot be read/);
+      assert.throws(() => mode({ GITHUB_APP_ID: '12', GITHUB_APP_PRIVATE_KEY: 'not a key', GITHUB_WEBHOOK_SECRET: 'secret-123' }), /not a PEM key/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
