@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuditEvent, Gatehouse } from '@gatehouse/core';
+import type { AuditEvent, Commit, Gatehouse, LogStore } from '@gatehouse/core';
 import { FakeClock, Gatehouse as GatehouseClass, openStore } from '@gatehouse/core';
 import { ConfigSchema } from '../src/config.js';
 import { seedDemo } from '../src/demo.js';
@@ -112,6 +112,40 @@ describe('GitHub App: several instances and restarts', () => {
       assert.ok(['instance-a', 'instance-b'].includes(takeover.data.instance));
     } finally {
       await close();
+    }
+  });
+
+  it('when the store refuses to record a sent callback, it is recorded by a later scan, not sent again', async () => {
+    const memory = await openStore({ url: 'memory' });
+    let refuse = 1;
+    // The store once fails the commit that records the callback (as a database that went away would).
+    const store: LogStore = Object.assign(Object.create(memory) as LogStore, {
+      tryAppend: async (accountId: string, commit: Commit) => {
+        if (refuse > 0 && commit.events.some((e) => e.type === 'github.callback_sent')) {
+          refuse--;
+          throw new Error('connection to the store lost');
+        }
+        return memory.tryAppend(accountId, commit);
+      },
+    });
+    const g = await GatehouseClass.open({ store, clock: new FakeClock(Date.now()) });
+    try {
+      await seedDemo(g, TEAM);
+      const account = await g.account(TEAM);
+      await account.updateProduct({ userId: 'UADA' }, { productId: 'checkout', repositories: ['acme/checkout'] });
+      const s = await start(g, 'memory', 'flaky');
+      const r = await ask(s, 501);
+      await approveAll(g, String(r.json['versionId']));
+      await gh.callbacksAtLeast(1);
+      const sent = () => account.view.githubReviews?.[String(r.json['review'])]?.callback?.outcome;
+      for (let i = 0; i < 100 && sent() !== 'sent'; i++) await new Promise((res) => setTimeout(res, 10));
+      await settle();
+      assert.equal(sent(), 'sent', 'recorded on a later scan');
+      assert.equal(gh.callbacks.length, 1, 'and not sent twice');
+      assert.equal(refuse, 0, 'the store did refuse once');
+    } finally {
+      for (const s of servers.splice(0)) await s.close();
+      await g.close();
     }
   });
 

@@ -39,6 +39,8 @@ export class CallbackWorker {
   private readonly jobs = new Map<string, Promise<void>>();
   private readonly scans = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Callbacks GitHub took whose recording failed (store unavailable): recorded again, never sent again. */
+  private readonly unrecorded = new Map<string, { reviewId: string; outcome: 'sent' | 'failed'; attempts: number; status: number | null; error: string | null }>();
   private readonly stopping = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: () => void = () => undefined;
@@ -100,6 +102,12 @@ export class CallbackWorker {
       if (this.stopping.signal.aborted) return;
       const key = `${accountId}/${review.id}`;
       if (this.jobs.has(key)) continue;
+      const ended = this.unrecorded.get(key);
+      if (ended) {
+        await account.recordGithubCallback({ ...ended, instance: this.instance });
+        this.unrecorded.delete(key);
+        continue;
+      }
       const held = review.callback;
       if (held && held.instance !== this.instance && held.leaseUntil > this.opts.gatehouse.clock.now()) continue;
       let answer: { state: GithubCallback['state']; comment: string };
@@ -112,7 +120,7 @@ export class CallbackWorker {
       const claim = await account.claimGithubCallback({ reviewId: review.id, ...answer, instance: this.instance, leaseMs: this.leaseMs });
       if (!claim) continue;
       if (held) this.opts.logger.warn('GitHub callback taken over from an instance whose claim ran out', { review: review.id, from: held.instance, instance: this.instance });
-      const job = this.send(account, review.id, claim)
+      const job = this.send(account, key, review.id, claim)
         .catch((err: unknown) => this.opts.logger.error('GitHub callback failed', { review: review.id, err: errText(err) }))
         .finally(() => this.jobs.delete(key));
       this.jobs.set(key, job);
@@ -125,7 +133,7 @@ export class CallbackWorker {
   }
 
   /** Sends until GitHub accepts (or refuses for good), renewing the claim while it waits. */
-  private async send(account: Account, reviewId: string, claim: GithubCallback): Promise<void> {
+  private async send(account: Account, key: string, reviewId: string, claim: GithubCallback): Promise<void> {
     const { logger, gatehouse } = this.opts;
     let attempts = claim.attempts;
     let leaseUntil = claim.leaseUntil;
@@ -141,7 +149,11 @@ export class CallbackWorker {
       const r = await this.opts.sender.send(review, { environment_name: review.environmentName, state: claim.state, comment: claim.comment });
       const facts = { review: reviewId, repository: review.repository, run: review.runId, environment: review.environmentName, state: claim.state, attempts, status: r.status };
       if (r.ok || !r.retryable) {
-        await account.recordGithubCallback({ reviewId, instance: this.instance, outcome: r.ok ? 'sent' : 'failed', attempts, status: r.status, error: r.error });
+        const ended = { reviewId, outcome: r.ok ? ('sent' as const) : ('failed' as const), attempts, status: r.status, error: r.error };
+        // Remembered until recorded: should the store refuse now, a later scan records it instead of sending again.
+        this.unrecorded.set(key, ended);
+        await account.recordGithubCallback({ ...ended, instance: this.instance });
+        this.unrecorded.delete(key);
         if (r.ok) logger.info('GitHub callback sent', facts);
         else logger.error(`GitHub refused the callback, not retrying: ${r.error ?? ''}`, facts);
         return;
