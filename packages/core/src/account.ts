@@ -5,14 +5,14 @@ import type { ConfigPlan } from './config/plan.js';
 import { applyConfig, planConfig } from './config/plan.js';
 import type { ConfigDocInput } from './config/schema.js';
 import { ConfigDocSchema } from './config/schema.js';
-import { accessRequests, approvals, audit, catalog, delegations, followUps, grants, groups, keys, releases, roles, users } from './domains/index.js';
-import type { AccessReview, CreatedKey, Evaluation, PendingApproval, ReleaseFlag, ReviewOptions, RoleChangeResult, VersionDecision } from './domains/index.js';
+import { accessRequests, approvals, audit, catalog, delegations, followUps, github, grants, groups, keys, releases, roles, users } from './domains/index.js';
+import type { AccessReview, CreatedKey, Evaluation, GithubReviewResult, GithubVerdict, PendingApproval, ReleaseFlag, ReviewOptions, RoleChangeResult, VersionDecision } from './domains/index.js';
 import type { AuditEvent } from './events/schema.js';
 import type { AccountContext } from './kernel/commit-loop.js';
 import type { Actor } from './kernel/decider.js';
 import { SYSTEM } from './kernel/decider.js';
 import { own } from './own.js';
-import type { AccessRequest, Delegation, ApiKey, CustomRole, DeploymentRule, Environment, Grant, Product, Release, Team, User, Version } from './schemas.js';
+import type { AccessRequest, ApiKey, CustomRole, Delegation, DeploymentRule, Environment, GithubCallback, GithubReview, Grant, Product, Release, Team, User, Version } from './schemas.js';
 
 import type { CommitNotice } from './account-base.js';
 import { AccountBase } from './account-base.js';
@@ -183,6 +183,29 @@ export class Account extends AccountBase {
   /** Delegations in force now that a user gave or received. */
   delegationsOf(userId: string): Delegation[] {
     return delegations.activeDelegations(this.view, this.now).filter((d) => d.delegatorId === userId || d.delegateId === userId);
+  }
+
+  // ---------------------------------------------------------------- GitHub deployment protection rules
+
+  /** A GitHub run waits on an environment: map it to a version and environment, request approval, record the GitHub context. Idempotent. */
+  requestGithubReview(actor: Actor, input: C.Input<typeof github.RequestGithubReviewInput>): Promise<GithubReviewResult> {
+    return this.run(actor, github.RequestGithubReviewInput, input, github.requestGithubReview);
+  }
+  /** Claims (or renews) the callback of a review for one instance; null when another holds it or it has ended. */
+  claimGithubCallback(input: C.Input<typeof github.ClaimGithubCallbackInput>): Promise<GithubCallback | null> {
+    return this.run(SYSTEM, github.ClaimGithubCallbackInput, input, github.claimGithubCallback);
+  }
+  /** Records that GitHub accepted (or refused for good) a review's callback. */
+  recordGithubCallback(input: C.Input<typeof github.RecordGithubCallbackInput>): Promise<boolean> {
+    return this.run(SYSTEM, github.RecordGithubCallbackInput, input, github.recordGithubCallback);
+  }
+  /** Reviews whose callback has not ended, oldest first. */
+  openGithubReviews(): GithubReview[] {
+    return github.openGithubReviews(this.view);
+  }
+  /** What to answer GitHub for a review, or null while approvals are missing. */
+  githubVerdict(review: GithubReview): GithubVerdict | null {
+    return github.githubVerdict(this.view, review);
   }
 
   // ---------------------------------------------------------------- releases

@@ -9,6 +9,7 @@ import {
   MessageRefSchema,
   NameSchema,
   ReasonSchema,
+  RepositoryNameSchema,
   RequirementSchema,
   RoleScopeSchema,
   SubjectSchema,
@@ -86,19 +87,27 @@ export const RevokeRoleInput = z.union([
   z.object({ subject: SubjectSchema, roleId: IdSchema, teamId: IdSchema.nullable().default(null) }),
 ]);
 
+const ChannelSchema = z.string().trim().max(64).nullable();
+/** GitHub repositories (`owner/name`) mapped to a product; each at most once, compared case-insensitively. */
+const RepositoriesSchema = z
+  .array(RepositoryNameSchema)
+  .max(100)
+  .refine((r) => new Set(r.map((x) => x.toLowerCase())).size === r.length, 'each repository may appear once');
 export const CreateProductInput = z.object({
   productId: IdSchema.optional(),
   name: NameSchema,
   teamId: IdSchema,
   channel: z.string().max(64).nullable().default(null),
+  repositories: RepositoriesSchema.optional(),
 });
-const ChannelSchema = z.string().trim().max(64).nullable();
 export const UpdateProductInput = z.object({
   productId: IdSchema,
   name: NameSchema.optional(),
   /** Move the product to another team (product:edit in both). */
   teamId: IdSchema.optional(),
   channel: ChannelSchema.optional(),
+  /** The product's GitHub repositories, replacing the list ([] = none). */
+  repositories: RepositoriesSchema.optional(),
 });
 export const CreateEnvironmentInput = z.object({
   environmentId: IdSchema.optional(),

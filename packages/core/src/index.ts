@@ -21,7 +21,8 @@ export type { Clock, IdSource, Logger } from './context.js';
 export { hashEvent, toJsonLines, verifyChain } from './domains/audit/chain.js';
 export type { VerifyResult } from './domains/audit/chain.js';
 export type { Approvers } from './domains/approvals/queries.js';
-export type { AccessReview, CreatedKey, Evaluation, PendingApproval, RequirementStatus, RoleChangeResult, VersionDecision } from './domains/index.js';
+export type { AccessReview, CreatedKey, Evaluation, GithubReviewResult, GithubVerdict, PendingApproval, RequirementStatus, RoleChangeResult, VersionDecision } from './domains/index.js';
+export { environmentForGithub, productForRepository, versionForCommit } from './domains/github/decide.js';
 export { hashSecret } from './domains/keys/decide.js';
 export {
   ConflictError,

@@ -65,12 +65,21 @@ export const GrantSchema = z.object({
 });
 export type Grant = z.infer<typeof GrantSchema>;
 
+/** A GitHub repository as `owner/name` (GitHub compares them case-insensitively). */
+export const RepositoryNameSchema = z
+  .string()
+  .trim()
+  .max(140)
+  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a repository is owner/name, e.g. acme/checkout');
+
 export const ProductSchema = z.object({
   id: IdSchema,
   name: NameSchema,
   teamId: IdSchema,
   /** Slack channel for approval messages; null = account default. */
   channel: z.string().max(64).nullable(),
+  /** GitHub repositories whose deployments this product's versions are (absent = none). */
+  repositories: z.array(RepositoryNameSchema).optional(),
   createdAt: TimeSchema,
 });
 export type Product = z.infer<typeof ProductSchema>;
@@ -262,6 +271,52 @@ export const ApiKeySchema = z.object({
 });
 export type ApiKey = z.infer<typeof ApiKeySchema>;
 
+export const GithubReviewStateSchema = z.enum(['approved', 'rejected']);
+export type GithubReviewState = z.infer<typeof GithubReviewStateSchema>;
+
+/** The answer to GitHub for one review: claimed by one instance, then sent (2xx) or failed for good (4xx). */
+export const GithubCallbackSchema = z.object({
+  state: GithubReviewStateSchema,
+  comment: z.string().max(4000),
+  /** The instance that holds the claim, and until when; another may take it over after. */
+  instance: z.string().min(1).max(100),
+  leaseUntil: TimeSchema,
+  /** Attempts made so far (recorded when the claim is renewed and when the callback ends). */
+  attempts: z.number().int().nonnegative(),
+  outcome: z.enum(['sent', 'failed']).optional(),
+  /** GitHub's HTTP status for the last attempt (null: no answer). */
+  status: z.number().int().nullable().optional(),
+  error: z.string().max(1000).nullable().optional(),
+  at: TimeSchema.optional(),
+});
+export type GithubCallback = z.infer<typeof GithubCallbackSchema>;
+
+/**
+ * A GitHub deployment protection rule asking Gatehouse to review a workflow run's deployment to
+ * an environment: the GitHub context, the version and environment it maps to, and the callback.
+ */
+export const GithubReviewSchema = z.object({
+  id: IdSchema,
+  versionId: IdSchema,
+  environmentId: IdSchema,
+  repository: RepositoryNameSchema,
+  ref: z.string().max(255),
+  sha: z.string().max(64),
+  runId: z.number().int().positive(),
+  /** The GitHub environment's name, as GitHub sent it (the callback names it again). */
+  environmentName: z.string().max(255),
+  callbackUrl: z.string().max(2000),
+  installationId: z.number().int().positive(),
+  deploymentId: z.number().int().nullable(),
+  /** The GitHub event that started the run (push, workflow_dispatch …). */
+  event: z.string().max(100).nullable(),
+  /** X-GitHub-Delivery of the webhook that asked. */
+  deliveryId: z.string().max(100),
+  requestedAt: TimeSchema,
+  callback: GithubCallbackSchema.nullable(),
+});
+export type GithubReview = z.infer<typeof GithubReviewSchema>;
+
 export const SettingsSchema = z.object({
   defaultRoleId: IdSchema,
   defaultTeamId: IdSchema,
@@ -314,5 +369,7 @@ export const AccountStateSchema = z.object({
   requests: z.record(z.string(), AccessRequestSchema),
   keys: z.record(z.string(), ApiKeySchema),
   delegations: z.record(z.string(), DelegationSchema).optional(),
+  /** GitHub deployment reviews by id; absent until the first one. */
+  githubReviews: z.record(z.string(), GithubReviewSchema).optional(),
 });
 export type AccountState = z.infer<typeof AccountStateSchema>;

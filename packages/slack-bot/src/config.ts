@@ -46,8 +46,25 @@ export const ConfigSchema = z.object({
   /** Slack Web API base URL (tests point it at a local fake). */
   SLACK_API_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** The GitHub App's id (App settings → About → App ID): Gatehouse as a deployment protection rule. */
+  GITHUB_APP_ID: z.string().regex(/^\d+$/, 'GITHUB_APP_ID is the numeric App ID (GitHub App settings → About)').optional(),
+  /** The App's private key (PEM); `\n` escapes stand for line breaks. Or GITHUB_APP_PRIVATE_KEY_FILE. */
+  GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
+  GITHUB_APP_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  /** The App's webhook secret: deliveries to /github/webhook must be signed with it. */
+  GITHUB_WEBHOOK_SECRET: z.string().min(8, 'GITHUB_WEBHOOK_SECRET is at least 8 characters').optional(),
+  /** GitHub's REST API (GitHub Enterprise Server: https://<host>/api/v3). */
+  GITHUB_API_URL: z.string().url().default('https://api.github.com'),
+  /** Who creates versions for GitHub runs: a service account's user id, or the system (default). */
+  GITHUB_SERVICE_ACCOUNT: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/).optional(),
+  /** First delay before retrying a callback GitHub did not accept (ms); doubles up to 5 minutes. */
+  GITHUB_CALLBACK_RETRY_MS: z.coerce.number().int().min(1).default(1000),
 });
 export type Config = z.infer<typeof ConfigSchema>;
+
+export type GithubMode =
+  | { kind: 'on'; appId: string; privateKey: string; webhookSecret: string; apiUrl: string; serviceAccount: string | null; retryMs: number }
+  | { kind: 'off'; reason: string };
 
 export type SlackMode = { kind: 'socket'; botToken: string; appToken: string } | { kind: 'http'; botToken: string; signingSecret: string } | { kind: 'off'; reason: string };
 
@@ -132,4 +149,37 @@ export function slackMode(c: Config): SlackMode {
   }
   if (!c.SLACK_SIGNING_SECRET) return { kind: 'off', reason: 'HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials).' };
   return { kind: 'http', botToken: c.SLACK_BOT_TOKEN, signingSecret: c.SLACK_SIGNING_SECRET };
+}
+
+/**
+ * Whether Gatehouse serves as a GitHub deployment protection rule, or what to set. Reads the
+ * private key file here, so a missing file stops start-up with its name.
+ */
+export function githubMode(c: Config): GithubMode {
+  const missing = [
+    c.GITHUB_APP_ID ? null : 'GITHUB_APP_ID',
+    c.GITHUB_APP_PRIVATE_KEY || c.GITHUB_APP_PRIVATE_KEY_FILE ? null : 'GITHUB_APP_PRIVATE_KEY (or GITHUB_APP_PRIVATE_KEY_FILE)',
+    c.GITHUB_WEBHOOK_SECRET ? null : 'GITHUB_WEBHOOK_SECRET',
+  ].filter((x): x is string => x !== null);
+  if (!c.GITHUB_APP_ID || !c.GITHUB_WEBHOOK_SECRET || missing.length) {
+    return { kind: 'off', reason: `the GitHub App is not configured: set ${missing.join(', ')} (see .env.example, "GitHub App")` };
+  }
+  let privateKey = c.GITHUB_APP_PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (c.GITHUB_APP_PRIVATE_KEY_FILE) {
+    try {
+      privateKey = readFileSync(c.GITHUB_APP_PRIVATE_KEY_FILE, 'utf8');
+    } catch (err) {
+      throw new Error(`GITHUB_APP_PRIVATE_KEY_FILE=${c.GITHUB_APP_PRIVATE_KEY_FILE}: cannot be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+  if (!privateKey?.includes('PRIVATE KEY-----')) throw new Error('the GitHub App private key is not a PEM key ("-----BEGIN RSA PRIVATE KEY-----" …): download it from the App settings → Private keys');
+  return {
+    kind: 'on',
+    appId: c.GITHUB_APP_ID,
+    privateKey,
+    webhookSecret: c.GITHUB_WEBHOOK_SECRET,
+    apiUrl: c.GITHUB_API_URL.replace(/\/+$/, ''),
+    serviceAccount: c.GITHUB_SERVICE_ACCOUNT ?? null,
+    retryMs: c.GITHUB_CALLBACK_RETRY_MS,
+  };
 }

@@ -9,7 +9,12 @@ import type { Express } from 'express';
 import type { AdminsOutcome } from './bootstrap.js';
 import { ensureAdmins } from './bootstrap.js';
 import type { Config } from './config.js';
-import { slackMode } from './config.js';
+import { githubMode, slackMode } from './config.js';
+import type { ReviewSender } from './github/app-client.js';
+import { GithubApp } from './github/app-client.js';
+import type { CallbackWorkerOptions } from './github/callbacks.js';
+import { CallbackWorker } from './github/callbacks.js';
+import { githubWebhookRouter } from './github/webhook.js';
 import { restRouter } from './rest/api.js';
 import type { SlackRuntime } from './slack/runtime.js';
 import { startSlack } from './slack/runtime.js';
@@ -19,6 +24,8 @@ export const VERSION = '0.1.0';
 export interface ServerOverrides {
   gatehouse?: Gatehouse;
   logger?: Logger;
+  /** The GitHub callback worker's timings and instance name, and (tests) what sends the callbacks. */
+  github?: Pick<CallbackWorkerOptions, 'instance' | 'leaseMs' | 'scanMs' | 'maxRetryMs'> & { sender?: ReviewSender };
 }
 
 export interface RunningServer {
@@ -27,6 +34,8 @@ export interface RunningServer {
   readonly gatehouse: Gatehouse;
   readonly app: Express;
   readonly slack: SlackRuntime | null;
+  /** Answers GitHub's deployment protection rules; null when the GitHub App is not configured. */
+  readonly github: CallbackWorker | null;
   close(): Promise<void>;
 }
 
@@ -111,6 +120,8 @@ async function storeHealth(gatehouse: Gatehouse): Promise<{ code: string; messag
  */
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger = overrides.logger ?? consoleLogger;
+  // Before anything opens: an unreadable private key file stops start-up with its name.
+  const github = githubMode(config);
   const gatehouse = overrides.gatehouse ?? (await Gatehouse.open({ url: config.GATEHOUSE_STORE, logger }));
   let slack: SlackRuntime | null = null;
   const mode = slackMode(config);
@@ -129,6 +140,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
         res.status(503).json({ ok: false, store: gatehouse.store.kind, version: VERSION, error: problem });
       });
     });
+    app.use(githubWebhookRouter({ gatehouse, accountId: config.GATEHOUSE_ACCOUNT_ID, mode: github, logger }));
     app.use(API_PREFIX, restRouter({ gatehouse, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION, logger, stopping: stopping.signal }));
 
     if (mode.kind === 'off') logger.warn(mode.reason);
@@ -144,6 +156,13 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   }
   const port = (server.address() as AddressInfo).port;
 
+  let callbacks: CallbackWorker | null = null;
+  if (github.kind === 'on') {
+    const sender = overrides.github?.sender ?? new GithubApp({ appId: github.appId, privateKey: github.privateKey, apiUrl: github.apiUrl });
+    callbacks = new CallbackWorker({ ...overrides.github, gatehouse, sender, logger, accountIds: [config.GATEHOUSE_ACCOUNT_ID], retryMs: github.retryMs });
+    callbacks.start();
+  }
+
   const sweep = setInterval(() => {
     gatehouse.sweepExpired().catch((err: unknown) => logger.error('expiry sweep failed', { err: String(err) }));
     // Reminders, escalations, timeouts and undecided access requests: each due item once, whichever instance ticks first.
@@ -152,16 +171,19 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   sweep.unref();
 
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
-  logger.info('gatehouse listening', { url: `http://${host}:${port}`, store: gatehouse.store.kind, slack: mode.kind });
+  logger.info('gatehouse listening', { url: `http://${host}:${port}`, store: gatehouse.store.kind, slack: mode.kind, github: github.kind });
+  if (github.kind === 'off' && (config.GITHUB_APP_ID || config.GITHUB_WEBHOOK_SECRET || config.GITHUB_APP_PRIVATE_KEY || config.GITHUB_APP_PRIVATE_KEY_FILE)) logger.warn(github.reason);
   return {
     url: `http://${host}:${port}`,
     port,
     gatehouse,
     app,
     slack,
+    github: callbacks,
     async close() {
       clearInterval(sweep);
       stopping.abort();
+      await callbacks?.stop();
       await slack?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -56,7 +56,7 @@ export function exportConfig(s: AccountState, now: number): ConfigDocInput {
     groups: byKey(Object.values(s.groups).map((g) => [g.id, { name: g.name, members: [...g.members].sort(cmp) }])),
     roles: byKey(Object.values(s.roles).map((r) => [r.id, { name: r.name, ...(r.description ? { description: r.description } : {}), scope: r.scope, permissions: [...r.permissions] }])),
     grants,
-    products: byKey(Object.values(s.products).map((p) => [p.id, { name: p.name, team: p.teamId, ...(p.channel ? { channel: p.channel } : {}) }])),
+    products: byKey(Object.values(s.products).map((p) => [p.id, { name: p.name, team: p.teamId, ...(p.channel ? { channel: p.channel } : {}), ...(p.repositories?.length ? { repositories: [...p.repositories] } : {}) }])),
     environments: byKey(
       Object.values(s.environments).map((e) => [e.id, { name: e.name, ...(e.production ? { production: true } : {}), ...(e.productId ? { product: e.productId } : {}), ...(e.channel ? { channel: e.channel } : {}) }]),
     ),

@@ -216,10 +216,10 @@ function* steps(doc: ConfigDoc, prune: boolean, draftOf: () => AccountState, kep
   for (const [id, p] of Object.entries(doc.products)) {
     const cur = own(draftOf().products, id);
     const path = ['products', id];
-    if (!cur) yield { change: { kind: 'product', op: '+', key: id, path, fields: [] }, run: onDraft(catalog.createProduct, { productId: id, name: p.name, teamId: p.team, channel: p.channel }) };
+    if (!cur) yield { change: { kind: 'product', op: '+', key: id, path, fields: [] }, run: onDraft(catalog.createProduct, { productId: id, name: p.name, teamId: p.team, channel: p.channel, repositories: p.repositories }) };
     else {
-      const fields = fieldDiff([['name', cur.name, p.name], ['team', cur.teamId, p.team], ['channel', cur.channel, p.channel]]);
-      if (fields.length) yield { change: { kind: 'product', op: '~', key: id, path, fields }, run: onDraft(catalog.updateProduct, { productId: id, name: p.name, teamId: p.team, channel: p.channel }) };
+      const fields = fieldDiff([['name', cur.name, p.name], ['team', cur.teamId, p.team], ['channel', cur.channel, p.channel], ['repositories', cur.repositories ?? [], p.repositories]]);
+      if (fields.length) yield { change: { kind: 'product', op: '~', key: id, path, fields }, run: onDraft(catalog.updateProduct, { productId: id, name: p.name, teamId: p.team, channel: p.channel, repositories: p.repositories }) };
     }
   }
   for (const [id, e] of Object.entries(doc.environments)) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { APPROVAL_TYPES, ApprovalTypeSchema, PermissionSchema } from '../authz/permissions.js';
-import { IdSchema, NameSchema, RoleScopeSchema, WorkingHoursSchema } from '../schemas.js';
+import { IdSchema, NameSchema, RepositoryNameSchema, RoleScopeSchema, WorkingHoursSchema } from '../schemas.js';
 import { DurationText } from './duration.js';
 
 /**
@@ -79,7 +79,18 @@ export const ConfigGrantSchema = z
   .strict()
   .refine((g) => (g.user === undefined) !== (g.group === undefined), { message: 'name exactly one of user or group', path: ['user'] });
 
-export const ConfigProductSchema = z.object({ name: NameSchema, team: IdSchema, channel: Channel.default(null) }).strict();
+export const ConfigProductSchema = z
+  .object({
+    name: NameSchema,
+    team: IdSchema,
+    channel: Channel.default(null),
+    repositories: z
+      .array(RepositoryNameSchema)
+      .refine((r) => new Set(r.map((x) => x.toLowerCase())).size === r.length, 'each repository may appear once')
+      .default([])
+      .describe('GitHub repositories (owner/name) whose deployment protection rule reviews become versions of this product; a repository belongs to one product'),
+  })
+  .strict();
 
 export const ConfigEnvironmentSchema = z
   .object({

@@ -11,6 +11,8 @@ import {
   DeploymentSchema,
   EnvironmentSchema,
   EscalationTargetSchema,
+  GithubReviewSchema,
+  GithubReviewStateSchema,
   GrantSchema,
   GroupSchema,
   IdSchema,
@@ -125,6 +127,25 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   ev('access_request.expired', z.object({ requestId: IdSchema })),
   ev('api_key.created', z.object({ key: ApiKeySchema })),
   ev('api_key.revoked', z.object({ keyId: IdSchema })),
+  ev('github.review_requested', z.object({ review: GithubReviewSchema })),
+  ev(
+    'github.callback_claimed',
+    z.object({
+      reviewId: IdSchema,
+      state: GithubReviewStateSchema,
+      comment: z.string(),
+      instance: z.string(),
+      leaseUntil: TimeSchema,
+      attempts: z.number().int().nonnegative(),
+      /** The instance whose claim this one renews or takes over (null: the first claim). */
+      previousInstance: z.string().nullable(),
+    }),
+  ),
+  ev('github.callback_sent', z.object({ reviewId: IdSchema, state: GithubReviewStateSchema, instance: z.string(), attempts: z.number().int().positive(), status: z.number().int() })),
+  ev(
+    'github.callback_failed',
+    z.object({ reviewId: IdSchema, state: GithubReviewStateSchema, instance: z.string(), attempts: z.number().int().positive(), status: z.number().int().nullable(), error: z.string() }),
+  ),
 ]);
 export type EventBody = z.infer<typeof EventBodySchema>;
 export type EventType = EventBody['type'];

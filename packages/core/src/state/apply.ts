@@ -4,6 +4,7 @@ import { catalogEvolvers } from '../domains/catalog/evolve.js';
 import { delegationEvolvers } from '../domains/delegations/evolve.js';
 import { followUpEvolvers } from '../domains/follow-up/evolve.js';
 import { updateSchedule } from '../domains/follow-up/schedule.js';
+import { githubEvolvers } from '../domains/github/evolve.js';
 import { grantEvolvers } from '../domains/grants/evolve.js';
 import { groupEvolvers } from '../domains/groups/evolve.js';
 import { keyEvolvers } from '../domains/keys/evolve.js';
@@ -28,6 +29,7 @@ const EVOLVE: Evolvers<EventType> = {
   ...keyEvolvers,
   ...followUpEvolvers,
   ...delegationEvolvers,
+  ...githubEvolvers,
 };
 
 /**

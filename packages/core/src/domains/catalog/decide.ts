@@ -46,12 +46,21 @@ export const renameTeam: Decide<C.Parsed<typeof C.UpdateTeamInput>, Team> = (s, 
   return { events: [{ type: 'team.updated', data: { before, after } }], result: after };
 };
 
+/** A repository deploys one product: refuses one that another product lists already. */
+function checkRepositories(s: AccountState, productId: string, repositories: readonly string[]): void {
+  for (const repo of repositories) {
+    const other = Object.values(s.products).find((p) => p.id !== productId && p.repositories?.some((r) => r.toLowerCase() === repo.toLowerCase()));
+    if (other) throw new ConflictError(`repository ${repo} belongs to product '${other.id}' already: a repository deploys one product`, { repository: repo, productId: other.id });
+  }
+}
+
 export const createProduct: Decide<C.Parsed<typeof C.CreateProductInput>, Product> = (s, i, env) => {
   teamOf(s, i.teamId);
   need(env, 'product:create', i.teamId);
   const id = i.productId ?? env.newId('prod');
   if (own(s.products, id)) throw new ConflictError(`product '${id}' already exists`, { productId: id });
-  const product: Product = { id, name: i.name, teamId: i.teamId, channel: i.channel, createdAt: env.now };
+  if (i.repositories?.length) checkRepositories(s, id, i.repositories);
+  const product: Product = { id, name: i.name, teamId: i.teamId, channel: i.channel, ...(i.repositories?.length ? { repositories: i.repositories } : {}), createdAt: env.now };
   return { events: [{ type: 'product.created', data: { product } }], result: product };
 };
 
@@ -59,7 +68,12 @@ export const updateProduct: Decide<C.Parsed<typeof C.UpdateProductInput>, Produc
   const before = productOf(s, i.productId);
   need(env, 'product:edit', before.teamId);
   if (i.teamId !== undefined && i.teamId !== before.teamId) need(env, 'product:edit', teamOf(s, i.teamId).id);
-  const after = { ...before, name: i.name ?? before.name, teamId: i.teamId ?? before.teamId, channel: i.channel === undefined ? before.channel : i.channel };
+  const after: Product = { ...before, name: i.name ?? before.name, teamId: i.teamId ?? before.teamId, channel: i.channel === undefined ? before.channel : i.channel };
+  if (i.repositories !== undefined) {
+    checkRepositories(s, before.id, i.repositories);
+    if (i.repositories.length) after.repositories = i.repositories;
+    else delete after.repositories;
+  }
   if (JSON.stringify(after) === JSON.stringify(before)) return unchanged(before);
   return { events: [{ type: 'product.updated', data: { before, after } }], result: after };
 };

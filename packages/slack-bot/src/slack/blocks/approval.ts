@@ -98,6 +98,9 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
   ];
   const envs = card.environments.slice(0, 8);
   blocks.push(context(...envs.map(envLine), ...(card.environments.length > envs.length ? [`…and ${card.environments.length - envs.length} more`] : [])));
+  const runs = Object.values(n.state.githubReviews ?? {}).filter((r) => r.versionId === v.id);
+  // GitHub runs waiting on this version (deployment protection rules): where the request came from.
+  if (runs.length) blocks.push(context(...runs.slice(-5).map((r) => `GitHub ${esc(r.repository)} · ${esc(r.ref || r.sha.slice(0, 7))} · run ${r.runId} waiting for ${esc(r.environmentName)}`)));
   const open = state === 'pending';
   for (const r of requirements(card)) {
     blocks.push(section(statusLine(card, r)));
