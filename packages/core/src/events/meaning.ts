@@ -117,6 +117,8 @@ export function versionIdOf(e: EventBody): string | null {
       return e.data.versionId;
     case 'deployment.created':
       return e.data.deployment.versionId;
+    case 'github.review_requested':
+      return e.data.review.versionId;
     default:
       return null;
   }
