@@ -29,7 +29,8 @@ export function formatPlan(plan: ConfigPlan, opts: { file: string; locate?: (pat
     out.push('', `Refused — nothing will be applied (${plan.refusals.length}):`);
     for (const r of plan.refusals) {
       const at = r.change.path.length && opts.locate ? opts.locate(r.change.path) : null;
-      out.push(`  ${opts.file}${at ? `:${at.line}` : ''}: ${r.change.kind} ${r.change.key}: ${r.message} (${r.code})`);
+      const where = at ? `${opts.file}:${at.line}` : r.change.path.length ? opts.file : `${opts.file} (left out, --prune)`;
+      out.push(`  ${where}: ${r.change.kind} ${r.change.key}: ${r.message} (${r.code})`);
     }
   }
   if (plan.kept.length) {
