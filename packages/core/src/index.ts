@@ -15,6 +15,8 @@ export type { ApprovalType, Permission } from './authz/permissions.js';
 export { STATIC_ROLES, STATIC_ROLE_IDS, isStaticRoleId } from './authz/roles.js';
 export type { RoleDefinition, RoleScope, StaticRoleId } from './authz/roles.js';
 export * as commands from './commands.js';
+export * as followUps from './domains/follow-up/index.js';
+export type { FollowUpResult } from './domains/follow-up/decide.js';
 export { parse } from './commands.js';
 export { FakeClock, SequentialIds, consoleLogger, randomIds, silentLogger, systemClock } from './context.js';
 export type { Clock, IdSource, Logger } from './context.js';

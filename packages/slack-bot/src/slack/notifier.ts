@@ -11,6 +11,8 @@ import { noApprovalChannelDm, noRequestChannelDm, requestOutcomeDm, roleChangeDm
 import { deployedReply, gateOverriddenReply, releaseDecisionReply, versionDecisionReply } from './blocks/thread.js';
 import { accountChannel, approvalChannel } from './channels.js';
 import { namesOf } from './context.js';
+import type { FollowUpTask } from './follow-up.js';
+import { followUpTasks } from './follow-up.js';
 import { KeyedQueue } from './queue.js';
 
 export interface NotifierDeps {
@@ -97,8 +99,12 @@ export class Notifier {
         if (e.type === 'release.decided') for (const v of this.versionsOfRelease(account, e.data.releaseId)) this.track(account, v);
         continue;
       }
+      for (const t of followUpTasks(account, e, n, this.deps.config.SLACK_COMMAND, this.deps.config.GATEHOUSE_DEFAULT_CHANNEL)) this.queue.push(t.key, () => this.deliver(account, t));
       switch (e.type) {
         case 'version.approval_requested':
+          this.queue.sync(`v:${a}/${e.data.versionId}`, () => this.syncVersion(account, e.data.versionId, e.actor));
+          break;
+        case 'approval.timed_out':
           this.queue.sync(`v:${a}/${e.data.versionId}`, () => this.syncVersion(account, e.data.versionId, e.actor));
           break;
         case 'version.decided': {
@@ -187,6 +193,16 @@ export class Notifier {
       this.deps.logger.warn('no permalink for the approval message', { err: err instanceof Error ? err.message : String(err) });
     }
     await account.linkMessage(SYSTEM, { versionId, message: { channel: posted.channel, ts: posted.ts, permalink } });
+  }
+
+  /** A follow-up message: a DM, a post in a channel, or a reply in the version card's thread. */
+  private async deliver(account: Account, t: FollowUpTask): Promise<void> {
+    if (t.to.kind === 'user') return this.dm(account, t.to.id, t.message);
+    const channel = t.to.kind === 'channel' ? { channel: t.to.id } : (() => {
+      const ref = Object.hasOwn(account.view.versions, t.to.versionId) ? account.view.versions[t.to.versionId]?.message : undefined;
+      return ref ? { channel: ref.channel, thread_ts: ref.ts } : null;
+    })();
+    if (channel) await this.deps.client.chat.postMessage({ ...channel, text: t.message.text, blocks: t.message.blocks });
   }
 
   private async threadReply(account: Account, versionId: string, text: string, broadcast = false): Promise<void> {
