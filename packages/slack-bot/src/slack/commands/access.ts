@@ -14,7 +14,9 @@ import type { CommandContext, Subcommand } from './types.js';
 
 export const whoami: Subcommand = (ctx) => {
   const { account, actor } = ctx.session;
-  return Promise.resolve(whoamiMessage(meOf(account, actor.userId, actor), account.admins().length === 1));
+  // The single-Admin warning is for those who can act on it.
+  const admins = account.admins();
+  return Promise.resolve(whoamiMessage(meOf(account, actor.userId, actor), admins.length === 1 && admins.includes(actor.userId)));
 };
 
 export const roles: Subcommand = (ctx) => Promise.resolve(rolesMessage(ctx.session.account.listRoles()));

@@ -1,6 +1,7 @@
 import { helpMessage } from '../blocks/replies.js';
 import { assign, holders, revoke, role, roles, whoami } from './access.js';
 import { deploy, requestApproval } from './approvals.js';
+import { delegate, delegations } from './delegate.js';
 import { audit, review, verify } from './audit.js';
 import { environment, environments } from './environments.js';
 import { group, groups } from './groups.js';
@@ -52,4 +53,6 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   requests,
   'request-approval': requestApproval,
   deploy,
+  delegate,
+  delegations,
 };
