@@ -19,7 +19,7 @@ import { CONFIG_OPERATIONS } from './config.js';
 import { PIPELINE_OPERATIONS } from './pipeline.js';
 import { EvaluationWaiters, evaluationTag } from './wait.js';
 import { body } from './body.js';
-import { found } from './lookup.js';
+import { found, own } from './lookup.js';
 import { meOf } from './me.js';
 import { buildOpenApi } from './openapi.js';
 import type { Operation } from './operation.js';
@@ -91,8 +91,8 @@ export function versionDto(v: Version): VersionDto {
 }
 
 function pendingDto(account: Account, p: PendingApproval): PendingApprovalDto {
-  const env = account.view.environments[p.environmentId];
-  const creator = account.view.users[p.version.createdBy];
+  const env = own(account.view.environments, p.environmentId);
+  const creator = own(account.view.users, p.version.createdBy);
   return {
     version: versionDto(p.version),
     product: { id: p.product.id, name: p.product.name, teamId: p.product.teamId },

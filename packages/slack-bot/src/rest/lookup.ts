@@ -2,12 +2,19 @@ import type { Account, Actor, Permission } from '@gatehouse/core';
 import { NotFoundError } from '@gatehouse/core';
 
 /**
- * The object a table holds under the own property `id` — an id from a URL is user input, so one
- * named like a prototype member (`constructor`, `toString`) is not there: NotFoundError (404).
+ * The value a table of the account state holds under its own property `id`, or undefined — never
+ * a prototype member: an id from Slack or a URL named `constructor` or `toString` is not there.
+ * (The core's `own`, which '@gatehouse/core' does not export.)
  */
+export function own<T>(table: Readonly<Record<string, T>>, id: string): T | undefined {
+  return Object.hasOwn(table, id) ? table[id] : undefined;
+}
+
+/** As `own`, refusing with NotFoundError (404) when the table has no such own property. */
 export function found<T>(table: Readonly<Record<string, T>>, entity: string, id: string): T {
-  if (!Object.hasOwn(table, id)) throw new NotFoundError(entity, id);
-  return table[id] as T;
+  const value = own(table, id);
+  if (value === undefined) throw new NotFoundError(entity, id);
+  return value;
 }
 
 /**

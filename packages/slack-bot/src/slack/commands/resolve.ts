@@ -4,6 +4,7 @@ import { ensureUserFromSlack } from '../users.js';
 import type { Token } from '../parse.js';
 import { joinTokens, wordAt } from '../parse.js';
 import type { CommandContext } from './types.js';
+import { own } from '../../rest/lookup.js';
 
 /** Name lookups for command arguments: roles, teams, groups, products, environments, releases, versions, users and channels. */
 
@@ -84,7 +85,7 @@ export function requireRelease(account: Account, tokens: readonly Token[], from:
   const inProduct = product ? named(releases.filter((r) => r.productId === product.id), joinTokens(slice.slice(1))) : [];
   if (inProduct.length === 1 && inProduct[0]) return inProduct[0];
   if (all.length > 1) {
-    const where = all.map((r) => `${account.view.products[r.productId]?.name ?? r.productId} (${r.id})`).join(', ');
+    const where = all.map((r) => `${own(account.view.products, r.productId)?.name ?? r.productId} (${r.id})`).join(', ');
     throw new GatehouseError('validation_failed', `several products have a release named ${joinTokens(slice)}: ${where}; put the product first or use the id`, { issues: [{ path: 'release', message: 'ambiguous' }] });
   }
   throw new NotFoundError('release', joinTokens(slice));
@@ -94,7 +95,7 @@ export function requireRelease(account: Account, tokens: readonly Token[], from:
 export function requireVersion(account: Account, tokens: readonly Token[], from: number): { versionId: string; next: number } {
   const first = wordAt(tokens, from);
   if (!first) throw new GatehouseError('validation_failed', 'give a version id, or a product and a version string', { issues: [{ path: 'version', message: 'missing' }] });
-  if (account.view.versions[first]) return { versionId: first, next: from + 1 };
+  if (own(account.view.versions, first)) return { versionId: first, next: from + 1 };
   const second = wordAt(tokens, from + 1);
   const product = findNamed(account.view.products, first);
   if (product && second) {

@@ -7,6 +7,7 @@ import { KEY_OWNER, SetupMeta, setupDoneWithKeyView } from '../../blocks/setup.j
 import type { ListenerDeps } from '../../context.js';
 import { ackThen, answerEphemeral, asUser } from '../../context.js';
 import { clip, userName } from '../../format.js';
+import { own } from '../../../rest/lookup.js';
 
 /** A click on a button inside a modal: who, in which workspace, on which view. */
 const ViewClick = z.object({
@@ -29,7 +30,7 @@ export function setupKeyClicked(deps: ListenerDeps) {
       const from = { teamId: b.team?.id ?? b.user.team_id ?? null, user: { id: b.user.id, name: b.user.name ?? b.user.username ?? null } };
       await asUser(deps, client, from, meta, async (session) => {
         const { account, actor, names } = session;
-        const product = meta.productId ? account.view.products[meta.productId] : undefined;
+        const product = meta.productId ? own(account.view.products, meta.productId) : undefined;
         if (!product) throw new GatehouseError('not_found', 'the product of this setup is gone', { entity: 'product', id: meta.productId ?? '?' });
         let ownerId = actor.userId;
         if (b.actions[0]?.value === KEY_OWNER.serviceAccount) {

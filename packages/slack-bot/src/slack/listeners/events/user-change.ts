@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { SYSTEM, isGatehouseError } from '@gatehouse/core';
 import { z } from 'zod';
 import type { ListenerDeps } from '../../context.js';
+import { own } from '../../../rest/lookup.js';
 
 const UserChange = z.object({
   team_id: z.string(),
@@ -22,7 +23,7 @@ export function userChanged(deps: ListenerDeps) {
     const e = UserChange.parse(body);
     const account = await deps.gatehouse.account(e.team_id);
     const u = e.event.user;
-    const known = account.exists ? account.view.users[u.id] : undefined;
+    const known = account.exists ? own(account.view.users, u.id) : undefined;
     if (!known) return;
     if (u.deleted) {
       if (!known.active) return;
