@@ -1,7 +1,7 @@
 import type KeyvRedis from '@keyv/redis';
 import type { Keyv } from 'keyv';
 import type { Commit } from '../events/schema.js';
-import { KeyvLogStore, commitKey, headKey } from './keyv-store.js';
+import { KeyvLogStore, claimKey, commitKey, headKey } from './keyv-store.js';
 
 /**
  * The append as one Lua script, so Redis runs it atomically: refuse (-1) when the previous commit
@@ -18,6 +18,7 @@ return 1
 
 interface EvalClient {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  set(key: string, value: string, options: { condition: 'NX'; expiration: { type: 'PX'; value: number } }): Promise<string | null>;
 }
 
 /**
@@ -31,6 +32,13 @@ export class RedisLogStore extends KeyvLogStore {
     private readonly adapter: KeyvRedis<unknown>,
   ) {
     super(keyv, 'redis');
+  }
+
+  /** SET NX PX: atomic in Redis, and Redis expires the claim itself. */
+  override async claim(key: string, ttlMs: number): Promise<boolean> {
+    const client = (await this.adapter.getClient()) as unknown as EvalClient;
+    const res = await client.set(this.adapter.createKeyPrefix(claimKey(key), this.adapter.namespace), await this.claimRecord(ttlMs, Date.now()), { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } });
+    return res === 'OK';
   }
 
   override async tryAppend(accountId: string, commit: Commit): Promise<boolean> {

@@ -19,7 +19,7 @@ export interface ListenerDeps {
   config: Config;
   logger: Logger;
   notifier: Notifier;
-  /** trigger_ids / event_ids already handled (Slack retries). */
+  /** trigger_ids / event_ids this instance handled (Slack retries); other instances' are claimed in the store. */
   seen: SeenSet;
 }
 
