@@ -4,7 +4,7 @@ import { App, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt'
 import type { WebClientOptions } from '@slack/web-api';
 import express from 'express';
 import type { Config } from '../config.js';
-import { refuseFutureRequests } from './guard.js';
+import { refuseFutureRequests, refuseLargeBodies } from './guard.js';
 import { SLACK_EVENTS_PATH } from './ids.js';
 import { registerListeners } from './listeners/index.js';
 import { Notifier } from './notifier.js';
@@ -82,7 +82,7 @@ export function buildSlackApp(deps: SlackDeps): SlackApp {
   let socket: SocketModeReceiver | null = null;
   if (mode.kind === 'http') {
     const router = express.Router();
-    router.use(SLACK_EVENTS_PATH, refuseFutureRequests(deps.logger));
+    router.use(SLACK_EVENTS_PATH, refuseLargeBodies(deps.logger, SLACK_BODY_LIMIT), refuseFutureRequests(deps.logger));
     const receiver = new ExpressReceiver({ signingSecret: mode.signingSecret, app: deps.expressApp, router, endpoints: SLACK_EVENTS_PATH, logger, bodyLimit: SLACK_BODY_LIMIT });
     app = new App({ ...common, receiver });
   } else {

@@ -3,6 +3,52 @@ import type { AllMiddlewareArgs, AnyMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { SeenSet } from './queue.js';
 
+/** The answer to a button whose action_id or value this version cannot read (a message an older version posted). */
+export const STALE_BUTTON = ':warning: Gatehouse cannot read this button (the message may be from an older version). Use the newest message, or the slash command.';
+
+const Interaction = z.object({
+  type: z.string().optional(),
+  command: z.string().optional(),
+  actions: z.array(z.object({ action_id: z.unknown() }).passthrough()).optional(),
+  view: z.object({ callback_id: z.unknown() }).passthrough().optional(),
+});
+
+/** What the app has listeners for. */
+export interface Handled {
+  command: string;
+  actions: readonly RegExp[];
+  views: readonly string[];
+}
+
+/**
+ * Global middleware: a slash command, button or form this version has no listener for (a message
+ * or modal an older version posted, another app's command) is acknowledged at once — Bolt would
+ * leave it unanswered, and Slack shows an error after 3 s — with a word for the user where there
+ * is a response_url, and a warning in the log.
+ */
+export function ackUnhandled(handled: Handled, logger: Logger) {
+  return async (args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    const b = Interaction.safeParse(args.body);
+    const body = b.success ? b.data : {};
+    const actionId = body.actions?.[0]?.action_id;
+    const callbackId = body.view?.callback_id;
+    const unhandled =
+      body.command !== undefined
+        ? body.command !== handled.command
+        : body.type === 'block_actions'
+          ? typeof actionId !== 'string' || !handled.actions.some((p) => p.test(actionId))
+          : body.type === 'view_submission' || body.type === 'view_closed'
+            ? typeof callbackId !== 'string' || !handled.views.includes(callbackId)
+            : false;
+    if (!unhandled) return args.next();
+    logger.warn('a Slack interaction this version has no listener for was acknowledged and ignored', { type: body.type ?? 'command', command: body.command ?? null, actionId: typeof actionId === 'string' ? actionId.slice(0, 100) : null, callbackId: typeof callbackId === 'string' ? callbackId.slice(0, 100) : null });
+    if ('ack' in args && typeof args.ack === 'function') await args.ack();
+    if ('respond' in args && typeof args.respond === 'function' && body.type === 'block_actions') {
+      await args.respond({ response_type: 'ephemeral', replace_original: false, text: STALE_BUTTON });
+    }
+  };
+}
+
 const RequestIds = z.object({ trigger_id: z.string().optional(), event_id: z.string().optional() });
 
 /**

@@ -25,11 +25,13 @@ export function slashCommand(deps: ListenerDeps) {
     await ackFirst(ack);
     const cmd = command.command || deps.config.SLACK_COMMAND;
     const send = (m: Message) => respond({ response_type: 'ephemeral', replace_original: false, text: m.text, blocks: m.blocks });
-    if (command.text.length > MAX_COMMAND_TEXT) {
-      await send(reply(`:warning: That command is ${command.text.length.toLocaleString('en-US')} characters long; Gatehouse reads at most ${MAX_COMMAND_TEXT.toLocaleString('en-US')}. Names are at most 80 characters and reasons 1,000: shorten it and try again.`));
+    // Slack always sends text (empty for none); a body without it is read as empty.
+    const text = typeof command.text === 'string' ? command.text : '';
+    if (text.length > MAX_COMMAND_TEXT) {
+      await send(reply(`:warning: That command is ${text.length.toLocaleString('en-US')} characters long; Gatehouse reads at most ${MAX_COMMAND_TEXT.toLocaleString('en-US')}. Names are at most 80 characters and reasons 1,000: shorten it and try again.`));
       return;
     }
-    const tokens = tokenize(command.text);
+    const tokens = tokenize(text);
     const name = (wordAt(tokens, 0) ?? 'help').toLowerCase();
     const run = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
     if (!run) {
