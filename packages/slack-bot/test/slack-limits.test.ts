@@ -4,8 +4,8 @@ import { Gatehouse } from '@gatehouse/core';
 import { matchRole } from '../src/slack/commands/resolve.js';
 import { MAX_COMMAND_TEXT } from '../src/slack/listeners/commands/gatehouse.js';
 import { SLACK_BODY_LIMIT } from '../src/slack/app.js';
-import type { Token } from '../src/slack/parse.js';
 import { tokenize } from '../src/slack/parse.js';
+import { regexTokenize } from './support/tokenize-oracle.js';
 import type { SlackCtx } from './support/slack-harness.js';
 import { GENERAL, SECRET, TEAM, setupSlack } from './support/slack-harness.js';
 import { commandBody, postSigned } from './support/slack-requests.js';
@@ -28,26 +28,6 @@ async function median(runs: number, fn: () => unknown): Promise<number> {
  */
 function assertNotSquare(small: number, large: number, what: string): void {
   assert.ok(large < 8 * small + 5, `${what}: 4× the text took ${(large / Math.max(small, 0.01)).toFixed(1)}× the time (${small.toFixed(2)} ms → ${large.toFixed(2)} ms)`);
-}
-
-/** The tokenizer as it was (a regex), to check the linear one splits text the same way. */
-function regexTokenize(text: string): Token[] {
-  const out: Token[] = [];
-  const re = /"([^"]*)"|“([^”]*)”|(\S+)/g;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const quoted = m[1] ?? m[2];
-    if (quoted !== undefined) {
-      out.push({ kind: 'word', text: quoted });
-      continue;
-    }
-    const raw = m[3] ?? '';
-    const mention = /^<@([A-Z0-9][A-Z0-9_]*)(?:\|([^>]*))?>$/i.exec(raw);
-    const channel = /^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$/i.exec(raw);
-    if (mention?.[1]) out.push({ kind: 'user', id: mention[1], name: mention[2] || null });
-    else if (channel?.[1]) out.push({ kind: 'channel', id: channel[1], name: channel[2] || null });
-    else out.push({ kind: 'word', text: raw });
-  }
-  return out;
 }
 
 describe('parsers of command text are linear in their input', () => {
