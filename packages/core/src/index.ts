@@ -61,6 +61,7 @@ export type { AccountContext } from './kernel/commit-loop.js';
 export { SYSTEM } from './kernel/decider.js';
 export type { Actor, AuthzView, Decide, DecideEnv, Decided } from './kernel/decider.js';
 export type { Scope } from './kernel/lookups.js';
+export { own } from './own.js';
 export * from './schemas.js';
 export { applyEvent } from './state/apply.js';
 export { activeAdmins } from './state/derived.js';

@@ -1,5 +1,6 @@
 import type { Account, Gatehouse } from '@gatehouse/core';
 import { SYSTEM, ValidationError, commands, isGatehouseError } from '@gatehouse/core';
+import { own } from './rest/lookup.js';
 
 /** What `ensureAdmins` did for each named user. */
 export interface AdminsOutcome {
@@ -36,7 +37,7 @@ export async function ensureAdmins(gatehouse: Gatehouse, accountId: string, inpu
   const existed = account.exists;
   if (!existed) account = await gatehouse.createAccount(accountId, { name: input.name, admins: userIds.map((userId) => ({ userId })) });
   const outcome: AdminsOutcome = { account, created: !existed, made: [], already: [], refused: [] };
-  const deactivated = (userId: string) => account.view.users[userId]?.active === false;
+  const deactivated = (userId: string) => own(account.view.users, userId)?.active === false;
   for (const userId of userIds.filter(deactivated)) {
     outcome.refused.push({ userId, reason: `${userId} is deactivated in account ${accountId}` });
   }

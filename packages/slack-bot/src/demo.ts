@@ -1,4 +1,5 @@
 import type { Account, Actor, Gatehouse } from '@gatehouse/core';
+import { own } from './rest/lookup.js';
 
 /** One persona of the demo account: a Slack-like user id, a name and the roles they hold. */
 interface Persona {
@@ -42,7 +43,7 @@ export async function seedDemo(gatehouse: Gatehouse, accountId: string): Promise
   const admins = DEMO_PERSONAS.filter((p) => p.roles.some((r) => r.roleId === 'admin'));
   const account: Account = await gatehouse.createAccount(accountId, { name: 'Acme SaaS (demo)', admins: admins.map((a) => ({ userId: a.userId, name: a.name })) });
   const ada: Actor = { userId: 'UADA' };
-  const fresh = !account.view.teams[T.payments];
+  const fresh = !Object.hasOwn(account.view.teams, T.payments);
   if (fresh) {
     await account.createTeam(ada, { teamId: T.payments, name: 'Payments' });
     await account.createTeam(ada, { teamId: T.search, name: 'Search' });
@@ -93,6 +94,6 @@ export async function seedDemo(gatehouse: Gatehouse, accountId: string): Promise
   }
   const pendingVersions = Object.values(account.view.versions)
     .filter((v) => v.requestedFor.length > 0)
-    .map((v) => `${account.view.products[v.productId]?.name ?? v.productId} ${v.version}`);
+    .map((v) => `${own(account.view.products, v.productId)?.name ?? v.productId} ${v.version}`);
   return { accountId, keys, pendingVersions };
 }

@@ -11,6 +11,9 @@ const BATCH = 200;
 export const commitKey = (a: string, seq: number) => `a:${a}:c:${seq}`;
 export const headKey = (a: string) => `a:${a}:head`;
 const snapKey = (a: string) => `a:${a}:snap`;
+/** A claimed request id (see `claim`); `x;` is the first key after every claim. */
+export const claimKey = (key: string) => `x:${key}`;
+export const CLAIMS_END = 'x;';
 const commitKeys = (a: string, from: number, n: number) => Array.from({ length: n }, (_, i) => commitKey(a, from + i));
 /** Names row `i` of a read of commits from `from` on, for errors. */
 const commitAt = (a: string, from: number) => (i: number) => `commit ${a}#${from + i}`;
@@ -28,6 +31,7 @@ function undecodable(err: unknown): boolean {
  */
 export class KeyvLogStore implements LogStore {
   private readonly locks = new Map<string, Mutex>();
+  private readonly claiming = new Mutex();
   protected readonly seen = new SeenSeqs();
 
   constructor(
@@ -164,6 +168,25 @@ export class KeyvLogStore implements LogStore {
 
   async saveSnapshot(accountId: string, snapshot: Snapshot): Promise<void> {
     await this.keyv.set(snapKey(accountId), encodeSnapshot(snapshot));
+  }
+
+  /**
+   * Set-if-absent serialised in this process (one writer process, as `tryAppend`); keyv drops an
+   * expired record when it is read. The SQLite and Redis subclasses claim atomically in the store.
+   */
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return this.claiming.runExclusive(async () => {
+      if ((await this.keyv.get<unknown>(claimKey(key))) !== undefined) return false;
+      await this.keyv.set(claimKey(key), true, ttlMs);
+      return true;
+    });
+  }
+
+  /** A claim's record as keyv stores it (with its expiry, so keyv reads it back alike). */
+  protected async claimRecord(ttlMs: number, now: number): Promise<string> {
+    const text = await this.keyv.serializeData({ value: true, expires: now + ttlMs });
+    if (typeof text !== 'string') throw new Error(`keyv serializer must produce strings for ${this.kind}`);
+    return text;
   }
 
   async getMeta<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {

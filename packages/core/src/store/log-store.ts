@@ -33,6 +33,12 @@ export interface LogStore {
   getMeta<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined>;
   setMeta(key: string, value: unknown): Promise<void>;
   /**
+   * Records `key` for `ttlMs` unless it is recorded already (and not expired), atomically in the
+   * store: true for the one caller — of every process on the store — that recorded it. For ids of
+   * requests that may arrive more than once, at any instance (Slack retries, replays).
+   */
+  claim?(key: string, ttlMs: number): Promise<boolean>;
+  /**
    * Tells `listener` of commits appended by any process, soon after they are durable (stores that
    * can push: PostgreSQL's LISTEN/NOTIFY). Best effort: readers still poll. Returns the way to stop.
    */
@@ -48,6 +54,9 @@ export interface LogStore {
 // ---------------------------------------------------------------- what every store reads and refuses
 
 export const HeadSchema = z.number().int().nonnegative();
+
+/** Expired claims are deleted once every this many claims (by stores that do not expire keys themselves). */
+export const PURGE_EVERY = 1000;
 
 export function corrupt(what: string, err: z.ZodError): GatehouseError {
   return new GatehouseError('storage_corrupt', `stored ${what} failed validation: ${z.prettifyError(err)}`, { what });

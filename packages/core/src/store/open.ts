@@ -2,12 +2,14 @@ import type KeyvRedis from '@keyv/redis';
 import { createKeyv } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import { Keyv } from 'keyv';
+import type { Logger } from '../context.js';
+import { silentLogger } from '../context.js';
 import { GatehouseError } from '../errors.js';
 import { RECORD_CODEC, deserializeRecord, serializeRecord } from './codec.js';
 import { KeyvLogStore } from './keyv-store.js';
 import type { LogStore } from './log-store.js';
 import { PostgresLogStore } from './postgres.js';
-import { RedisLogStore } from './redis.js';
+import { RedisLogStore, checkRedisDurability } from './redis.js';
 import { SqliteLogStore } from './sqlite.js';
 
 export interface StoreOptions {
@@ -17,6 +19,18 @@ export interface StoreOptions {
    */
   url?: string;
   namespace?: string;
+  /** Told what the store's server would lose (Redis's persistence settings); silent by default. */
+  logger?: Logger;
+}
+
+/** host:port of a store URL, for logs (never its password). */
+function hostOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return 'the Redis server';
+  }
 }
 
 /** Opens the store a URL names. keyv errors are thrown, never swallowed: a failed write must not be acknowledged. */
@@ -39,7 +53,8 @@ export async function openStore(opts: StoreOptions = {}): Promise<LogStore> {
     keyv.serialize = serializeRecord;
     keyv.deserialize = deserializeRecord;
     const adapter = keyv.store as KeyvRedis<unknown>;
-    await adapter.getClient();
+    const client = await adapter.getClient();
+    await checkRedisDurability(client as unknown as Parameters<typeof checkRedisDurability>[0], opts.logger ?? silentLogger, hostOf(url));
     return new RedisLogStore(keyv, adapter);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {

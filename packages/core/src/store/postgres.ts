@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { GatehouseError } from '../errors.js';
 import type { Commit, Snapshot } from '../events/schema.js';
 import type { LogStore } from './log-store.js';
-import { SeenSeqs, corrupt, decodeSnapshot, encodeSnapshot, holeInLog, parseCommit, storeLostData, tailLost, unreadable } from './log-store.js';
+import { PURGE_EVERY, SeenSeqs, corrupt, decodeSnapshot, encodeSnapshot, holeInLog, parseCommit, storeLostData, tailLost, unreadable } from './log-store.js';
 
 /** A namespace names the tables (`<ns>_commits`, …) and the notification channel (`<ns>_commits`). */
 const NAMESPACE = /^[A-Za-z_][A-Za-z0-9_-]{0,39}$/;
@@ -46,6 +46,8 @@ export class PostgresLogStore implements LogStore {
   private readonly heads: string;
   private readonly snapshots: string;
   private readonly meta: string;
+  private readonly claimsTable: string;
+  private claims = 0;
   private readonly channel: string;
 
   private constructor(
@@ -53,7 +55,7 @@ export class PostgresLogStore implements LogStore {
     private readonly url: string,
     readonly namespace: string,
   ) {
-    [this.commits, this.heads, this.snapshots, this.meta] = ['commits', 'heads', 'snapshots', 'meta'].map((t) => quote(`${namespace}_${t}`)) as [string, string, string, string];
+    [this.commits, this.heads, this.snapshots, this.meta, this.claimsTable] = ['commits', 'heads', 'snapshots', 'meta', 'claims'].map((t) => quote(`${namespace}_${t}`)) as [string, string, string, string, string];
     this.channel = `${namespace}_commits`;
   }
 
@@ -86,6 +88,7 @@ export class PostgresLogStore implements LogStore {
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.heads} (account_id text PRIMARY KEY, seq bigint NOT NULL)`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.snapshots} (account_id text PRIMARY KEY, seq bigint NOT NULL, body text NOT NULL)`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.meta} (key text PRIMARY KEY, value text NOT NULL)`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.claimsTable} (key text PRIMARY KEY, expires_at bigint NOT NULL)`);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -199,6 +202,22 @@ export class PostgresLogStore implements LogStore {
 
   async setMeta(key: string, value: unknown): Promise<void> {
     await this.pool.query(`INSERT INTO ${this.meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, JSON.stringify(value)]);
+  }
+
+  /**
+   * One statement: inserts the claim, or takes over an expired one; RETURNING yields a row only when
+   * it did. Every PURGE_EVERY claims, expired ones are deleted.
+   */
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const { rows } = await this.pool.query(
+      `INSERT INTO ${this.claimsTable} (key, expires_at) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE ${this.claimsTable}.expires_at <= $3
+       RETURNING key`,
+      [key, now + Math.max(1, Math.round(ttlMs)), now],
+    );
+    if (++this.claims % PURGE_EVERY === 0) await this.pool.query(`DELETE FROM ${this.claimsTable} WHERE expires_at <= $1`, [now]);
+    return rows.length > 0;
   }
 
   subscribe(listener: Listener): () => void {

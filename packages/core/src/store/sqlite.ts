@@ -1,7 +1,8 @@
 import type KeyvSqlite from '@keyv/sqlite';
 import type { Keyv } from 'keyv';
 import type { Commit } from '../events/schema.js';
-import { KeyvLogStore, commitKey, headKey } from './keyv-store.js';
+import { CLAIMS_END, KeyvLogStore, claimKey, commitKey, headKey } from './keyv-store.js';
+import { PURGE_EVERY } from './log-store.js';
 
 /**
  * SQLite: the file may be opened by more than one process (the server and the CLI), so the
@@ -10,12 +11,36 @@ import { KeyvLogStore, commitKey, headKey } from './keyv-store.js';
  * not, and RETURNING yields the commit's key only to the writer whose INSERT stored it.
  */
 export class SqliteLogStore extends KeyvLogStore {
+  private claims = 0;
+
   constructor(
     keyv: Keyv,
     private readonly sqlite: KeyvSqlite,
     private readonly table: string,
   ) {
     super(keyv, 'sqlite');
+  }
+
+  /**
+   * One statement: inserts the claim, or takes over an expired one; RETURNING yields a row only
+   * when it did (the upsert's WHERE leaves a live claim alone). Every PURGE_EVERY claims, expired
+   * ones are deleted (keyv only drops a record it reads, and a claim is rarely read again).
+   */
+  override async claim(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const k = (x: string) => `${this.keyv.namespace ?? ''}:${x}`;
+    const rows = (await this.sqlite.query(
+      `INSERT INTO ${this.table} (key, value) VALUES (?, ?)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE json_extract(${this.table}.value, '$.expires') <= ?
+       RETURNING key`,
+      k(claimKey(key)),
+      await this.claimRecord(ttlMs, now),
+      now,
+    )) as { key: string }[];
+    if (++this.claims % PURGE_EVERY === 0) {
+      await this.sqlite.query(`DELETE FROM ${this.table} WHERE key >= ? AND key < ? AND json_extract(value, '$.expires') <= ?`, k(claimKey('')), k(CLAIMS_END), now);
+    }
+    return rows.length > 0;
   }
 
   override async tryAppend(accountId: string, commit: Commit): Promise<boolean> {

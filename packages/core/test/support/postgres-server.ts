@@ -111,7 +111,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   };
   const dropAll = async (url: string) => {
     for (const ns of namespaces.splice(0)) {
-      for (const t of ['commits', 'heads', 'snapshots', 'meta']) await query(url, `DROP TABLE IF EXISTS "${ns}_${t}"`);
+      for (const t of ['commits', 'heads', 'snapshots', 'meta', 'claims']) await query(url, `DROP TABLE IF EXISTS "${ns}_${t}"`);
     }
   };
   if (given) {

@@ -20,7 +20,7 @@ import { DELEGATION_OPERATIONS } from './delegations.js';
 import { PIPELINE_OPERATIONS } from './pipeline.js';
 import { EvaluationWaiters, evaluationTag } from './wait.js';
 import { body } from './body.js';
-import { found } from './lookup.js';
+import { found, own } from './lookup.js';
 import { meOf } from './me.js';
 import { buildOpenApi } from './openapi.js';
 import type { Operation } from './operation.js';
@@ -71,6 +71,70 @@ export function sendError(res: Response, code: ApiErrorCode, message: string, de
   res.status(STATUS[code]).json({ error: { code, message, ...(details ? { details } : {}) } });
 }
 
+/** The API's code for a client-error status that express, the router or the body parser sets. */
+const CLIENT_CODES: Partial<Record<number, ApiErrorCode>> = {
+  400: 'validation_failed',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** The 4xx status an error carries (`status` or `statusCode`, as http-errors sets them), else null. */
+export function clientStatus(err: unknown): number | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { status?: unknown; statusCode?: unknown };
+  const s = typeof e.status === 'number' ? e.status : e.statusCode;
+  return typeof s === 'number' && Number.isInteger(s) && s >= 400 && s <= 499 ? s : null;
+}
+
+/** Words for a client error from below the API (the request, not the core, is at fault). */
+function clientMessage(err: unknown, status: number, bodyLimit: string): string {
+  const e = err as { type?: unknown; message?: unknown; expose?: unknown };
+  if (err instanceof URIError) return 'the URL has a %-escape that is not UTF-8: percent-encode the path and query as UTF-8';
+  switch (e.type) {
+    case 'entity.too.large':
+      return `the body is larger than ${bodyLimit}`;
+    case 'entity.parse.failed':
+      return 'the body is not valid JSON';
+    case 'charset.unsupported':
+      return 'send the body as UTF-8 JSON (Content-Type: application/json; charset=utf-8)';
+    case 'encoding.unsupported':
+      return 'send the body without Content-Encoding, or gzip, deflate or br';
+    default:
+      // http-errors marks the messages of 4xx errors safe to show (`expose`); others get the status's meaning.
+      return e.expose === true && typeof e.message === 'string' ? e.message.slice(0, 300) : `the request could not be handled (HTTP ${status})`;
+  }
+}
+
+/**
+ * The REST API's error handler: typed domain errors keep their code; an error that carries a 4xx
+ * status (a URL that does not decode, a charset or encoding the body parser refuses, a body that
+ * is too large or not JSON) keeps that status with the stable error body; anything else is
+ * internal (500), logged with its stack. Malformed input is never a 5xx.
+ */
+export function apiErrors(opts: Pick<RestOptions, 'bodyLimit' | 'logger'>) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    // Too late for an answer of our own: express closes the connection.
+    if (res.headersSent) return next(err);
+    if (isGatehouseError(err)) {
+      const code: ApiErrorCode = Object.hasOwn(STATUS, err.code) ? err.code : 'internal';
+      sendError(res, code, err.message, err.details);
+      return;
+    }
+    const status = clientStatus(err);
+    if (status !== null) {
+      res.status(status).json({ error: { code: CLIENT_CODES[status] ?? 'validation_failed', message: clientMessage(err, status, opts.bodyLimit) } });
+      return;
+    }
+    opts.logger.error('REST internal error', { method: req.method, path: req.originalUrl, err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    sendError(res, 'internal', 'internal error: the server logged the details');
+  };
+}
+
 function principal(res: Response): Principal {
   return (res.locals as { principal: Principal }).principal;
 }
@@ -92,8 +156,8 @@ export function versionDto(v: Version): VersionDto {
 }
 
 function pendingDto(account: Account, p: PendingApproval): PendingApprovalDto {
-  const env = account.view.environments[p.environmentId];
-  const creator = account.view.users[p.version.createdBy];
+  const env = own(account.view.environments, p.environmentId);
+  const creator = own(account.view.users, p.version.createdBy);
   return {
     version: versionDto(p.version),
     product: { id: p.product.id, name: p.product.name, teamId: p.product.teamId },
@@ -102,7 +166,7 @@ function pendingDto(account: Account, p: PendingApproval): PendingApprovalDto {
     evaluation: p.evaluation,
     canGive: p.canGive,
     followUp: p.followUp,
-    onBehalfOf: p.onBehalfOf.map((id) => ({ id, name: (Object.hasOwn(account.view.users, id) ? account.view.users[id]?.name : '') || id })),
+    onBehalfOf: p.onBehalfOf.map((id) => ({ id, name: own(account.view.users, id)?.name || id })),
   };
 }
 
@@ -355,18 +419,6 @@ export function restRouter(opts: RestOptions): Router {
 
   r.use((_req, res) => sendError(res, 'not_found', `no such endpoint; see ${API_PREFIX}/openapi.json`));
 
-  // Errors: typed domain errors keep their code; body-parser errors get theirs; anything else is internal.
-  r.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (isGatehouseError(err)) {
-      const code = (err.code in STATUS ? err.code : 'internal') as ApiErrorCode;
-      sendError(res, code, err.message, err.details);
-      return;
-    }
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.too.large') return sendError(res, 'payload_too_large', `the body is larger than ${opts.bodyLimit}`);
-    if (e.type === 'entity.parse.failed') return sendError(res, 'validation_failed', 'the body is not valid JSON');
-    opts.logger.error('REST internal error', { method: req.method, path: req.originalUrl, err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-    sendError(res, 'internal', 'internal error: the server logged the details');
-  });
+  r.use(apiErrors(opts));
   return r;
 }

@@ -1,13 +1,13 @@
 import type { Account, Actor, Permission } from '@gatehouse/core';
-import { NotFoundError } from '@gatehouse/core';
+import { NotFoundError, own } from '@gatehouse/core';
 
-/**
- * The object a table holds under the own property `id` — an id from a URL is user input, so one
- * named like a prototype member (`constructor`, `toString`) is not there: NotFoundError (404).
- */
+export { own };
+
+/** As `own`, refusing with NotFoundError (404) when the table has no such own property. */
 export function found<T>(table: Readonly<Record<string, T>>, entity: string, id: string): T {
-  if (!Object.hasOwn(table, id)) throw new NotFoundError(entity, id);
-  return table[id] as T;
+  const value = own(table, id);
+  if (value === undefined) throw new NotFoundError(entity, id);
+  return value;
 }
 
 /**

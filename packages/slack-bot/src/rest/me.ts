@@ -1,17 +1,18 @@
 import type { Account, Actor } from '@gatehouse/core';
 import { STATIC_ROLE_IDS } from '@gatehouse/core';
 import type { MeResponse, ScopeAccess } from '@gatehouse/core/contract';
+import { own } from './lookup.js';
 
 /** Who-am-I, shared by REST and Slack: roles and effective permissions globally and per team. */
 export function meOf(account: Account, userId: string, actor: Actor): Omit<MeResponse, 'key'> {
   const s = account.view;
-  const user = Object.hasOwn(s.users, userId) ? s.users[userId] : undefined;
+  const user = own(s.users, userId);
   const roles = account.roles(userId);
-  const person = (id: string) => ({ id, name: (Object.hasOwn(s.users, id) ? s.users[id]?.name : '') || id });
+  const person = (id: string) => ({ id, name: own(s.users, id)?.name || id });
   const roleName = (id: string) => account.role(id)?.name ?? id;
   const scope = (teamId: string | null): ScopeAccess => ({
     teamId,
-    teamName: teamId === null ? 'Global' : (s.teams[teamId]?.name ?? teamId),
+    teamName: teamId === null ? 'Global' : (own(s.teams, teamId)?.name ?? teamId),
     roles: roles.filter((r) => r.teamId === teamId).map((r) => ({ ...r, roleName: roleName(r.roleId) })),
     permissions: account.permissions(userId, teamId).filter((p) => account.actorCan(actor, p, teamId)),
   });

@@ -1,6 +1,6 @@
 import { NotFoundError } from '@gatehouse/core';
 import * as c from '@gatehouse/core/contract';
-import { found } from './lookup.js';
+import { found, own } from './lookup.js';
 import type { Operation } from './operation.js';
 import { operation } from './operation.js';
 
@@ -30,7 +30,7 @@ export const PIPELINE_OPERATIONS: readonly Operation[] = [
     handle: ({ account, actor, params, query }) => {
       account.assertCan(actor, 'version:view', { versionId: params.id });
       if (!Object.hasOwn(account.view.environments, query.environmentId)) throw new NotFoundError('environment', query.environmentId);
-      const name = (id: string) => account.view.users[id]?.name || id;
+      const name = (id: string) => own(account.view.users, id)?.name || id;
       return { items: account.approvers(params.id, query.environmentId).map((a) => ({ type: a.type, missing: a.missing, users: a.userIds.map((id) => ({ id, name: name(id) })) })) };
     },
   }),

@@ -4,7 +4,7 @@ import { App, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt'
 import type { WebClientOptions } from '@slack/web-api';
 import express from 'express';
 import type { Config } from '../config.js';
-import { refuseFutureRequests } from './guard.js';
+import { refuseFutureRequests, refuseLargeBodies } from './guard.js';
 import { SLACK_EVENTS_PATH } from './ids.js';
 import { registerListeners } from './listeners/index.js';
 import { Notifier } from './notifier.js';
@@ -17,6 +17,13 @@ export interface SlackApp {
   /** Socket Mode only: its receiver, whose client shutdown waits for (Bolt's stop() does not). */
   readonly socket: SocketModeReceiver | null;
 }
+
+/**
+ * The largest Slack request body read (Bolt's default is 4 MB). Slack's payloads are far smaller —
+ * a modal's submission with 100 blocks of 3,000-character inputs is about 400 kB — so a larger
+ * body is refused (413) before it is read: with a Content-Length, at once.
+ */
+export const SLACK_BODY_LIMIT = 1024 * 1024;
 
 const LEVELS: Record<Config['LOG_LEVEL'], LogLevel> = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR };
 const RANK: Record<LogLevel, number> = { [LogLevel.DEBUG]: 0, [LogLevel.INFO]: 1, [LogLevel.WARN]: 2, [LogLevel.ERROR]: 3 };
@@ -75,8 +82,8 @@ export function buildSlackApp(deps: SlackDeps): SlackApp {
   let socket: SocketModeReceiver | null = null;
   if (mode.kind === 'http') {
     const router = express.Router();
-    router.use(SLACK_EVENTS_PATH, refuseFutureRequests(deps.logger));
-    const receiver = new ExpressReceiver({ signingSecret: mode.signingSecret, app: deps.expressApp, router, endpoints: SLACK_EVENTS_PATH, logger });
+    router.use(SLACK_EVENTS_PATH, refuseLargeBodies(deps.logger, SLACK_BODY_LIMIT), refuseFutureRequests(deps.logger));
+    const receiver = new ExpressReceiver({ signingSecret: mode.signingSecret, app: deps.expressApp, router, endpoints: SLACK_EVENTS_PATH, logger, bodyLimit: SLACK_BODY_LIMIT });
     app = new App({ ...common, receiver });
   } else {
     // The Socket Mode client opens its connection with apps.connections.open: same API URL.

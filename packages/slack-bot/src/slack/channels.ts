@@ -1,4 +1,5 @@
 import type { AccountState } from '@gatehouse/core';
+import { own } from '../rest/lookup.js';
 
 /** Where messages go: one rule for the notifier and for the replies that say where they went. */
 
@@ -12,6 +13,6 @@ export function accountChannel(state: Readonly<AccountState>, serverDefault: str
  * else the product's, else the account's, else the server's default; null when none is set.
  */
 export function approvalChannel(state: Readonly<AccountState>, productId: string, environmentIds: readonly string[], serverDefault: string | undefined): string | null {
-  const fromEnvironment = environmentIds.map((id) => state.environments[id]?.channel).find((c) => !!c);
-  return fromEnvironment || state.products[productId]?.channel || accountChannel(state, serverDefault);
+  const fromEnvironment = environmentIds.map((id) => own(state.environments, id)?.channel).find((c) => !!c);
+  return fromEnvironment || own(state.products, productId)?.channel || accountChannel(state, serverDefault);
 }

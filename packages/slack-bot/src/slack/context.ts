@@ -11,6 +11,7 @@ import { explainError } from './messages.js';
 import type { ReplyTo } from './blocks/form.js';
 import type { Notifier } from './notifier.js';
 import type { SeenSet } from './queue.js';
+import { own } from '../rest/lookup.js';
 
 /** What every listener needs. Built once by `buildSlackApp`. */
 export interface ListenerDeps {
@@ -18,7 +19,7 @@ export interface ListenerDeps {
   config: Config;
   logger: Logger;
   notifier: Notifier;
-  /** trigger_ids / event_ids already handled (Slack retries). */
+  /** trigger_ids / event_ids this instance handled (Slack retries); other instances' are claimed in the store. */
   seen: SeenSet;
 }
 
@@ -70,7 +71,7 @@ export async function enter(deps: ListenerDeps, teamId: string | null | undefine
   }
   // A payload's name is the Slack handle; a known user's name comes from users.info and
   // user_change (the display name), which a click must not overwrite with the handle.
-  const known = account.view.users[user.id] !== undefined;
+  const known = own(account.view.users, user.id) !== undefined;
   await account.ensureUser({ userId: user.id, name: known ? '' : (user.name ?? '') });
   account.touchUser(user.id);
   return { account, actor: { userId: user.id }, names: namesOf(account) };

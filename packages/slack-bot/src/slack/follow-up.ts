@@ -1,5 +1,5 @@
 import type { Account, ApprovalType, AuditEvent } from '@gatehouse/core';
-import { followUps } from '@gatehouse/core';
+import { followUps, own } from '@gatehouse/core';
 import type { Message } from './blocks/common.js';
 import { askApproverDm, escalationMessage, reminderDm, requestExpiredDm, timedOutMessage } from './blocks/follow-up.js';
 import { approvalChannel } from './channels.js';
@@ -38,12 +38,12 @@ export function followUpTasks(account: Account, e: AuditEvent, n: Names, cmd: st
   const s = account.view;
   const a = account.id;
   if (e.type === 'access_request.expired') {
-    const r = Object.hasOwn(s.requests, e.data.requestId) ? s.requests[e.data.requestId] : undefined;
+    const r = own(s.requests, e.data.requestId);
     return r ? [{ key: `u:${a}/${r.userId}`, to: { kind: 'user', id: r.userId }, message: requestExpiredDm(n, r, cmd) }] : [];
   }
   if (e.type !== 'version.approval_requested' && e.type !== 'approval.reminded' && e.type !== 'approval.escalated' && e.type !== 'approval.timed_out') return [];
-  const v = Object.hasOwn(s.versions, e.data.versionId) ? s.versions[e.data.versionId] : undefined;
-  const p = v && Object.hasOwn(s.products, v.productId) ? s.products[v.productId] : undefined;
+  const v = own(s.versions, e.data.versionId);
+  const p = v ? own(s.products, v.productId) : undefined;
   if (!v || !p) return [];
   const envId = e.data.environmentId;
   const waited = e.at - (v.requestedAt?.[envId] ?? v.createdAt);

@@ -1,4 +1,5 @@
 import type { AccountState, RoleAssignment, RoleDefinition } from '@gatehouse/core';
+import { own } from '../rest/lookup.js';
 
 /** What the text renderers need to know about an account: a read-only view of its state. */
 export interface Names {
@@ -22,21 +23,21 @@ export function roleName(n: Names, roleId: string): string {
 
 export function teamName(n: Names, teamId: string | null): string {
   if (teamId === null) return 'globally';
-  return n.state.teams[teamId]?.name ?? teamId;
+  return own(n.state.teams, teamId)?.name ?? teamId;
 }
 
 export function productName(n: Names, productId: string): string {
-  return n.state.products[productId]?.name ?? productId;
+  return own(n.state.products, productId)?.name ?? productId;
 }
 
 export function environmentName(n: Names, environmentId: string): string {
-  return n.state.environments[environmentId]?.name ?? environmentId;
+  return own(n.state.environments, environmentId)?.name ?? environmentId;
 }
 
 /** `*Checkout 1.4.0*` for a version id (the id itself when unknown). */
 export function versionName(n: Names, versionId: string): string {
-  const v = n.state.versions[versionId];
-  const p = v ? n.state.products[v.productId] : undefined;
+  const v = own(n.state.versions, versionId);
+  const p = v ? own(n.state.products, v.productId) : undefined;
   return v && p ? `*${esc(p.name)} ${esc(v.version)}*` : `\`${versionId}\``;
 }
 
@@ -45,7 +46,7 @@ export function versionName(n: Names, versionId: string): string {
  * Slack profile, so a mention would not render).
  */
 export function userName(n: Names, userId: string): string {
-  const u = n.state.users[userId];
+  const u = own(n.state.users, userId);
   return u?.serviceAccount ? `*${esc(u.name || userId)}* (service account)` : who(userId);
 }
 

@@ -2,6 +2,23 @@ import type { Logger } from '@gatehouse/core';
 import type { RequestHandler } from 'express';
 
 /**
+ * Refuses a Slack request whose Content-Length is over `limit` bytes with 413 before anything reads
+ * it: Node then discards the body unread, and the sender gets the answer (Bolt's own limit, which
+ * reads up to it first, leaves the connection reset under a sender still writing).
+ */
+export function refuseLargeBodies(logger: Logger, limit: number): RequestHandler {
+  return (req, res, next) => {
+    const length = Number(req.headers['content-length']);
+    if (Number.isFinite(length) && length > limit) {
+      logger.warn('refused a Slack request body over the limit', { bytes: length, limit });
+      res.status(413).type('text/plain').send(`request body over ${limit} bytes`);
+      return;
+    }
+    next();
+  };
+}
+
+/**
  * Refuses Slack requests dated more than `maxSkewSeconds` in the future. Bolt refuses old
  * timestamps (replays) but accepts future ones, which would let a captured-in-advance request
  * be replayed later; this runs on the Slack endpoint before Bolt's router.

@@ -32,9 +32,9 @@ export function actionId(prefix: ActionPrefix, suffix: string): string {
   return `${prefix}:${suffix}`;
 }
 
-/** Matches `prefix` and `prefix:<anything>`. */
+/** Matches `prefix` and `prefix:<anything>` (line breaks too: an action_id is any text Slack echoes back). */
 export function actionPattern(prefix: ActionPrefix): RegExp {
-  return new RegExp(`^${prefix}(?::.*)?$`);
+  return new RegExp(`^${prefix}(?::[\\s\\S]*)?$`);
 }
 
 /** The suffix of an action_id built by `actionId` (empty when there is none). */

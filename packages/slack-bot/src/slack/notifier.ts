@@ -14,6 +14,7 @@ import { namesOf } from './context.js';
 import type { FollowUpTask } from './follow-up.js';
 import { followUpTasks } from './follow-up.js';
 import { KeyedQueue } from './queue.js';
+import { own } from '../rest/lookup.js';
 
 export interface NotifierDeps {
   gatehouse: Gatehouse;
@@ -157,14 +158,14 @@ export class Notifier {
   /** The version's card from the current state (null when it vanished or has no request). */
   private card(account: Account, versionId: string): ApprovalCard | null {
     const s = account.view;
-    const version = s.versions[versionId];
-    const product = version ? s.products[version.productId] : undefined;
+    const version = own(s.versions, versionId);
+    const product = version ? own(s.products, version.productId) : undefined;
     if (!version || !product || version.requestedFor.length === 0) return null;
     const environments = version.requestedFor.flatMap((id) => {
-      const environment = s.environments[id];
+      const environment = own(s.environments, id);
       return environment ? [{ environment, evaluation: account.evaluate({ versionId, environmentId: id }) }] : [];
     });
-    const release = version.releaseId ? (s.releases[version.releaseId] ?? null) : null;
+    const release = version.releaseId ? (own(s.releases, version.releaseId) ?? null) : null;
     return { version, product, environments, release };
   }
 
@@ -199,14 +200,14 @@ export class Notifier {
   private async deliver(account: Account, t: FollowUpTask): Promise<void> {
     if (t.to.kind === 'user') return this.dm(account, t.to.id, t.message);
     const channel = t.to.kind === 'channel' ? { channel: t.to.id } : (() => {
-      const ref = Object.hasOwn(account.view.versions, t.to.versionId) ? account.view.versions[t.to.versionId]?.message : undefined;
+      const ref = own(account.view.versions, t.to.versionId)?.message;
       return ref ? { channel: ref.channel, thread_ts: ref.ts } : null;
     })();
     if (channel) await this.deps.client.chat.postMessage({ ...channel, text: t.message.text, blocks: t.message.blocks });
   }
 
   private async threadReply(account: Account, versionId: string, text: string, broadcast = false): Promise<void> {
-    const ref = account.view.versions[versionId]?.message;
+    const ref = own(account.view.versions, versionId)?.message;
     if (!ref) return;
     if (broadcast) await this.deps.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text, reply_broadcast: true });
     else await this.deps.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text });
@@ -214,8 +215,8 @@ export class Notifier {
 
   private async dmCreator(account: Account, versionId: string, state: 'ready' | 'rejected', e: AuditEvent): Promise<void> {
     const s = account.view;
-    const v = s.versions[versionId];
-    const p = v ? s.products[v.productId] : undefined;
+    const v = own(s.versions, versionId);
+    const p = v ? own(s.products, v.productId) : undefined;
     if (!v || !p) return;
     await this.dm(account, v.createdBy, versionOutcomeDm(namesOf(account), v, p, state, e));
   }
@@ -241,9 +242,9 @@ export class Notifier {
 
   /** Access requests go to the account's approvers: the default channel. */
   private async syncRequest(account: Account, requestId: string): Promise<void> {
-    const r = account.view.requests[requestId];
+    const r = own(account.view.requests, requestId);
     if (!r) return;
-    const grant = r.grantId ? (account.view.grants[r.grantId] ?? null) : null;
+    const grant = r.grantId ? (own(account.view.grants, r.grantId) ?? null) : null;
     const msg = accessRequestMessage(namesOf(account), r, grant);
     const key = `${account.id}/${requestId}`;
     const ref = this.requestMessages.get(key);
@@ -263,7 +264,7 @@ export class Notifier {
   }
 
   private async dmRequestOutcome(account: Account, requestId: string): Promise<void> {
-    const r = account.view.requests[requestId];
+    const r = own(account.view.requests, requestId);
     if (!r || r.status === 'pending') return;
     await this.dm(account, r.userId, requestOutcomeDm(namesOf(account), r, account.roles(r.userId)));
   }
@@ -302,7 +303,7 @@ export class Notifier {
 
   /** A direct message (conversations.open, then chat.postMessage). Service accounts and deactivated users are skipped. */
   private async dm(account: Account, userId: string, msg: Message): Promise<void> {
-    const u = account.view.users[userId];
+    const u = own(account.view.users, userId);
     // Service accounts have no Slack DM; deactivated users (e.g. deleted in Slack) cannot be reached.
     if (userId === SYSTEM.userId || u?.serviceAccount || u?.active === false) return;
     let channel = this.dmChannels.get(userId);

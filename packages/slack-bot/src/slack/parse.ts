@@ -15,14 +15,27 @@ const CHANNEL = /^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$/i;
 /** Splits text on whitespace, keeping "quoted phrases" (straight or curly quotes) together. */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  const re = /"([^"]*)"|“([^”]*)”|(\S+)/g;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const quoted = m[1] ?? m[2];
-    if (quoted !== undefined) {
-      out.push({ kind: 'word', text: quoted });
+  // Linear in the text: a phrase ends at the next closing quote (indexOf), and once there is none
+  // left, later opening quotes are words at once (a regex would scan to the end for each of them).
+  const noClose = new Set<string>();
+  const WORD = /\S+/y;
+  for (let i = 0; i < text.length; ) {
+    const c = text[i] ?? '';
+    if (/\s/.test(c)) {
+      i++;
       continue;
     }
-    const raw = m[3] ?? '';
+    const close = c === '"' ? '"' : c === '“' ? '”' : null;
+    const end = close === null || noClose.has(close) ? -1 : text.indexOf(close, i + 1);
+    if (close !== null && end < 0) noClose.add(close);
+    if (end >= 0) {
+      out.push({ kind: 'word', text: text.slice(i + 1, end) });
+      i = end + 1;
+      continue;
+    }
+    WORD.lastIndex = i;
+    const raw = WORD.exec(text)?.[0] ?? c;
+    i += raw.length;
     const mention = MENTION.exec(raw);
     const channel = CHANNEL.exec(raw);
     if (mention?.[1]) out.push({ kind: 'user', id: mention[1], name: mention[2] || null });

@@ -2,6 +2,7 @@ import type { Account } from '@gatehouse/core';
 import { GatehouseError } from '@gatehouse/core';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import { own } from '../rest/lookup.js';
 
 const UsersInfo = z.object({
   user: z.object({
@@ -26,7 +27,7 @@ export async function slackProfile(client: WebClient, userId: string, fallbackNa
  * names them: unknown users are looked up with users.info for their name; deleted ones are refused.
  */
 export async function ensureUserFromSlack(client: WebClient, account: Account, userId: string, fallbackName: string | null = null): Promise<void> {
-  if (account.view.users[userId]) return;
+  if (own(account.view.users, userId)) return;
   const p = await slackProfile(client, userId, fallbackName);
   if (p.deleted) throw new GatehouseError('user_inactive', `${userId} is deactivated in Slack`, { userId });
   await account.ensureUser({ userId, name: p.name, serviceAccount: p.bot });

@@ -5,6 +5,7 @@ import { formatDuration } from '../parse.js';
 import { TYPE_LABEL } from './approval.js';
 import type { Message } from './common.js';
 import { reply } from './common.js';
+import { own } from '../../rest/lookup.js';
 
 /** Pure renderers of the answers about teams, products, environments, rules and settings. */
 
@@ -33,7 +34,7 @@ export function teamsMessage(n: Names, teams: readonly Team[], members: Readonly
 export function teamMembersMessage(n: Names, team: Team, members: readonly TeamMember[]): Message {
   if (members.length === 0) return reply(`Nobody holds a role in *${esc(team.name)}* (roles granted globally count in every team).`);
   const lines = members.map((m) => {
-    const roles = m.roles.map((r) => `${esc(roleName(n, r.roleId))}${r.via ? ` via group ${esc(n.state.groups[r.via]?.name ?? r.via)}` : ''}${r.expiresAt ? ` until ${when(r.expiresAt)}` : ''}`);
+    const roles = m.roles.map((r) => `${esc(roleName(n, r.roleId))}${r.via ? ` via group ${esc(own(n.state.groups, r.via)?.name ?? r.via)}` : ''}${r.expiresAt ? ` until ${when(r.expiresAt)}` : ''}`);
     return `• ${userName(n, m.userId)} — ${roles.join(', ')}`;
   });
   return reply(`*${esc(team.name)}* — ${members.length === 1 ? '1 member' : `${members.length} members`} with roles in the team (roles granted globally count here too):\n${lines.join('\n')}`);

@@ -6,13 +6,14 @@ import { formatDuration } from '../parse.js';
 import { TYPE_LABEL } from './approval.js';
 import type { Message } from './common.js';
 import { reply } from './common.js';
+import { own } from '../../rest/lookup.js';
 
 /** Direct messages the notifier sends: to creators, requesters and users whose roles changed. */
 
 /** To a version's creator when its approval message turns ready or rejected. */
 export function versionOutcomeDm(n: Names, v: Version, p: Product, state: 'ready' | 'rejected', e: AuditEvent): Message {
   const link = v.message?.permalink ? ` (<${v.message.permalink}|approval message>)` : '';
-  const envs = v.requestedFor.map((id) => n.state.environments[id]?.name ?? id).join(', ');
+  const envs = v.requestedFor.map((id) => own(n.state.environments, id)?.name ?? id).join(', ');
   return reply(
     state === 'ready'
       ? `:white_check_mark: *${esc(p.name)} ${esc(v.version)}* has every approval it needs for ${esc(envs)}: ready to deploy${link}.`
@@ -38,7 +39,7 @@ export function noRequestChannelDm(): Message {
 /** To the requester once their access request is decided; `rolesNow` are their roles after it. */
 export function requestOutcomeDm(n: Names, r: AccessRequest, rolesNow: readonly RoleAssignment[]): Message {
   const what = `*${esc(roleName(n, r.roleId))}* ${r.teamId ? `in ${esc(teamName(n, r.teamId))}` : 'globally'} for ${formatDuration(r.durationMs)}`;
-  const grant = r.grantId ? n.state.grants[r.grantId] : undefined;
+  const grant = r.grantId ? own(n.state.grants, r.grantId) : undefined;
   return reply(
     r.status === 'approved'
       ? `:white_check_mark: Your request for ${what} was approved by ${who(r.decidedBy ?? 'system')}. It ends ${grant?.expiresAt ? when(grant.expiresAt) : 'when the time is up'}.\n*Your roles now:* ${assignments(n, rolesNow)}`
@@ -56,7 +57,7 @@ export interface RoleChangeNotice {
 
 function roleChangeHeadline(n: Names, c: RoleChangeNotice): string {
   if (c.expiredRequest) {
-    const r = n.state.requests[c.expiredRequest];
+    const r = own(n.state.requests, c.expiredRequest);
     return `:hourglass: Your temporary access${r ? ` to *${esc(roleName(n, r.roleId))}* ${r.teamId ? `in ${esc(teamName(n, r.teamId))}` : 'globally'}` : ''} has expired.`;
   }
   if (c.actor === SYSTEM.userId) return ':hourglass: Your Gatehouse roles changed (a time-bound grant ended).';

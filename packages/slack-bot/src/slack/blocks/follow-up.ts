@@ -1,4 +1,5 @@
 import type { AccessRequest, ApprovalType, EscalationTarget, Product, Version } from '@gatehouse/core';
+import { own } from '@gatehouse/core';
 import { ACTION, actionId } from '../ids.js';
 import type { Names } from '../format.js';
 import { environmentName, esc, roleName, teamName, who } from '../format.js';
@@ -46,7 +47,7 @@ export function reminderDm(n: Names, p: Product, v: Version, envId: string, type
 
 /** Escalation to a person (a group member or a role holder) or to a channel. */
 export function escalationMessage(n: Names, p: Product, v: Version, envId: string, to: EscalationTarget, waitedMs: number, missing: readonly string[]): Message {
-  const group = Object.hasOwn(n.state.groups, to.id) ? n.state.groups[to.id]?.name : undefined;
+  const group = own(n.state.groups, to.id)?.name;
   const target = to.type === 'group' ? `the group *${esc(group ?? to.id)}*` : to.type === 'role' ? `the holders of *${esc(roleName(n, to.id))}* in ${esc(teamName(n, p.teamId))}` : 'this channel';
   const text = `:rotating_light: Escalated to ${target}: ${versionText(p, v, envId, n)} has waited ${formatDuration(waitedMs)} and still needs ${named(missing)}. Please decide, or find who can.`;
   return { text: `Escalated: ${p.name} ${v.version} waits for approval`, blocks: [section(text)] };

@@ -5,6 +5,7 @@ import { esc, productName, teamName, when, who } from '../format.js';
 import { releaseButtons } from './approval.js';
 import type { Message } from './common.js';
 import { LIMITS, context, fields, header, reply, section } from './common.js';
+import { own } from '../../rest/lookup.js';
 
 /** Pure renderers of releases: the list and one release with Approve / Reject release. */
 
@@ -35,7 +36,7 @@ export function releasesMessage(n: Names, releases: readonly Release[], productI
 
 /** One release: product, state, versions, decisions, and Approve / Reject release unless it is archived. */
 export function releaseMessage(n: Names, r: Release): Message {
-  const product = n.state.products[r.productId];
+  const product = own(n.state.products, r.productId);
   const versions = versionsOf(n, r);
   const shown = versions.slice(0, 40).map((v) => `\`${esc(v)}\``);
   const blocks: KnownBlock[] = [

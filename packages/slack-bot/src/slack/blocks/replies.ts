@@ -8,6 +8,7 @@ import { formatDuration } from '../parse.js';
 import { ruleSummary, ruleTarget } from './catalog.js';
 import type { Message } from './common.js';
 import { reply } from './common.js';
+import { own } from '../../rest/lookup.js';
 
 /** Pure renderers of the slash command's answers (all ephemeral). */
 
@@ -193,7 +194,7 @@ function auditWhat(n: Names, d: AuditEvent): string {
 
 /** `*2026.03*` for a release id (the id when it is gone). */
 function releaseName(n: Names, releaseId: string): string {
-  const r = n.state.releases[releaseId];
+  const r = own(n.state.releases, releaseId);
   return r ? `*${esc(r.name)}*` : `\`${releaseId}\``;
 }
 

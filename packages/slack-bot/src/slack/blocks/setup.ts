@@ -11,6 +11,7 @@ import type { StateValues } from './form.js';
 import { ReplyTo, channelInput, modal, pickedChannel, slug, textInput, textValue } from './form.js';
 import type { RuleSettings } from './rules.js';
 import { DEFAULT_RULE, findRule, readRuleForm, ruleInputs } from './rules.js';
+import { own } from '../../rest/lookup.js';
 
 /**
  * `/gatehouse setup`: a first run in one modal, step by step — approvals channel, first team,
@@ -79,7 +80,7 @@ function stepBlocks(n: Names, meta: SetupMeta, prefill: StepInput | null): Known
       ];
     case 'rule': {
       const rule = prefill?.kind === 'rule' ? prefill.rule : (meta.environmentId ? findRule(n.state, meta.environmentId, null) : null) ?? DEFAULT_RULE;
-      return [section(`Which approvals does a version of *${product}* (and of any later product) need before it goes to *${esc(n.state.environments[meta.environmentId ?? '']?.name ?? '?')}*?`), ...ruleInputs(rule)];
+      return [section(`Which approvals does a version of *${product}* (and of any later product) need before it goes to *${esc(own(n.state.environments, meta.environmentId ?? '')?.name ?? '?')}*?`), ...ruleInputs(rule)];
     }
     case 'done':
       return doneBlocks(n, meta);
@@ -133,7 +134,7 @@ function doneBlocks(n: Names, meta: SetupMeta, key: CreatedCiKey | null = null):
   const channel = s.settings.defaultChannel;
   const blocks: KnownBlock[] = [
     section(
-      `:tada: *Gatehouse is set up.* Team *${esc(teamName(n, meta.teamId))}* owns *${esc(productName(n, productId))}*; a version going to *${esc(s.environments[environmentId]?.name ?? environmentId)}* needs ${rule ? ruleSummary(rule) : 'no approval'}. Approval messages go to ${channel ? `<#${channel}>` : 'no channel yet'}.`,
+      `:tada: *Gatehouse is set up.* Team *${esc(teamName(n, meta.teamId))}* owns *${esc(productName(n, productId))}*; a version going to *${esc(own(s.environments, environmentId)?.name ?? environmentId)}* needs ${rule ? ruleSummary(rule) : 'no approval'}. Approval messages go to ${channel ? `<#${channel}>` : 'no channel yet'}.`,
     ),
     section(`*How CI creates the first version* — two calls to the REST API with an API key:\n\`\`\`${esc(ciCommands(productId, environmentId))}\`\`\``),
     context('`GATEHOUSE_URL` is where this server is reachable; `GATEHOUSE_KEY` is the API key, kept in CI\'s secrets. The second call posts the approval message; the approvers click Approve there.'),

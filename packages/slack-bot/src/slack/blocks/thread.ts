@@ -2,6 +2,7 @@ import type { AuditEvent } from '@gatehouse/core';
 import type { Names } from '../format.js';
 import { environmentName, esc, who } from '../format.js';
 import { TYPE_LABEL } from './approval.js';
+import { own } from '../../rest/lookup.js';
 
 /** Replies in the thread of a version's approval message, one per event the notifier relays. */
 
@@ -18,7 +19,7 @@ export function versionDecisionReply(e: EventOf<'version.decided'>): string {
 /** A decision on the release, posted in the thread of each of its versions. */
 export function releaseDecisionReply(n: Names, e: EventOf<'release.decided'>): string {
   const d = e.data;
-  const name = esc(n.state.releases[d.releaseId]?.name ?? d.releaseId);
+  const name = esc(own(n.state.releases, d.releaseId)?.name ?? d.releaseId);
   return d.decision === 'approve' ? `:white_check_mark: ${who(d.approverId)} approved the release *${name}*` : `:x: ${who(d.approverId)} rejected the release *${name}*: _${esc(d.reason ?? '')}_`;
 }
 

@@ -6,6 +6,7 @@ import { esc } from '../format.js';
 import { indexOfWord, joinTokens, wordAt } from '../parse.js';
 import { requireEnvironment, requireVersion } from './resolve.js';
 import type { Subcommand } from './types.js';
+import { own } from '../../rest/lookup.js';
 
 /** `request-approval <version> <environment>`: the approval message is then posted by the notifier. */
 export const requestApproval: Subcommand = async (ctx, args) => {
@@ -15,7 +16,7 @@ export const requestApproval: Subcommand = async (ctx, args) => {
   if (next !== args.length - 1) return usageMessage(ctx.cmd, 'request-approval', 'Name one environment after the version.');
   const env = requireEnvironment(account, wordAt(args, next));
   const evaluation = await account.requestApproval(actor, { versionId, environmentId: env.id });
-  const v = account.view.versions[versionId];
+  const v = own(account.view.versions, versionId);
   const channel = v ? approvalChannel(account.view, v.productId, v.requestedFor, ctx.deps.config.GATEHOUSE_DEFAULT_CHANNEL) : null;
   const where = v?.message
     ? ` The approval message: ${v.message.permalink ? `<${v.message.permalink}|here>` : `<#${v.message.channel}>`}.`

@@ -7,6 +7,7 @@ import { joinTokens, wordAt } from '../parse.js';
 import { fallbackChannelText } from './products.js';
 import { channelArg, requireEnvironment, requireProduct } from './resolve.js';
 import type { Subcommand } from './types.js';
+import { own } from '../../rest/lookup.js';
 
 /** `environments`, `environment create|production|channel`. */
 
@@ -57,7 +58,7 @@ export const environment: Subcommand = async (ctx, args) => {
       if (!target || channel === undefined || args.length > 3) return usageMessage(ctx.cmd, 'environments', 'Name the environment, then `#channel` (pick it with #) or `none`.');
       const before = requireEnvironment(account, target);
       const after = await account.updateEnvironment(actor, { environmentId: before.id, channel });
-      const product = after.productId ? account.view.products[after.productId] : undefined;
+      const product = after.productId ? own(account.view.products, after.productId) : undefined;
       const fallback = fallbackChannelText(ctx, '').trim();
       const now = after.channel ? `<#${after.channel}>` : product ? (product.channel ? `the product's channel, <#${product.channel}>` : fallback) : `each product's channel, else ${fallback}`;
       if ((after.channel ?? null) === (before.channel ?? null)) return reply(`Nothing changed: approval messages for ${what(after)} already go to ${now}.`);

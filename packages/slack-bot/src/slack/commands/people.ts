@@ -8,6 +8,7 @@ import { indexOfWord, joinTokens, wordAt } from '../parse.js';
 import { slackProfile } from '../users.js';
 import { findTeam, matchRole, requireUserRef } from './resolve.js';
 import type { CommandContext, Subcommand } from './types.js';
+import { own } from '../../rest/lookup.js';
 
 /** `user add|deactivate|reactivate` and `service-account create`. */
 
@@ -44,7 +45,7 @@ export const user: Subcommand = async (ctx, args) => {
     case 'reactivate': {
       if (!target || args.length > 2) return usageMessage(ctx.cmd, 'users', 'Mention the user to reactivate.');
       const userId = requireUserRef(account, target);
-      const was = account.view.users[userId]?.active;
+      const was = own(account.view.users, userId)?.active;
       await account.reactivateUser(actor, { userId });
       if (was) return reply(`Nothing changed: ${userName(names, userId)} is active.`);
       return reply(`:white_check_mark: Reactivated ${userName(names, userId)}; their roles count again: ${assignments(names, account.roles(userId))}`);

@@ -6,6 +6,7 @@ import { esc, productName, versionName } from '../format.js';
 import { joinTokens, wordAt } from '../parse.js';
 import { requireProduct, requireRelease, requireVersion } from './resolve.js';
 import type { Subcommand } from './types.js';
+import { own } from '../../rest/lookup.js';
 
 /** `releases [product]`, `release create|add|lock|unlock|archive|restore|delete`, `release <release>` (with Approve / Reject release). */
 
@@ -45,12 +46,12 @@ export const release: Subcommand = async (ctx, args) => {
       const r = requireRelease(account, args, 1, 1);
       const { versionId, next } = requireVersion(account, args, 2);
       if (next !== args.length) return usageMessage(ctx.cmd, 'releases', 'Name one version after the release.');
-      const v = account.view.versions[versionId];
+      const v = own(account.view.versions, versionId);
       if (v && v.productId !== r.productId) return reply(`:memo: ${versionName(names, versionId)} is a version of *${esc(productName(names, v.productId))}*, and release *${esc(r.name)}* holds versions of *${esc(productName(names, r.productId))}* only.`);
       const before = v?.releaseId ?? null;
       await account.addToRelease(actor, { releaseId: r.id, versionId });
       if (before === r.id) return reply(`Nothing changed: ${versionName(names, versionId)} is already in release *${esc(r.name)}*.`);
-      const moved = before ? ` (it left release *${esc(account.view.releases[before]?.name ?? before)}*)` : '';
+      const moved = before ? ` (it left release *${esc(own(account.view.releases, before)?.name ?? before)}*)` : '';
       return reply(`:heavy_plus_sign: Added ${versionName(names, versionId)} to release *${esc(r.name)}*${moved}.`);
     }
     case 'lock':

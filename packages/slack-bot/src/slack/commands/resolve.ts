@@ -4,6 +4,7 @@ import { ensureUserFromSlack } from '../users.js';
 import type { Token } from '../parse.js';
 import { joinTokens, wordAt } from '../parse.js';
 import type { CommandContext } from './types.js';
+import { own } from '../../rest/lookup.js';
 
 /** Name lookups for command arguments: roles, teams, groups, products, environments, releases, versions, users and channels. */
 
@@ -12,17 +13,30 @@ const norm = (s: string) => s.trim().toLowerCase().replace(/[\s-]+/g, '_');
 /**
  * The longest run of words starting at `from` that names a role (by id or name, any case,
  * spaces/hyphens/underscores alike): `release manager`, `release_manager`, `"QA Lead"`.
+ * Linear in the text: the roles' names are looked up in a map, and the run stops growing once
+ * it is longer than every name (at most 80 characters), so `holders a a a …` does not re-join
+ * every run of words.
  */
 export function matchRole(account: Account, tokens: readonly Token[], from: number): { role: RoleDefinition; next: number } | null {
-  const roles = account.listRoles();
-  for (let end = tokens.length; end > from; end--) {
-    const slice = tokens.slice(from, end);
-    if (slice.some((t) => t.kind !== 'word')) continue;
-    const wanted = norm(joinTokens(slice));
-    const role = roles.find((r) => norm(r.id) === wanted || norm(r.name) === wanted);
-    if (role) return { role, next: end };
+  const byName = new Map<string, RoleDefinition>();
+  // In list order, ids before names, the first one kept: who wins when two roles share a name.
+  for (const r of account.listRoles()) {
+    for (const key of [norm(r.id), norm(r.name)]) if (!byName.has(key)) byName.set(key, r);
   }
-  return null;
+  const longest = Math.max(0, ...[...byName.keys()].map((k) => k.length));
+  let found: { role: RoleDefinition; next: number } | null = null;
+  let text: string | null = null;
+  for (let end = from; end < tokens.length; end++) {
+    const t = tokens[end];
+    if (t?.kind !== 'word') break;
+    text = text === null ? t.text : `${text} ${t.text}`;
+    // Appending words never makes the normalised text shorter: past the longest name, nothing matches.
+    const wanted = norm(text);
+    if (wanted.length > longest) break;
+    const role = byName.get(wanted);
+    if (role) found = { role, next: end + 1 };
+  }
+  return found;
 }
 
 /** As matchRole, refusing with not_found (explained to the user) when nothing matches. */
@@ -84,7 +98,7 @@ export function requireRelease(account: Account, tokens: readonly Token[], from:
   const inProduct = product ? named(releases.filter((r) => r.productId === product.id), joinTokens(slice.slice(1))) : [];
   if (inProduct.length === 1 && inProduct[0]) return inProduct[0];
   if (all.length > 1) {
-    const where = all.map((r) => `${account.view.products[r.productId]?.name ?? r.productId} (${r.id})`).join(', ');
+    const where = all.map((r) => `${own(account.view.products, r.productId)?.name ?? r.productId} (${r.id})`).join(', ');
     throw new GatehouseError('validation_failed', `several products have a release named ${joinTokens(slice)}: ${where}; put the product first or use the id`, { issues: [{ path: 'release', message: 'ambiguous' }] });
   }
   throw new NotFoundError('release', joinTokens(slice));
@@ -94,7 +108,7 @@ export function requireRelease(account: Account, tokens: readonly Token[], from:
 export function requireVersion(account: Account, tokens: readonly Token[], from: number): { versionId: string; next: number } {
   const first = wordAt(tokens, from);
   if (!first) throw new GatehouseError('validation_failed', 'give a version id, or a product and a version string', { issues: [{ path: 'version', message: 'missing' }] });
-  if (account.view.versions[first]) return { versionId: first, next: from + 1 };
+  if (own(account.view.versions, first)) return { versionId: first, next: from + 1 };
   const second = wordAt(tokens, from + 1);
   const product = findNamed(account.view.products, first);
   if (product && second) {

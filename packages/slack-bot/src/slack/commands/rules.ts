@@ -8,6 +8,7 @@ import type { Token } from '../parse.js';
 import { wordAt } from '../parse.js';
 import { requireEnvironment, requireProduct } from './resolve.js';
 import type { CommandContext, Subcommand } from './types.js';
+import { own } from '../../rest/lookup.js';
 
 /** `rules`, `rule <environment> [product]`, `rule set|delete <environment> [product]`. */
 
@@ -21,7 +22,7 @@ function target(ctx: CommandContext, args: readonly Token[], from: number): { en
   const environment = requireEnvironment(account, wordAt(args, from));
   const product = args.length > from + 1 ? requireProduct(account, wordAt(args, from + 1)) : null;
   if (product && environment.productId && environment.productId !== product.id) {
-    return { problem: `*${esc(environment.name)}* is an environment of *${esc(account.view.products[environment.productId]?.name ?? environment.productId)}*, not of *${esc(product.name)}*.` };
+    return { problem: `*${esc(environment.name)}* is an environment of *${esc(own(account.view.products, environment.productId)?.name ?? environment.productId)}*, not of *${esc(product.name)}*.` };
   }
   return { environment, product };
 }

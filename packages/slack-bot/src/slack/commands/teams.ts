@@ -7,6 +7,7 @@ import { esc } from '../format.js';
 import { joinTokens, wordAt } from '../parse.js';
 import { requireTeam } from './resolve.js';
 import type { Subcommand } from './types.js';
+import { own } from '../../rest/lookup.js';
 
 /** `teams`, `team create|rename|members`. */
 
@@ -48,13 +49,13 @@ export const team: Subcommand = async (ctx, args) => {
     case 'rename': {
       if (!target || !name) return usageMessage(ctx.cmd, 'teams', 'Name the team, then its new name.');
       const teamId = requireTeam(account, target);
-      const before = account.view.teams[teamId]?.name ?? teamId;
+      const before = own(account.view.teams, teamId)?.name ?? teamId;
       const after = await account.renameTeam(actor, { teamId, name });
       return reply(after.name === before ? `Nothing changed: the team is already called *${esc(before)}*.` : `:pencil2: Renamed team *${esc(before)}* to *${esc(after.name)}*.`);
     }
     case 'members': {
       if (!target || args.length > 2) return usageMessage(ctx.cmd, 'teams', 'Name one team.');
-      const t = account.view.teams[requireTeam(account, target)];
+      const t = own(account.view.teams, requireTeam(account, target));
       return t ? teamMembersMessage(names, t, membersOf(account, t.id)) : usageMessage(ctx.cmd, 'teams');
     }
     default:

@@ -1,7 +1,7 @@
 import type { App, BlockAction } from '@slack/bolt';
 import type { ListenerDeps } from '../context.js';
 import { ACTION, VIEW, actionPattern } from '../ids.js';
-import { skipRepeats } from '../middleware.js';
+import { ackUnhandled, repeatedRequest, skipRepeats } from '../middleware.js';
 import { approveAccess } from './actions/approve-access.js';
 import { approveRelease } from './actions/approve-release.js';
 import { approveVersion } from './actions/approve-version.js';
@@ -22,7 +22,9 @@ import { setupSubmitted } from './views/setup.js';
 
 /** Every listener of the app: one slash command, the buttons, the modals, Slack user changes. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  app.use(skipRepeats(deps.seen, deps.logger));
+  app.use(skipRepeats(repeatedRequest(deps.seen, deps.gatehouse.store, deps.logger), deps.logger));
+  const actions = Object.values(ACTION);
+  app.use(ackUnhandled({ command: deps.config.SLACK_COMMAND, actions: actions.map(actionPattern), views: Object.values(VIEW) }, deps.logger));
 
   app.command(deps.config.SLACK_COMMAND, slashCommand(deps));
 

@@ -5,7 +5,10 @@ import { ApprovalTypeSchema } from '@gatehouse/core';
 import { z } from 'zod';
 import type { ReplyTo } from '../../blocks/form.js';
 import type { ListenerDeps, Session } from '../../context.js';
-import { ackThen, asUser } from '../../context.js';
+import { reply } from '../../blocks/common.js';
+import { ackThen, answer, asUser } from '../../context.js';
+import { STALE_BUTTON } from '../../middleware.js';
+import { readPayload } from '../../payload.js';
 import { actionSuffix } from '../../ids.js';
 
 /** The parts of a block_actions payload the listeners rely on, validated. */
@@ -78,9 +81,14 @@ export interface ClickContext<I> {
 export function clickListener<I>(deps: ListenerDeps, read: (click: Click) => I, run: (ctx: ClickContext<I>) => Promise<void>) {
   return async ({ ack, body, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
     await ackThen(ack, async () => {
-      const click = parseClick(body);
-      const input = read(click);
-      await asUser(deps, client, click, click.replyTo, (session, say) => run({ click, input, session, client, say }));
+      const click = readPayload(deps.logger, 'block_actions', () => parseClick(body))?.value;
+      if (!click) return;
+      const input = readPayload(deps.logger, `button ${click.actionId}`, () => read(click));
+      if (!input) {
+        await answer(client, click.replyTo, click.user.id, reply(STALE_BUTTON));
+        return;
+      }
+      await asUser(deps, client, click, click.replyTo, (session, say) => run({ click, input: input.value, session, client, say }));
     });
   };
 }

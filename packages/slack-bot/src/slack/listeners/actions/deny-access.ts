@@ -4,12 +4,13 @@ import type { ListenerDeps } from '../../context.js';
 import { roleName, teamName, who } from '../../format.js';
 import { formatDuration } from '../../parse.js';
 import { clickedId, clickListener } from './click.js';
+import { own } from '../../../rest/lookup.js';
 
 /** Deny… opens the reason modal (a denial needs a reason) for those who may decide. */
 export function denyAccess(deps: ListenerDeps) {
   return clickListener(deps, clickedId, async ({ click, input: requestId, session, client }) => {
     const { account, names } = session;
-    const r = account.view.requests[requestId];
+    const r = own(account.view.requests, requestId);
     if (!r) throw new NotFoundError('access request', requestId);
     if (r.status !== 'pending') throw new RequestNotPendingError(`this request was already ${r.status} by ${who(r.decidedBy ?? 'system')}`, { requestId: r.id, status: r.status });
     account.assertCan(session.actor, 'user_role:manage', r.teamId);

@@ -2,6 +2,7 @@ import { NotFoundError, approvalPermission } from '@gatehouse/core';
 import { rejectVersionView } from '../../blocks/modals.js';
 import type { ListenerDeps } from '../../context.js';
 import { clickListener, versionClick } from './click.js';
+import { own } from '../../../rest/lookup.js';
 
 /**
  * Reject… opens the reason modal (trigger_id is valid for 3 s, so right after ack). Someone who
@@ -10,8 +11,8 @@ import { clickListener, versionClick } from './click.js';
 export function rejectVersion(deps: ListenerDeps) {
   return clickListener(deps, versionClick, async ({ click, input: { versionId, type }, session, client }) => {
     const { account } = session;
-    const v = account.view.versions[versionId];
-    const p = v ? account.view.products[v.productId] : undefined;
+    const v = own(account.view.versions, versionId);
+    const p = v ? own(account.view.products, v.productId) : undefined;
     if (!v || !p) throw new NotFoundError('version', versionId);
     account.assertCan(session.actor, approvalPermission(type), p.teamId);
     await client.views.open({

@@ -6,7 +6,9 @@ import type { CreatedCiKey } from '../../blocks/setup.js';
 import { KEY_OWNER, SetupMeta, setupDoneWithKeyView } from '../../blocks/setup.js';
 import type { ListenerDeps } from '../../context.js';
 import { ackThen, answerEphemeral, asUser } from '../../context.js';
+import { readPayload } from '../../payload.js';
 import { clip, userName } from '../../format.js';
+import { own } from '../../../rest/lookup.js';
 
 /** A click on a button inside a modal: who, in which workspace, on which view. */
 const ViewClick = z.object({
@@ -24,12 +26,16 @@ const ViewClick = z.object({
 export function setupKeyClicked(deps: ListenerDeps) {
   return async ({ ack, body, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
     await ackThen(ack, async () => {
-      const b = ViewClick.parse(body);
-      const meta = SetupMeta.parse(JSON.parse(b.view.private_metadata));
+      const parsed = readPayload(deps.logger, 'setup key button', () => {
+        const b = ViewClick.parse(body);
+        return { b, meta: SetupMeta.parse(JSON.parse(b.view.private_metadata)) };
+      });
+      if (!parsed) return;
+      const { b, meta } = parsed.value;
       const from = { teamId: b.team?.id ?? b.user.team_id ?? null, user: { id: b.user.id, name: b.user.name ?? b.user.username ?? null } };
       await asUser(deps, client, from, meta, async (session) => {
         const { account, actor, names } = session;
-        const product = meta.productId ? account.view.products[meta.productId] : undefined;
+        const product = meta.productId ? own(account.view.products, meta.productId) : undefined;
         if (!product) throw new GatehouseError('not_found', 'the product of this setup is gone', { entity: 'product', id: meta.productId ?? '?' });
         let ownerId = actor.userId;
         if (b.actions[0]?.value === KEY_OWNER.serviceAccount) {

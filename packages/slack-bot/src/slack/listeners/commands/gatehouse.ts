@@ -10,6 +10,13 @@ import { esc } from '../../format.js';
 import { tokenize, wordAt } from '../../parse.js';
 
 /**
+ * The longest command text read, in characters. Slack's own limit for a message is about 4,000;
+ * nothing a command names is longer than 80 (names) or 1,000 (reasons), so a longer text is a
+ * paste gone wrong or an attempt to make the parsers work: it is refused before any work.
+ */
+export const MAX_COMMAND_TEXT = 4_000;
+
+/**
  * The slash command (`/gatehouse` by default). Acks at once (the answer follows through the
  * response_url, ephemeral), then makes sure the user exists, then runs one subcommand.
  */
@@ -18,7 +25,13 @@ export function slashCommand(deps: ListenerDeps) {
     await ackFirst(ack);
     const cmd = command.command || deps.config.SLACK_COMMAND;
     const send = (m: Message) => respond({ response_type: 'ephemeral', replace_original: false, text: m.text, blocks: m.blocks });
-    const tokens = tokenize(command.text);
+    // Slack always sends text (empty for none); a body without it is read as empty.
+    const text = typeof command.text === 'string' ? command.text : '';
+    if (text.length > MAX_COMMAND_TEXT) {
+      await send(reply(`:warning: That command is ${text.length.toLocaleString('en-US')} characters long; Gatehouse reads at most ${MAX_COMMAND_TEXT.toLocaleString('en-US')}. Names are at most 80 characters and reasons 1,000: shorten it and try again.`));
+      return;
+    }
+    const tokens = tokenize(text);
     const name = (wordAt(tokens, 0) ?? 'help').toLowerCase();
     const run = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
     if (!run) {

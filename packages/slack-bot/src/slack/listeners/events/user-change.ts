@@ -2,6 +2,8 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { SYSTEM, isGatehouseError } from '@gatehouse/core';
 import { z } from 'zod';
 import type { ListenerDeps } from '../../context.js';
+import { readPayload } from '../../payload.js';
+import { own } from '../../../rest/lookup.js';
 
 const UserChange = z.object({
   team_id: z.string(),
@@ -19,10 +21,11 @@ const UserChange = z.object({
  */
 export function userChanged(deps: ListenerDeps) {
   return async ({ body }: SlackEventMiddlewareArgs<'user_change'> & AllMiddlewareArgs): Promise<void> => {
-    const e = UserChange.parse(body);
+    const e = readPayload(deps.logger, 'user_change', () => UserChange.parse(body))?.value;
+    if (!e) return;
     const account = await deps.gatehouse.account(e.team_id);
     const u = e.event.user;
-    const known = account.exists ? account.view.users[u.id] : undefined;
+    const known = account.exists ? own(account.view.users, u.id) : undefined;
     if (!known) return;
     if (u.deleted) {
       if (!known.active) return;

@@ -5,6 +5,7 @@ import { SetupMeta, readSetupStep, setupConflict, setupSavingView, setupView } f
 import { findRule } from '../../blocks/rules.js';
 import type { ListenerDeps, Session } from '../../context.js';
 import { asUser } from '../../context.js';
+import { readPayload } from '../../payload.js';
 import { explainError } from '../../messages.js';
 import { parseSubmission } from './submission.js';
 
@@ -45,8 +46,12 @@ async function saveStep(session: Session, meta: SetupMeta, input: StepInput): Pr
  */
 export function setupSubmitted(deps: ListenerDeps) {
   return async ({ ack, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
-    const s = parseSubmission(body, SetupMeta);
-    const form = readSetupStep(s.meta.step, s.values);
+    const parsed = readPayload(deps.logger, 'view_submission setup', () => {
+      const s = parseSubmission(body, SetupMeta);
+      return { s, form: readSetupStep(s.meta.step, s.values) };
+    });
+    if (!parsed) return ack();
+    const { s, form } = parsed.value;
     if (!form.ok) {
       await ack({ response_action: 'errors', errors: form.errors });
       return;

@@ -6,6 +6,7 @@ import { StateValues } from '../../blocks/form.js';
 import { readReason } from '../../blocks/modals.js';
 import type { ListenerDeps, Session } from '../../context.js';
 import { asUser } from '../../context.js';
+import { readPayload } from '../../payload.js';
 
 /** The parts of a view_submission payload the listeners rely on, validated. */
 const SubmissionSchema = z.object({
@@ -66,8 +67,13 @@ export function submissionListener<S extends z.ZodType<ReplyTo>, I>(
   run: (ctx: SubmissionContext<z.output<S>, I>) => Promise<void>,
 ) {
   return async ({ ack, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
-    const s = parseSubmission(body, metaSchema);
-    const form = read(s.values);
+    const parsed = readPayload(deps.logger, 'view_submission', () => {
+      const s = parseSubmission(body, metaSchema);
+      return { s, form: read(s.values) };
+    });
+    // Not a form this app opened: closed, nothing done.
+    if (!parsed) return ack();
+    const { s, form } = parsed.value;
     if (!form.ok) {
       await ack({ response_action: 'errors', errors: form.errors });
       return;
