@@ -150,11 +150,12 @@ export class VersionNode extends TreeNode {
     if (p.evaluation.separationOfDuties) lines.push('Separation of duties: the creator cannot approve');
     lines.push(...followUpLines(p.followUp, this.now));
     const overdue = isOverdue(p.followUp, this.now);
+    // What the approver must know first (urgency, whose approval) leads: a narrow side bar cuts the end.
     const description = [
       ...followUpMarkers(p.followUp, this.now),
+      ...(behalf.length ? [`on behalf of ${behalf.join(', ')}`] : []),
       `${done.length}/${done.length + missing.length} done`,
       `by ${p.creator.name}`,
-      ...(behalf.length ? [`on behalf of ${behalf.join(', ')}`] : []),
     ];
     return {
       id: `version:${p.version.id}:${p.environment.id}`,

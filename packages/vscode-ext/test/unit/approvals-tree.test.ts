@@ -126,7 +126,7 @@ describe('vscode-ext: "Pending approvals" tree', () => {
       assert.equal(line(product!), 'Search API — 1 version waiting · 1 overdue');
       const v = product!.children()[0]!;
       const it = v.item();
-      assert.equal(line(v), '3.2.0 → production — overdue · waiting 3 h · times out in 5 h · 0/3 done · by Eli (Developer, Search) · on behalf of Sec (Security)');
+      assert.equal(line(v), '3.2.0 → production — overdue · waiting 3 h · times out in 5 h · on behalf of Sec (Security) · 0/3 done · by Eli (Developer, Search)');
       assert.equal(it.icon, 'warning');
       assert.equal(it.iconColor, 'list.warningForeground');
       assert.match(it.tooltip ?? '', /^Requested 2026-12-01 06:00 UTC \(waiting 3 h\)$/m);
