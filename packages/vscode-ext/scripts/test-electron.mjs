@@ -12,7 +12,10 @@ const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The demo server helper is compiled by `tsc -b` (npm test or npm run build from the root).
 const { startDemoServer } = await import(pathToFileURL(join(pkg, 'dist', 'test', 'support', 'demo-server.js')).href);
 
-const demo = await startDemoServer();
+const { SEEDED_AGO_MS } = await import(pathToFileURL(join(pkg, 'dist', 'test', 'support', 'host-fixture.js')).href);
+
+// Seeded in the past, so the suite's follow-up test finds production versions overdue.
+const demo = await startDemoServer({ seededAgoMs: SEEDED_AGO_MS });
 const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-electron-'));
 let code = 1;
 try {
@@ -25,6 +28,7 @@ try {
       GATEHOUSE_TEST_SERVER_URL: demo.url,
       GATEHOUSE_TEST_KEY_QA: demo.key('UQUINN'),
       GATEHOUSE_TEST_KEY_ADMIN: demo.key('UADA'),
+      GATEHOUSE_TEST_KEY_SEC: demo.key('USEC'),
     },
   });
   code = 0;

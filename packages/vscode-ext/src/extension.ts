@@ -41,8 +41,8 @@ export function activate(context: vscode.ExtensionContext): GatehouseApi {
     serverUrl,
     createClient: (baseUrl, key) => new HttpApiClient({ baseUrl, key, userAgent: `gatehouse-vscode/${version}` }),
   });
-  const access = new NodeTreeProvider(() => (model.snapshot.me ? accessRoots(model.snapshot.me, Date.now()) : []));
-  const approvals = new NodeTreeProvider(() => (model.snapshot.pending ? approvalsRoots(model.snapshot.pending) : []));
+  const access = new NodeTreeProvider(() => (model.snapshot.me ? accessRoots(model.snapshot.me, model.now()) : []));
+  const approvals = new NodeTreeProvider(() => (model.snapshot.pending ? approvalsRoots(model.snapshot.pending, model.now()) : []));
   const accessView = vscode.window.createTreeView('gatehouse.access', { treeDataProvider: access, showCollapseAll: true });
   const approvalsView = vscode.window.createTreeView('gatehouse.approvals', { treeDataProvider: approvals, showCollapseAll: true });
   const status = vscode.window.createStatusBarItem('gatehouse.status', vscode.StatusBarAlignment.Left, 50);

@@ -29,6 +29,15 @@ export function formatTime(at: number): string {
   return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "12 Dec" (UTC, like formatTime), with the year when it is not the year of `now`. */
+export function formatDay(at: number, now: number): string {
+  const d = new Date(at);
+  const day = `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
+  return d.getUTCFullYear() === new Date(now).getUTCFullYear() ? day : `${day} ${d.getUTCFullYear()}`;
+}
+
 /** "10:42" in local time, for "updated at" notes. */
 export function formatClock(at: number): string {
   const d = new Date(at);

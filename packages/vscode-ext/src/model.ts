@@ -70,7 +70,8 @@ export class GatehouseModel implements Disposable {
   /** Bumped on every sign-in/out so a load that finishes late cannot overwrite a newer session. */
   private generation = 0;
   private inflight: Promise<void> | null = null;
-  private readonly now: () => number;
+  /** The clock behind `updatedAt`; the trees use it too ("times out in 5 h"), so tests can fix it. */
+  readonly now: () => number;
 
   constructor(private readonly deps: ModelDeps) {
     this.now = deps.now ?? Date.now;

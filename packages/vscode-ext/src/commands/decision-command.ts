@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { ApprovalType, Decision } from '../api-client.js';
 import { GatehouseApiError } from '../errors.js';
 import { APPROVAL_TYPE_LABELS } from '../format.js';
-import { RequirementNode, VersionNode } from '../tree/approvals-tree.js';
+import { RequirementNode, VersionNode, followUpMarkers } from '../tree/approvals-tree.js';
 import { argsOf, stringArg } from './args.js';
 import type { CommandContext, CommandId, Outcome } from './command-base.js';
 import { cancelled, GatehouseCommand } from './command-base.js';
@@ -82,10 +82,11 @@ export abstract class DecisionCommand extends GatehouseCommand<DecisionResponse>
   private async target(node: unknown): Promise<Target | undefined> {
     if (node instanceof RequirementNode) return { versionId: node.versionId, title: node.parent.title, types: node.decidable ? [node.approvalType] : [] };
     if (node instanceof VersionNode) return { versionId: node.versionId, title: node.title, types: node.canGive };
+    const now = this.context.model.now();
     const items = (this.context.model.snapshot.pending ?? [])
       .filter((p) => p.canGive.length)
-      .map((p) => new VersionNode(p))
-      .map((v) => ({ label: v.title, description: v.canGive.map((t) => APPROVAL_TYPE_LABELS[t]).join(', '), v }));
+      .map((p) => new VersionNode(p, now))
+      .map((v) => ({ label: v.title, description: [v.canGive.map((t) => APPROVAL_TYPE_LABELS[t]).join(', '), ...followUpMarkers(v.pending.followUp, now)].join(' · '), v }));
     if (!items.length) {
       void vscode.window.showInformationMessage('Gatehouse: nothing waits for your approval.');
       return undefined;

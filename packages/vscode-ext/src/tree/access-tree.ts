@@ -1,12 +1,41 @@
 import type { MeResponse, RoleGrantDto, ScopeAccess } from '@gatehouse/core/contract';
 import type { Permission } from '../api-client.js';
-import { formatExpiry, formatTime, plural } from '../format.js';
+import { APPROVAL_TYPE_LABELS, formatDay, formatExpiry, formatTime, plural } from '../format.js';
 import type { ItemSpec } from './node.js';
 import { InfoNode, TreeNode } from './node.js';
 
-/** The roots of "My access": the account the key belongs to. */
+export type DelegationDto = NonNullable<MeResponse['delegations']>[number];
+
+/** The roots of "My access": the account the key belongs to, then the delegations in force (if any). */
 export function accessRoots(me: MeResponse, now: number): TreeNode[] {
-  return [new AccountNode(me, now)];
+  const roots: TreeNode[] = [new AccountNode(me, now)];
+  if (me.delegations?.length) roots.push(new DelegationsNode(me, me.delegations, now));
+  return roots;
+}
+
+/**
+ * One delegation as the signed-in user reads it: given, "You → Quinn" / "Security until 12 Dec";
+ * received, "Sec → you" / "Security until 12 Dec". Null types are every approval the delegator gives.
+ */
+export function describeDelegation(d: DelegationDto, userId: string, now: number): { given: boolean; label: string; description: string; tooltip: string } {
+  const given = d.delegator.id === userId;
+  const types = d.types?.map((t) => APPROVAL_TYPE_LABELS[t]).join(', ');
+  const what = types ?? (given ? 'all your approvals' : 'all their approvals');
+  const when = d.until <= now ? 'ended' : `${d.from > now ? `from ${formatDay(d.from, now)} ` : ''}until ${formatDay(d.until, now)}`;
+  const period = `From ${formatTime(d.from)} until ${formatTime(d.until)}`;
+  return given
+    ? {
+        given,
+        label: `You → ${d.delegate.name}`,
+        description: `${what} ${when}`,
+        tooltip: `${d.delegate.name} may give ${types ? `your ${types} approvals` : 'every approval you give'} on your behalf\n${period}`,
+      }
+    : {
+        given,
+        label: `${d.delegator.name} → you`,
+        description: `${what} ${when}`,
+        tooltip: `You may give ${types ? `the ${types} approvals of ${d.delegator.name}` : `every approval ${d.delegator.name} gives`} on their behalf\n${period}`,
+      };
 }
 
 /** "via group oncall" or "direct", plus the expiry of a time-bound grant. */
@@ -147,5 +176,57 @@ export class PermissionNode extends TreeNode {
 
   item(): ItemSpec {
     return { id: `permission:${this.id}`, label: this.permission, icon: 'check', collapsible: 'none', contextValue: 'permission' };
+  }
+}
+
+/** "Delegations": who stands in for the user, and for whom the user stands in. */
+export class DelegationsNode extends TreeNode {
+  constructor(
+    private readonly me: MeResponse,
+    readonly delegations: readonly DelegationDto[],
+    private readonly now: number,
+  ) {
+    super();
+  }
+
+  item(): ItemSpec {
+    const given = this.delegations.filter((d) => d.delegator.id === this.me.user.id).length;
+    const received = this.delegations.length - given;
+    return {
+      id: `delegations:${this.me.account.id}`,
+      label: 'Delegations',
+      description: [given ? `${given} given` : '', received ? `${received} received` : ''].filter(Boolean).join(' · '),
+      tooltip: 'Delegations in force: approvals someone gives on behalf of someone else while they are away',
+      icon: 'arrow-swap',
+      collapsible: 'expanded',
+      contextValue: 'delegations',
+    };
+  }
+
+  override children(): TreeNode[] {
+    return this.delegations.map((d) => new DelegationNode(d, this.me.user.id, this.now));
+  }
+}
+
+export class DelegationNode extends TreeNode {
+  constructor(
+    readonly delegation: DelegationDto,
+    private readonly userId: string,
+    private readonly now: number,
+  ) {
+    super();
+  }
+
+  item(): ItemSpec {
+    const d = describeDelegation(this.delegation, this.userId, this.now);
+    return {
+      id: `delegation:${this.delegation.id}`,
+      label: d.label,
+      description: d.description,
+      tooltip: d.tooltip,
+      icon: d.given ? 'arrow-small-right' : 'arrow-small-left',
+      collapsible: 'none',
+      contextValue: d.given ? 'delegation.given' : 'delegation.received',
+    };
   }
 }

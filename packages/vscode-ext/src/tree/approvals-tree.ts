@@ -1,10 +1,13 @@
 import type { EvaluationDto, PendingApprovalDto } from '@gatehouse/core/contract';
 import type { ApprovalType } from '../api-client.js';
-import { APPROVAL_TYPE_LABELS, formatTime, plural } from '../format.js';
+import { APPROVAL_TYPE_LABELS, formatDuration, formatTime, plural } from '../format.js';
 import type { ItemSpec } from './node.js';
 import { TreeNode } from './node.js';
 
 type Requirement = EvaluationDto['requirements'][number];
+type FollowUp = NonNullable<PendingApprovalDto['followUp']>;
+
+const DAY = 86_400_000;
 
 /** Context values: menus in package.json match `\.decidable` (Approve/Reject) and `\.slack` (Open in Slack). */
 export const CONTEXT = {
@@ -16,15 +19,50 @@ export const CONTEXT = {
   slack: '.slack',
 } as const;
 
-/** The roots of "Pending approvals": one node per product, in the order the server lists versions. */
-export function approvalsRoots(pending: readonly PendingApprovalDto[]): ProductNode[] {
+/**
+ * The roots of "Pending approvals": one node per product, in the order the server lists versions
+ * (overdue first). `now` is the model's clock, for "times out in 5 h".
+ */
+export function approvalsRoots(pending: readonly PendingApprovalDto[], now: number): ProductNode[] {
   const byProduct = new Map<string, PendingApprovalDto[]>();
   for (const p of pending) {
     const list = byProduct.get(p.product.id) ?? [];
     list.push(p);
     byProduct.set(p.product.id, list);
   }
-  return [...byProduct.values()].map((items) => new ProductNode(items));
+  return [...byProduct.values()].map((items) => new ProductNode(items, now));
+}
+
+/** Past its reminder delay (the server's word), or past its timeout by our clock. */
+export function isOverdue(f: FollowUp | undefined, now: number): boolean {
+  return !!f && (f.overdue || (f.dueAt !== null && f.dueAt <= now));
+}
+
+/**
+ * The follow-up markers of a version's row, most urgent first: "overdue · waiting 3 h",
+ * "times out in 5 h" / "timed out 10 min ago". How long it has waited is said when it is overdue
+ * or has waited a day; a fresh request stays quiet (the tooltip has the time).
+ */
+export function followUpMarkers(f: FollowUp | undefined, now: number): string[] {
+  if (!f) return [];
+  const out: string[] = [];
+  const waited = now - f.requestedAt;
+  if (f.overdue) out.push(f.escalated ? 'overdue, escalated' : 'overdue');
+  else if (f.escalated) out.push('escalated');
+  if (f.overdue || f.escalated || waited >= DAY) out.push(`waiting ${formatDuration(waited)}`);
+  if (f.dueAt !== null) out.push(f.dueAt <= now ? `timed out ${formatDuration(now - f.dueAt)} ago` : `times out in ${formatDuration(f.dueAt - now)}`);
+  return out;
+}
+
+/** Tooltip lines for the follow-up: exact times (UTC), reminders, escalation. */
+export function followUpLines(f: FollowUp | undefined, now: number): string[] {
+  if (!f) return [];
+  const lines = [`Requested ${formatTime(f.requestedAt)} (waiting ${formatDuration(now - f.requestedAt)})`];
+  if (f.dueAt !== null) lines.push(f.dueAt <= now ? `Timed out ${formatTime(f.dueAt)}` : `Times out ${formatTime(f.dueAt)} (in ${formatDuration(f.dueAt - now)})`);
+  else lines.push('No timeout');
+  if (f.overdue) lines.push(`Overdue: ${f.reminders ? `${plural(f.reminders, 'reminder')} sent` : 'reminders have started'}`);
+  if (f.escalated) lines.push('Escalated');
+  return lines;
 }
 
 /** "QA ✓, Security: 1 missing" style summary of what is done and what is missing. */
@@ -37,7 +75,10 @@ export function summarize(e: EvaluationDto): { done: string[]; missing: string[]
 }
 
 export class ProductNode extends TreeNode {
-  constructor(readonly items: readonly PendingApprovalDto[]) {
+  constructor(
+    readonly items: readonly PendingApprovalDto[],
+    private readonly now: number,
+  ) {
     super();
   }
 
@@ -46,10 +87,11 @@ export class ProductNode extends TreeNode {
   }
 
   item(): ItemSpec {
+    const overdue = this.items.filter((p) => isOverdue(p.followUp, this.now)).length;
     return {
       id: `product:${this.product.id}`,
       label: this.product.name,
-      description: `${plural(this.items.length, 'version')} waiting`,
+      description: `${plural(this.items.length, 'version')} waiting${overdue ? ` · ${overdue} overdue` : ''}`,
       tooltip: `${this.product.name} (team ${this.product.teamId})`,
       icon: 'package',
       collapsible: 'expanded',
@@ -58,14 +100,22 @@ export class ProductNode extends TreeNode {
   }
 
   override children(): VersionNode[] {
-    return this.items.map((p) => new VersionNode(p));
+    return this.items.map((p) => new VersionNode(p, this.now));
   }
 }
 
 /** One version waiting for approval in one environment. */
 export class VersionNode extends TreeNode {
-  constructor(readonly pending: PendingApprovalDto) {
+  constructor(
+    readonly pending: PendingApprovalDto,
+    private readonly now: number,
+  ) {
     super();
+  }
+
+  /** Whose approval the user would give through a delegation (names). */
+  get onBehalfOf(): string[] {
+    return (this.pending.onBehalfOf ?? []).map((u) => u.name);
   }
 
   get versionId(): string {
@@ -95,13 +145,26 @@ export class VersionNode extends TreeNode {
       `Missing: ${missing.join(', ') || 'nothing'}`,
       `You can give: ${p.canGive.map((t) => APPROVAL_TYPE_LABELS[t]).join(', ') || 'nothing'}`,
     ];
+    const behalf = this.onBehalfOf;
+    if (behalf.length) lines.push(`Through a delegation you may also give the approvals of ${behalf.join(', ')}`);
     if (p.evaluation.separationOfDuties) lines.push('Separation of duties: the creator cannot approve');
+    lines.push(...followUpLines(p.followUp, this.now));
+    const overdue = isOverdue(p.followUp, this.now);
+    // What the approver must know first (urgency, whose approval) leads: a narrow side bar cuts the end.
+    const description = [
+      ...followUpMarkers(p.followUp, this.now),
+      ...(behalf.length ? [`on behalf of ${behalf.join(', ')}`] : []),
+      `${done.length}/${done.length + missing.length} done`,
+      `by ${p.creator.name}`,
+    ];
     return {
       id: `version:${p.version.id}:${p.environment.id}`,
       label: `${p.version.version} → ${p.environment.name}`,
-      description: `${done.length}/${done.length + missing.length} done · by ${p.creator.name}`,
+      description: description.join(' · '),
       tooltip: lines.join('\n'),
-      icon: p.environment.production ? 'rocket' : 'server-environment',
+      // Overdue outranks the environment's icon; the label still names the environment.
+      icon: overdue ? 'warning' : p.environment.production ? 'rocket' : 'server-environment',
+      ...(overdue ? { iconColor: 'list.warningForeground' } : {}),
       collapsible: 'expanded',
       contextValue: CONTEXT.version + (p.canGive.length ? CONTEXT.decidable : '') + (this.permalink ? CONTEXT.slack : ''),
     };

@@ -4,6 +4,7 @@ import { createVSIX } from '@vscode/vsce';
 import { join } from 'node:path';
 import type { DemoServer } from '../support/demo-server.js';
 import { startDemoServer } from '../support/demo-server.js';
+import { DELEGATION_MS, PRODUCTION_POLICY, SEEDED_AGO_MS } from '../support/host-fixture.js';
 import type { Locator, Page } from 'playwright-core';
 import type { CodeServer } from '../support/vscode-host.js';
 import { EXT_DIR, missingPrerequisites, openWorkbench, startCodeServer, within } from '../support/vscode-host.js';
@@ -50,6 +51,17 @@ async function signInThroughUi(page: Page, serverUrl: string, key: string): Prom
 }
 const ARTIFACTS = join(EXT_DIR, '..', '..', 'test-artifacts', 'vscode-ext');
 
+/**
+ * Reminders and a time-out on production, and Sec's delegation of Security to Quinn: what the
+ * suite sets up through REST, ensured here too so the UI test also runs on its own (--grep).
+ */
+async function followUpAndDelegation(demo: DemoServer): Promise<void> {
+  const rule = Object.values(demo.account.view.rules).find((r) => r.environmentId === 'production' && r.productId === null);
+  assert.ok(rule, 'the demo has a rule for production');
+  if (!rule.policy) await demo.account.updateRule({ userId: 'UADA' }, { ruleId: rule.id, policy: PRODUCTION_POLICY });
+  if (!demo.account.delegationsOf('USEC').length) await demo.account.delegate({ userId: 'USEC' }, { delegateId: 'UQUINN', types: ['security'], until: Date.now() + DELEGATION_MS });
+}
+
 describe('vscode-ext in a real VS Code (code-server + Chromium)', function () {
   this.timeout(120_000);
   let demo: DemoServer;
@@ -60,7 +72,8 @@ describe('vscode-ext in a real VS Code (code-server + Chromium)', function () {
     const missing = missingPrerequisites();
     // Never a silent skip: without the host these tests fail and say how to install it.
     if (missing.length) assert.fail(`cannot run VS Code here:\n  - ${missing.join('\n  - ')}`);
-    demo = await startDemoServer();
+    // Seeded 3 h ago: with the production policy, its versions are overdue (see host-fixture.ts).
+    demo = await startDemoServer({ seededAgoMs: SEEDED_AGO_MS });
     // The packaged extension, built as `npm run package` does, installed as a user would.
     mkdirSync(ARTIFACTS, { recursive: true });
     vsix = join(ARTIFACTS, 'gatehouse-vscode.vsix');
@@ -71,6 +84,7 @@ describe('vscode-ext in a real VS Code (code-server + Chromium)', function () {
         GATEHOUSE_TEST_SERVER_URL: demo.url,
         GATEHOUSE_TEST_KEY_QA: demo.key('UQUINN'),
         GATEHOUSE_TEST_KEY_ADMIN: demo.key('UADA'),
+        GATEHOUSE_TEST_KEY_SEC: demo.key('USEC'),
       },
     });
   });
@@ -80,7 +94,7 @@ describe('vscode-ext in a real VS Code (code-server + Chromium)', function () {
     await demo?.close();
   });
 
-  it('runs the extension-host suite: sign-in, My access, Pending approvals, approve/reject, bad key, stale data', async () => {
+  it('runs the extension-host suite: sign-in, My access, Pending approvals, approve/reject, follow-up and delegation, bad key, stale data', async () => {
     const t0 = Date.now();
     const wb = await openWorkbench(cs, { dev: true, tests: true, profile: 'suite' });
     try {
@@ -105,7 +119,8 @@ describe('vscode-ext in a real VS Code (code-server + Chromium)', function () {
     assert.ok(!readFileSync(cs.userSettingsFile, 'utf8').includes(demo.key('UQUINN')), 'the key never lands in settings.json');
   });
 
-  it('UI, with the .vsix installed: the Gatehouse container — welcome, a refused key, the trees, Approve and Reject from the rows', async () => {
+  it('UI, with the .vsix installed: the Gatehouse container — welcome, a refused key, the trees (overdue, delegation), Approve and Reject from the rows', async () => {
+    await followUpAndDelegation(demo);
     const wb = await openWorkbench(cs, { dev: false, tests: false, profile: 'ui' });
     const { page } = wb;
     try {
@@ -154,7 +169,21 @@ describe('vscode-ext in a real VS Code (code-server + Chromium)', function () {
       assert.ok(pending.some((r) => r.label === 'Security' && /you can give it/.test(r.description)));
       const status = page.locator('.statusbar-item', { hasText: 'Security' });
       assert.match(await status.innerText(), /Security\s*2/, 'status bar: primary role and pending count');
+      const overdue = pending.find((r) => r.label === '3.2.0 → production');
+      assert.match(overdue?.description ?? '', /^overdue · waiting 3 h · times out in 5 h · 1\/3 done · by Eli/, 'the overdue marker and the time-out, first');
+      assert.equal(await approvals.locator('.monaco-list-row', { hasText: '3.2.0 → production' }).locator('.codicon-warning').count(), 1, 'the overdue icon');
       await page.screenshot({ path: join(ARTIFACTS, '2-signed-in.png') });
+
+      // The delegation follows the account in My access: fold the account to see it.
+      await access.locator('.monaco-list-row', { hasText: 'Acme SaaS (demo)' }).locator('.monaco-tl-twistie').click();
+      await access.locator('.monaco-list-row', { hasText: 'You → Quinn (QA)' }).waitFor();
+      const folded = await rowsOf(access);
+      console.log(`      │ My access, account folded:\n${show(folded).replace(/^/gm, '      │   ')}`);
+      assert.deepEqual(
+        folded.slice(1).map((r) => `${r.level} ${r.label} — ${r.description.replace(/until .*/, 'until …')}`),
+        ['1 Delegations — 1 given', '2 You → Quinn (QA) — Security until …'],
+      );
+      await page.screenshot({ path: join(ARTIFACTS, '2b-delegation.png') });
 
       // Approve from the row's inline action: the version leaves the list, the server has the approval.
       const v320 = approvals.locator('.monaco-list-row', { hasText: '3.2.0 → production' });

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { Outcome } from '../../src/commands/index.js';
 import type { GatehouseApi } from '../../src/extension.js';
 import type { TreeNode } from '../../src/tree/node.js';
+import { DELEGATION_MS, PRODUCTION_POLICY } from '../support/host-fixture.js';
 import { metric, note } from './report.js';
 
 /** Set by the driver (test/host/vscode-host.test.ts, scripts/test-electron.mjs), which starts the server. */
@@ -14,6 +15,7 @@ function env(name: string): string {
 const SERVER = env('GATEHOUSE_TEST_SERVER_URL');
 const KEY_QA = env('GATEHOUSE_TEST_KEY_QA');
 const KEY_ADMIN = env('GATEHOUSE_TEST_KEY_ADMIN');
+const KEY_SEC = env('GATEHOUSE_TEST_KEY_SEC');
 
 /** What the tree shows, as "label — description" lines indented by depth (expanded nodes only, like the view). */
 function lines(nodes: readonly TreeNode[], depth = 0): string[] {
@@ -38,6 +40,14 @@ async function adminGet(path: string): Promise<unknown> {
   const res = await fetch(`${SERVER}/api/v1${path}`, { headers: { authorization: `Bearer ${KEY_ADMIN}` } });
   assert.equal(res.status, 200, `GET ${path}`);
   return res.json();
+}
+
+/** Asks the server directly with someone's key (setting up what the extension should then show). */
+async function send(key: string, method: 'POST' | 'PATCH', path: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${SERVER}/api/v1${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
 }
 
 function changed(provider: GatehouseApi['views']['approvals']): Promise<void> {
@@ -183,6 +193,41 @@ describe('Gatehouse extension inside VS Code', () => {
     } finally {
       await config.update('autoRefreshSeconds', undefined, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  it('follow-up and delegation: an overdue version with its time-out, given on behalf of Sec; the delegation in My access', async () => {
+    // The Admin puts reminders (1 h) and a time-out (8 h) on production; the demo was seeded 3 h ago.
+    const rules = (await adminGet('/rules')) as { items: { id: string; environmentId: string; productId: string | null }[] };
+    const production = rules.items.find((r) => r.environmentId === 'production' && r.productId === null);
+    assert.ok(production, 'the demo has a rule for production');
+    await send(KEY_ADMIN, 'PATCH', `/rules/${production.id}`, { policy: PRODUCTION_POLICY });
+    // Sec names Quinn as stand-in for Security: Quinn may now give Security on Sec's behalf.
+    await send(KEY_SEC, 'POST', '/delegations', { delegateId: 'UQUINN', types: ['security'], until: Date.now() + DELEGATION_MS });
+    const out = await vscode.commands.executeCommand<Outcome<void>>('gatehouse.refresh');
+    assert.ok(out.ok, JSON.stringify(out));
+
+    const pending = lines(api.views.approvals.getChildren());
+    note('Pending approvals, with follow-up and delegation:\n' + pending.join('\n'));
+    assert.ok(pending.includes('Search API — 1 version waiting · 1 overdue'), 'the product counts its overdue versions');
+    assert.ok(
+      pending.includes('  3.2.0 → production — overdue · waiting 3 h · times out in 5 h · on behalf of Sec (Security) · 1/3 done · by Eli (Developer, Search)'),
+      'overdue, its time-out, and whose approval Quinn gives: by name',
+    );
+    const v320 = find(api.views.approvals.getChildren(), '3.2.0 → production');
+    assert.ok(v320);
+    const item = api.views.approvals.getTreeItem(v320);
+    assert.ok(item.iconPath instanceof vscode.ThemeIcon && item.iconPath.id === 'warning', 'the overdue icon');
+    assert.equal(typeof item.tooltip, 'string');
+    assert.match(item.tooltip as string, /^Times out \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 5 h\)$/m);
+    const security = v320.children().find((c) => c.item().label === 'Security');
+    assert.equal(security?.item().contextValue, 'requirement.decidable', 'Approve/Reject on the delegated type');
+
+    const access = lines(api.views.access.getChildren());
+    const at = access.indexOf('Delegations — 1 received');
+    note('My access, delegations:\n' + access.slice(at).join('\n'));
+    assert.ok(at > 0, 'the delegations follow the account');
+    assert.equal(access.length, at + 2);
+    assert.match(access[at + 1]!, /^ {2}Sec \(Security\) → you — Security until \d{1,2} [A-Z][a-z]{2}( \d{4})?$/);
   });
 
   it('the status bar item focuses a view that exists', async () => {

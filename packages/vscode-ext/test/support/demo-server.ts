@@ -38,11 +38,22 @@ export interface DemoServer {
 
 export const DEMO_ACCOUNT = 'TDEMO';
 
+export interface DemoOptions {
+  /**
+   * Seed the demo data this long ago (ms): its approvals were requested then, so a reminder
+   * policy of at least a minute (the core's floor) already finds them overdue. The server runs
+   * on the real clock afterwards.
+   */
+  readonly seededAgoMs?: number;
+}
+
 /** A real Gatehouse server on 127.0.0.1 with an in-memory store and the demo data. */
-export async function startDemoServer(): Promise<DemoServer> {
-  const gatehouse = await Gatehouse.open({ url: 'memory', logger: silentLogger });
+export async function startDemoServer(opts: DemoOptions = {}): Promise<DemoServer> {
+  let offset = opts.seededAgoMs ?? 0;
+  const gatehouse = await Gatehouse.open({ url: 'memory', logger: silentLogger, clock: { now: () => Date.now() - offset } });
   const seedDemo = await loadSeedDemo();
   const demo = await seedDemo(gatehouse, DEMO_ACCOUNT);
+  offset = 0;
   const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_STORE: 'memory', GATEHOUSE_ACCOUNT_ID: DEMO_ACCOUNT, GATEHOUSE_RATE_LIMIT: '100000' });
   const server = await startServer(config, { gatehouse, logger: silentLogger });
   const account = await gatehouse.account(DEMO_ACCOUNT);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { MeResponse } from '@gatehouse/core/contract';
 import { HttpApiClient } from '../../src/api-client.js';
-import { AccountNode, ResourceNode, RoleNode, ScopeNode, accessRoots, describeGrant, groupByResource } from '../../src/tree/access-tree.js';
+import { formatDay } from '../../src/format.js';
+import { AccountNode, DelegationNode, DelegationsNode, ResourceNode, RoleNode, ScopeNode, accessRoots, describeDelegation, describeGrant, groupByResource } from '../../src/tree/access-tree.js';
 import type { TreeNode } from '../../src/tree/node.js';
 import type { DemoServer } from '../support/demo-server.js';
 import { startDemoServer } from '../support/demo-server.js';
@@ -103,5 +104,46 @@ describe('vscode-ext: "My access" tree', () => {
       { resource: 'version', permissions: ['version:view', 'version:approve:qa'] },
       { resource: 'release', permissions: ['release:view'] },
     ]);
+  });
+
+  describe('delegations', () => {
+    const NOW = Date.UTC(2026, 11, 1, 9, 0);
+    const sec = { id: 'USEC', name: 'Sec (Security)' };
+    const quinn = { id: 'UQUINN', name: 'Quinn (QA)' };
+
+    it('given and received, from the server: "You → Quinn" and "Sec → you", after the account', async () => {
+      const until = Date.now() + 10 * DAY;
+      await demo.account.delegate({ userId: 'USEC' }, { delegateId: 'UQUINN', types: ['security'], until });
+      const asSec = await new HttpApiClient({ baseUrl: demo.url, key: demo.key('USEC') }).me();
+      const asQuinn = await new HttpApiClient({ baseUrl: demo.url, key: demo.key('UQUINN') }).me();
+      const day = formatDay(until, Date.now());
+      const secRoots = accessRoots(asSec, Date.now());
+      assert.ok(secRoots[0] instanceof AccountNode, 'the account stays first');
+      assert.ok(secRoots[1] instanceof DelegationsNode);
+      assert.deepEqual(render(secRoots.slice(1)), ['Delegations — 1 given', `  You → Quinn (QA) — Security until ${day}`]);
+      assert.deepEqual(render(accessRoots(asQuinn, Date.now()).slice(1)), ['Delegations — 1 received', `  Sec (Security) → you — Security until ${day}`]);
+    });
+
+    it('null types are every approval; the year shows when it is not this year; ids never show', () => {
+      const d = { id: 'dlg1', delegator: sec, delegate: quinn, types: null, from: NOW - DAY, until: Date.UTC(2026, 11, 12, 17, 0) };
+      const given = describeDelegation(d, 'USEC', NOW);
+      assert.deepEqual([given.label, given.description], ['You → Quinn (QA)', 'all your approvals until 12 Dec']);
+      assert.equal(given.tooltip, 'Quinn (QA) may give every approval you give on your behalf\nFrom 2026-11-30 09:00 UTC until 2026-12-12 17:00 UTC');
+      const received = describeDelegation({ ...d, types: ['security', 'qa'], until: Date.UTC(2027, 0, 5) }, 'UQUINN', NOW);
+      assert.deepEqual([received.label, received.description], ['Sec (Security) → you', 'Security, QA until 5 Jan 2027']);
+      assert.match(received.tooltip, /^You may give the Security, QA approvals of Sec \(Security\) on their behalf$/m);
+      for (const t of [given, received]) assert.doesNotMatch(`${t.label} ${t.description} ${t.tooltip}`, /USEC|UQUINN/);
+      assert.equal(describeDelegation({ ...d, from: NOW + DAY }, 'USEC', NOW).description, 'all your approvals from 2 Dec until 12 Dec');
+      assert.equal(describeDelegation(d, 'USEC', d.until).description, 'all your approvals ended', 'a stale snapshot past the end');
+      const node = new DelegationNode(d, 'UQUINN', NOW);
+      assert.equal(node.item().icon, 'arrow-small-left');
+      assert.equal(node.item().contextValue, 'delegation.received');
+    });
+
+    it('no delegations (or an older server without the field): only the account', () => {
+      assert.equal(accessRoots({ ...dana, delegations: [] }, now).length, 1);
+      const { delegations: _d, ...old } = dana;
+      assert.equal(accessRoots(old, now).length, 1);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { PendingApprovalDto } from '@gatehouse/core/contract';
 import { HttpApiClient } from '../../src/api-client.js';
-import { ProductNode, ReleaseNode, RequirementNode, VersionNode, approvalsRoots, summarize } from '../../src/tree/approvals-tree.js';
+import { ProductNode, ReleaseNode, RequirementNode, VersionNode, approvalsRoots, followUpMarkers, summarize } from '../../src/tree/approvals-tree.js';
 import type { TreeNode } from '../../src/tree/node.js';
 import type { DemoServer } from '../support/demo-server.js';
 import { startDemoServer } from '../support/demo-server.js';
@@ -9,6 +9,11 @@ import { startDemoServer } from '../support/demo-server.js';
 /** The `when` clauses of package.json, as regexes over contextValue. */
 const DECIDABLE = /\.decidable/;
 const SLACK = /\.slack/;
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+/** A fixed clock, as the model's `now` gives it. */
+const NOW = Date.UTC(2026, 11, 1, 9, 0);
 
 function flat(nodes: readonly TreeNode[]): TreeNode[] {
   return nodes.flatMap((n) => [n, ...flat(n.children())]);
@@ -28,7 +33,7 @@ describe('vscode-ext: "Pending approvals" tree', () => {
   });
 
   it('groups by product; each version shows environment, creator and what is done', () => {
-    const roots = approvalsRoots(qa);
+    const roots = approvalsRoots(qa, Date.now());
     assert.ok(roots.every((r) => r instanceof ProductNode));
     assert.deepEqual(
       roots.map((r) => `${r.item().label} — ${r.item().description}`),
@@ -45,7 +50,7 @@ describe('vscode-ext: "Pending approvals" tree', () => {
 
   it('the requirements say what is done and what is missing; Approve/Reject only where the user can give the type', () => {
     // Ada (Admin) sees Checkout 1.4.0 → production, where QA is already done.
-    const v = approvalsRoots(admin)
+    const v = approvalsRoots(admin, Date.now())
       .flatMap((p) => p.children())
       .find((n) => n.pending.version.version === '1.4.0');
     assert.ok(v);
@@ -59,7 +64,7 @@ describe('vscode-ext: "Pending approvals" tree', () => {
     assert.match(reqs[1]!.item().contextValue ?? '', DECIDABLE);
 
     // Quinn (QA) on Search API 3.2.0 → production: may give QA only.
-    const q = approvalsRoots(qa)
+    const q = approvalsRoots(qa, Date.now())
       .flatMap((p) => p.children())
       .find((n) => n.pending.version.version === '3.2.0')!;
     const byType = Object.fromEntries(q.children().map((c) => [c.item().label, c.item().contextValue]));
@@ -69,13 +74,13 @@ describe('vscode-ext: "Pending approvals" tree', () => {
 
   it('a version without something the user can give has no actions; "Open in Slack" only with a permalink', () => {
     const base = qa[0]!;
-    const none = new VersionNode({ ...base, canGive: [] });
+    const none = new VersionNode({ ...base, canGive: [] }, Date.now());
     assert.equal(none.item().contextValue, 'version');
     assert.ok(flat([none]).every((n) => !DECIDABLE.test(n.item().contextValue ?? '')));
-    const posted = new VersionNode({ ...base, version: { ...base.version, message: { channel: 'C1', ts: '1.2', permalink: 'https://acme.slack.com/archives/C1/p12' } } });
+    const posted = new VersionNode({ ...base, version: { ...base.version, message: { channel: 'C1', ts: '1.2', permalink: 'https://acme.slack.com/archives/C1/p12' } } }, Date.now());
     assert.match(posted.item().contextValue ?? '', SLACK);
     assert.equal(posted.permalink, 'https://acme.slack.com/archives/C1/p12');
-    const unposted = new VersionNode({ ...base, version: { ...base.version, message: { channel: 'C1', ts: '1.2', permalink: null } } });
+    const unposted = new VersionNode({ ...base, version: { ...base.version, message: { channel: 'C1', ts: '1.2', permalink: null } } }, Date.now());
     assert.doesNotMatch(unposted.item().contextValue ?? '', SLACK);
   });
 
@@ -87,7 +92,7 @@ describe('vscode-ext: "Pending approvals" tree', () => {
       requirements: [qaReq!, { ...rest[0]!, rejectedBy: ['USEC'] }, ...rest.slice(1)],
       release: { required: true, releaseId: 'rel1', approved: false, approvedBy: [], rejectedBy: [] },
     };
-    const v = new VersionNode({ ...base, evaluation });
+    const v = new VersionNode({ ...base, evaluation }, Date.now());
     const kids = v.children();
     assert.equal(kids[1]!.item().description, 'missing 1 of 1 · rejected by USEC · you can give it');
     assert.equal(kids[1]!.item().icon, 'error');
@@ -99,8 +104,64 @@ describe('vscode-ext: "Pending approvals" tree', () => {
   });
 
   it('ids are unique; an empty list has no roots', () => {
-    const ids = flat(approvalsRoots(admin)).map((n) => n.item().id);
+    const ids = flat(approvalsRoots(admin, Date.now())).map((n) => n.item().id);
     assert.equal(new Set(ids).size, ids.length);
-    assert.deepEqual(approvalsRoots([]), []);
+    assert.deepEqual(approvalsRoots([], Date.now()), []);
+  });
+
+  describe('follow-up and delegation markers', () => {
+    /** Search API 3.2.0 → production as Quinn sees it, with the follow-up and delegation a newer server sends. */
+    function setup(over: Partial<PendingApprovalDto> = {}): PendingApprovalDto {
+      const base = qa.find((p) => p.version.version === '3.2.0')!;
+      return { ...base, followUp: { requestedAt: NOW - 5 * MIN, dueAt: null, overdue: false, reminders: 0, escalated: false }, ...over };
+    }
+    const line = (n: { item(): { label: string; description?: string } }) => `${n.item().label} — ${n.item().description}`;
+
+    it('an overdue version with a timeout, approved on behalf of a delegator: markers first, names not ids', () => {
+      const p = setup({
+        followUp: { requestedAt: NOW - 3 * HOUR, dueAt: NOW + 5 * HOUR, overdue: true, reminders: 2, escalated: false },
+        onBehalfOf: [{ id: 'USEC', name: 'Sec (Security)' }],
+      });
+      const [product] = approvalsRoots([p], NOW);
+      assert.equal(line(product!), 'Search API — 1 version waiting · 1 overdue');
+      const v = product!.children()[0]!;
+      const it = v.item();
+      assert.equal(line(v), '3.2.0 → production — overdue · waiting 3 h · times out in 5 h · on behalf of Sec (Security) · 0/3 done · by Eli (Developer, Search)');
+      assert.equal(it.icon, 'warning');
+      assert.equal(it.iconColor, 'list.warningForeground');
+      assert.match(it.tooltip ?? '', /^Requested 2026-12-01 06:00 UTC \(waiting 3 h\)$/m);
+      assert.match(it.tooltip ?? '', /^Times out 2026-12-01 14:00 UTC \(in 5 h\)$/m);
+      assert.match(it.tooltip ?? '', /^Overdue: 2 reminders sent$/m);
+      assert.match(it.tooltip ?? '', /the approvals of Sec \(Security\)$/m);
+      assert.doesNotMatch(`${it.description} ${it.tooltip}`, /USEC/, 'people are named, not identified');
+      assert.match(it.contextValue ?? '', DECIDABLE, 'still decidable');
+    });
+
+    it('the model’s clock decides "times out in …" and "timed out … ago"', () => {
+      const p = setup({ followUp: { requestedAt: NOW - 5 * MIN, dueAt: NOW + 5 * HOUR, overdue: false, reminders: 0, escalated: false } });
+      assert.equal(new VersionNode(p, NOW).item().description, 'times out in 5 h · 0/3 done · by Eli (Developer, Search)');
+      assert.equal(new VersionNode(p, NOW + 4 * HOUR + 15 * MIN).item().description, 'times out in 45 min · 0/3 done · by Eli (Developer, Search)');
+      const late = new VersionNode(p, NOW + 7 * HOUR);
+      assert.equal(late.item().description, 'timed out 2 h ago · 0/3 done · by Eli (Developer, Search)');
+      assert.equal(late.item().icon, 'warning', 'past its timeout counts as overdue');
+      assert.equal(approvalsRoots([p], NOW + 7 * HOUR)[0]!.item().description, '1 version waiting · 1 overdue');
+    });
+
+    it('a fresh request without timeout stays quiet; a long wait or an escalation is said', () => {
+      assert.equal(new VersionNode(setup(), NOW).item().description, '0/3 done · by Eli (Developer, Search)');
+      assert.equal(new VersionNode(setup(), NOW).item().icon, 'rocket');
+      assert.match(new VersionNode(setup(), NOW).item().tooltip ?? '', /^No timeout$/m);
+      const f = { requestedAt: NOW - 2 * DAY, dueAt: null, overdue: false, reminders: 0, escalated: false };
+      assert.deepEqual(followUpMarkers(f, NOW), ['waiting 2 days']);
+      assert.deepEqual(followUpMarkers({ ...f, overdue: true, escalated: true, reminders: 3 }, NOW), ['overdue, escalated', 'waiting 2 days']);
+      assert.deepEqual(followUpMarkers(undefined, NOW), []);
+    });
+
+    it('an older server (no follow-up, no delegations) shows what it always did', () => {
+      const { followUp: _f, onBehalfOf: _o, ...old } = setup({ onBehalfOf: [] });
+      assert.equal(new VersionNode(old, NOW).item().description, '0/3 done · by Eli (Developer, Search)');
+      assert.equal(new VersionNode(setup({ onBehalfOf: [] }), NOW).item().description, '0/3 done · by Eli (Developer, Search)', 'an empty onBehalfOf says nothing');
+      assert.equal(approvalsRoots([old], NOW)[0]!.item().description, '1 version waiting');
+    });
   });
 });
