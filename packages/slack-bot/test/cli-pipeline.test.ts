@@ -5,7 +5,26 @@ import { ConfigSchema } from '../src/config.js';
 import { seedDemo } from '../src/demo.js';
 import type { RunningServer } from '../src/server.js';
 import { startServer } from '../src/server.js';
-import { runNode } from './support/run-node.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { cleanEnv, runNode } from './support/run-node.js';
+
+const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+
+/** The CLI as a child whose stderr can be awaited (to act only once it is really waiting). */
+function spawnCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  const stderrMatches = async (re: RegExp) => {
+    for (let i = 0; i < 600 && !re.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(stderr, re, 'the CLI never said it was waiting');
+  };
+  return { done, stderrMatches };
+}
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -17,6 +36,7 @@ async function setup() {
   const account: Account = await gatehouse.account('TDEMO');
   const ci = demo.keys.find((k) => k.userId === 'UCI')?.secret ?? assert.fail('no CI key in the demo');
   const cli = (args: string[], env: Record<string, string> = {}) => runNode('cli', args, { env: { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: ci, ...env }, timeoutMs: 60_000 });
+  const waitingCli = (args: string[]) => spawnCli(args, { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: ci });
   /** Every missing approval given by someone who may give it. */
   const approveAll = async (versionId: string) => {
     for (const a of account.approvers(versionId, 'production')) {
@@ -27,7 +47,7 @@ async function setup() {
     await server.close();
     await gatehouse.close();
   };
-  return { account, cli, approveAll, close, server };
+  return { account, cli, waitingCli, approveAll, close, server };
 }
 
 const V = ['--product', 'checkout', '--version', '9.9.9'];
@@ -62,21 +82,20 @@ describe('CLI for pipelines: version create, approval request, gate, deploy', fu
   it('--wait returns 0 the moment the last approval lands, 1 on a rejection', async () => {
     const id = (await t.cli(['version', 'create', ...V])).stdout.trim();
     await t.cli(['approval', 'request', ...V, '--env', 'production']);
-    const waiting = t.cli([...GATE, '--wait', '--timeout', '5m']);
-    await new Promise((r) => setTimeout(r, 1500));
+    const waiting = t.waitingCli([...GATE, '--wait', '--timeout', '5m']);
+    await waiting.stderrMatches(/waiting for approvals of checkout 9\.9\.9 → production/);
     const clicked = Date.now();
     await t.approveAll(id);
-    const r = await waiting;
+    const r = await waiting.done;
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /: ready\n$/);
     assert.ok(Date.now() - clicked < 5_000, 'the waiting gate was not answered promptly');
-    assert.match(r.stderr, /waiting for approvals of checkout 9\.9\.9 → production/);
     const other = (await t.cli(['version', 'create', '--product', 'checkout', '--version', '9.9.10'])).stdout.trim();
     await t.cli(['approval', 'request', '--product', 'checkout', '--version', '9.9.10', '--env', 'production']);
-    const w2 = t.cli(['gate', '--product', 'checkout', '--version', '9.9.10', '--env', 'production', '--wait']);
-    await new Promise((r2) => setTimeout(r2, 1500));
+    const w2 = t.waitingCli(['gate', '--product', 'checkout', '--version', '9.9.10', '--env', 'production', '--wait']);
+    await w2.stderrMatches(/waiting for approvals/);
     await t.account.decideVersion({ userId: 'UQUINN' }, { versionId: other, approvalType: 'qa', decision: 'reject', reason: 'flaky checkout tests' });
-    const r2 = await w2;
+    const r2 = await w2.done;
     assert.equal(r2.code, 1, `${r2.stdout}\n${r2.stderr}`);
     assert.match(r2.stdout, /: rejected\n {2}qa: rejected by UQUINN/);
   });
