@@ -7,7 +7,7 @@ const PURE_DOMAIN = 'domain code is pure: take the time, ids and authorisation v
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/dist-smoke/**', '**/node_modules/**', '**/out/**', '**/.vscode-test/**', '.cache/**', 'test-artifacts/**'],
+    ignores: ['**/dist/**', '**/dist-smoke/**', '**/node_modules/**', '**/out/**', '**/.vscode-test/**', '.cache/**', 'test-artifacts/**', 'packages/slack-bot/action-dist/**'],
   },
   {
     files: ['**/*.ts'],
