@@ -24,7 +24,7 @@ const OWN_LOOKUP = 'an id named like a prototype member (constructor, toString) 
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/dist-smoke/**', '**/node_modules/**', '**/out/**', '**/.vscode-test/**', '.cache/**', 'test-artifacts/**'],
+    ignores: ['**/dist/**', '**/dist-smoke/**', '**/node_modules/**', '**/out/**', '**/.vscode-test/**', '.cache/**', 'test-artifacts/**', 'packages/slack-bot/action-dist/**'],
   },
   {
     files: ['**/*.ts'],

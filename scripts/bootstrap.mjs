@@ -71,19 +71,19 @@ function postgresBinaries() {
 /** @type {{ modes: string[]; name: string; present: () => boolean; how: string; why: string }[]} */
 export const PREREQUISITES = [
   {
-    modes: ['test'],
+    modes: ['test', 'bench'],
     name: 'redis-server',
     present: () => Boolean(process.env.GATEHOUSE_TEST_REDIS_URL) || onPath('redis-server'),
     how: 'sudo apt-get install -y redis-server   (or set GATEHOUSE_TEST_REDIS_URL to a Redis you own)',
-    why: 'the multi-instance tests run against a real Redis',
+    why: 'the multi-instance tests (and the benchmark\'s storage part) run against a real Redis',
   },
   {
-    modes: ['test'],
+    modes: ['test', 'bench'],
     name: 'postgresql',
     // Debian keeps initdb and postgres out of PATH, in /usr/lib/postgresql/<major>/bin.
     present: () => Boolean(process.env.GATEHOUSE_TEST_POSTGRES_URL) || onPath('initdb') || postgresBinaries(),
     how: 'sudo apt-get install -y postgresql   (or set GATEHOUSE_TEST_POSTGRES_URL to a database you own)',
-    why: 'the PostgreSQL store is tested against a real server (the tests run initdb and postgres in a temporary directory)',
+    why: 'the PostgreSQL store is tested (and benchmarked) against a real server (initdb and postgres in a temporary directory)',
   },
   {
     modes: ['test', 'bench'],

@@ -1,6 +1,8 @@
 import { availableParallelism, loadavg } from 'node:os';
 import type { AuthzResult } from './authz-part.js';
 import { runAuthz } from './authz-part.js';
+import type { GateResult } from './gate-part.js';
+import { runGatePart } from './gate-part.js';
 import type { BenchOptions, Table } from './harness.js';
 import type { RestResult } from './rest-part.js';
 import { runRest } from './rest-part.js';
@@ -12,7 +14,7 @@ import type { StorageResult } from './storage-part.js';
 import { runStorage } from './storage-part.js';
 import { markdownTable } from './stats.js';
 
-export const PARTS = ['authz', 'slack', 'rest', 'storage', 'extension'] as const;
+export const PARTS = ['authz', 'slack', 'rest', 'storage', 'extension', 'gate'] as const;
 export type PartId = (typeof PARTS)[number];
 
 /** What a run measured: the tables as printed and the numbers behind them. */
@@ -29,6 +31,7 @@ export interface BenchReport {
   readonly storage?: StorageResult;
   readonly slack?: SlackResult;
   readonly extension?: ExtensionResult;
+  readonly gate?: GateResult;
 }
 
 /** Runs the chosen parts in order (each alone on the machine: they never overlap). */
@@ -49,6 +52,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
   const rest = await part('rest', runRest);
   const storage = await part('storage', runStorage);
   const extension = await part('extension', runExtension);
+  const gate = await part('gate', runGatePart);
   return {
     quick: opts.quick,
     node: process.version,
@@ -61,6 +65,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
     ...(storage ? { storage } : {}),
     ...(slack ? { slack } : {}),
     ...(extension ? { extension } : {}),
+    ...(gate ? { gate } : {}),
   };
 }
 

@@ -44,9 +44,9 @@ const SHAPES = [
 ] as const;
 const TARGET_P99_MS = 5;
 
-/** Starts the server child and waits for its URL and keys. */
-async function startChild(): Promise<{ child: ChildProcess; ready: ServerReady }> {
-  const child = fork(fileURLToPath(new URL('./rest-server.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+/** Starts the server child (with these Node flags) and waits for its URL and keys. */
+export async function startChild(execArgv: readonly string[] = []): Promise<{ child: ChildProcess; ready: ServerReady }> {
+  const child = fork(fileURLToPath(new URL('./rest-server.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...execArgv] });
   const ready = await new Promise<ServerReady>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('bench: the REST server did not start within 30 s')), 30_000);
     child.once('message', (m: ServerReady) => {
@@ -61,7 +61,7 @@ async function startChild(): Promise<{ child: ChildProcess; ready: ServerReady }
   return { child, ready };
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.disconnect();

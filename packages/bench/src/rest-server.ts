@@ -32,21 +32,37 @@ export interface TimesReply {
   readonly ms: readonly number[];
 }
 
+/** The parent asks how much memory the server holds (after a full collection, when run with --expose-gc). */
+export interface MemoryRequest {
+  readonly type: 'memory';
+}
+export interface MemoryReply {
+  readonly type: 'memory';
+  readonly heapUsed: number;
+  readonly rss: number;
+  /** Requests received and not yet answered (long-poll waiters, while they wait). */
+  readonly open: number;
+}
+
 /**
  * Server-side time of every request, from Node's own HTTP diagnostics channels: what the server
  * spends, without the load generator's share of the (shared) CPUs.
  */
-function recordServerTimes(): { take(): number[] } {
+function recordServerTimes(): { take(): number[]; open(): number } {
   const started = new WeakMap<IncomingMessage, bigint>();
   let ms: number[] = [];
+  let open = 0;
   subscribe('http.server.request.start', (m) => {
     started.set((m as { request: IncomingMessage }).request, process.hrtime.bigint());
+    open++;
   });
   subscribe('http.server.response.finish', (m) => {
+    open--;
     const t0 = started.get((m as { request: IncomingMessage }).request);
     if (t0 !== undefined) ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
   });
   return {
+    open: () => open,
     take() {
       const out = ms;
       ms = [];
@@ -70,8 +86,14 @@ async function main(): Promise<void> {
   });
   const times = recordServerTimes();
   const server = await startServer(config, { gatehouse, logger: silent });
-  process.on('message', (m: TimesRequest) => {
+  process.on('message', (m: TimesRequest | MemoryRequest) => {
     if (m.type === 'times') process.send?.({ type: 'times', ms: times.take() } satisfies TimesReply);
+    if (m.type === 'memory') {
+      globalThis.gc?.();
+      globalThis.gc?.();
+      const { heapUsed, rss } = process.memoryUsage();
+      process.send?.({ type: 'memory', heapUsed, rss, open: times.open() } satisfies MemoryReply);
+    }
   });
   const ready: ServerReady = { type: 'ready', url: server.url, keys: seeded.keys.map((k) => ({ userId: k.userId, secret: k.secret })) };
   process.send?.(ready);

@@ -11,6 +11,7 @@ import { CreateVersionResponseSchema } from '@gatehouse/core/contract';
 import type { PostedMessage } from '@gatehouse/slack-bot/testing';
 import { FakeSlack, MANIFEST, blockActionPayload, findButton, interactionBody, manifestBotScopes, textOf } from '@gatehouse/slack-bot/testing';
 import type { BenchOptions, Table } from './harness.js';
+import { waitUntil } from './harness.js';
 import type { BurstReply, BurstRequest, Sent } from './slack-clicker.js';
 import type { ProbeReply, ProbeRequest } from './slack-server-probe.js';
 import type { Summary } from './stats.js';
@@ -52,12 +53,12 @@ export interface SlackResult {
   readonly errorSamples: readonly string[];
 }
 
-const ACCOUNT = 'TBENCHSLACK';
+export const ACCOUNT = 'TBENCHSLACK';
 const SECRET = 'bench-signing-secret-0123456789';
 const CHANNEL = 'CAPPROVALS';
 const TEAM = 'payments';
-const PRODUCT = 'checkout';
-const ENV = 'production';
+export const PRODUCT = 'checkout';
+export const ENV = 'production';
 const ADMIN = 'UADMIN';
 /** The CI pipeline's service account: it creates the versions and requests approval over REST. */
 const CI = 'UCI';
@@ -67,7 +68,7 @@ const FLOOR_PATH = '/bench/floor';
 /** How long to wait for what a pass leads to (messages posted, updated, decisions read back). */
 const SETTLE_MS = 60_000;
 
-interface Approver {
+export interface Approver {
   readonly userId: string;
   /** The Slack handle a click carries (`user.name`); seeded the same, so a click renames nobody. */
   readonly name: string;
@@ -77,7 +78,7 @@ interface Approver {
 }
 
 /** Ten approvers for each approval type the production rule requires. */
-const APPROVERS: readonly Approver[] = (
+export const APPROVERS: readonly Approver[] = (
   [
     ['qa', 'qa', 'qa'],
     ['security', 'security', 'sec'],
@@ -129,7 +130,7 @@ function logEntry(line: string): { level?: unknown; msg?: unknown; url?: unknown
   }
 }
 
-interface ServerChild {
+export interface ServerChild {
   readonly child: ChildProcess;
   readonly url: string;
   /** Error lines the server logged so far. */
@@ -208,16 +209,8 @@ async function stopServer(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function waitUntil(probe: () => Promise<boolean> | boolean, deadline: number): Promise<boolean> {
-  for (;;) {
-    if (await probe()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Runs `fn` over `items`, `n` at a time. */
-async function inParallel<T, R>(items: readonly T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(items: readonly T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -233,8 +226,17 @@ function startClicker(): ChildProcess {
   return fork(fileURLToPath(new URL('./slack-clicker.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [], serialization: 'advanced' });
 }
 
+/** An Approve click on `msg` by `approver`, as Slack sends it: the message with its current blocks, a fresh trigger_id and response_url. */
+export function approveClick(w: World, msg: PostedMessage, approver: Approver): { versionId: string; responseUrl: string; body: string } {
+  const actionId = `version_approve:${approver.type}`;
+  const button = findButton(msg, actionId);
+  const responseUrl = w.fake.responseUrl();
+  const payload = blockActionPayload({ teamId: ACCOUNT, userId: approver.userId, userName: approver.name, channelId: msg.channel, messageTs: msg.ts, actionId, blockId: button.blockId, value: button.value, triggerId: w.fake.issueTrigger(), responseUrl, message: { text: msg.text, blocks: msg.blocks } });
+  return { versionId: button.value, responseUrl, body: interactionBody(payload) };
+}
+
 /** Has the load generator send `bodies` at once to `path` on the server. */
-function burst(w: World, path: string, bodies: readonly string[], expect: number): Promise<readonly Sent[]> {
+export function burst(w: World, path: string, bodies: readonly string[], expect: number): Promise<readonly Sent[]> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: BurstReply) => {
       if (m.type !== 'burst') return;
@@ -249,7 +251,7 @@ function burst(w: World, path: string, bodies: readonly string[], expect: number
   });
 }
 
-interface World {
+export interface World {
   readonly fake: FakeSlack;
   readonly server: ServerChild;
   /** The load generator (a child process). */
@@ -266,7 +268,7 @@ interface World {
 }
 
 /** The CI path: creates the versions over REST and requests approval for production. */
-async function createVersions(w: World, pass: string, n: number): Promise<string[]> {
+export async function createVersions(w: World, pass: string, n: number): Promise<string[]> {
   const post = async (path: string, body: unknown): Promise<unknown> => {
     const res = await fetch(`${w.server.url}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${w.ciKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const text = await res.text();
@@ -285,7 +287,7 @@ async function createVersions(w: World, pass: string, n: number): Promise<string
 }
 
 /** Waits until every version's approval message is in the fake Slack and linked to the version in the log. */
-async function awaitMessages(w: World, versionIds: readonly string[]): Promise<PostedMessage[]> {
+export async function awaitMessages(w: World, versionIds: readonly string[]): Promise<PostedMessage[]> {
   const deadline = Date.now() + SETTLE_MS;
   const posted = await waitUntil(() => {
     for (const m of w.fake.channelMessages(CHANNEL)) {
@@ -327,12 +329,7 @@ async function clickPass(w: World, pass: string, n: number, offset: number): Pro
   const messages = await awaitMessages(w, versionIds);
   const clicks = messages.map((msg, i) => {
     const approver = APPROVERS[(offset + i) % APPROVERS.length] as Approver;
-    const actionId = `version_approve:${approver.type}`;
-    const button = findButton(msg, actionId);
-    const responseUrl = w.fake.responseUrl();
-    // As Slack sends it: the message with its current blocks, a fresh trigger_id and response_url.
-    const payload = blockActionPayload({ teamId: ACCOUNT, userId: approver.userId, userName: approver.name, channelId: msg.channel, messageTs: msg.ts, actionId, blockId: button.blockId, value: button.value, triggerId: w.fake.issueTrigger(), responseUrl, message: { text: msg.text, blocks: msg.blocks } });
-    return { versionId: button.value, approver, msg, responseUrl, body: interactionBody(payload) };
+    return { approver, msg, ...approveClick(w, msg, approver) };
   });
   const bodies = clicks.map((c) => c.body);
   // The floor: the same POSTs to a path the server's express app answers 404 at once (no Bolt, no work after).
@@ -395,27 +392,46 @@ async function clickPass(w: World, pass: string, n: number, offset: number): Pro
   };
 }
 
-export async function runSlack(opts: BenchOptions): Promise<{ table: Table; result: SlackResult }> {
-  const clicksPerPass = opts.quick ? 20 : 100;
-  const passes = opts.quick ? 1 : 5;
-  const warmupClicks = opts.quick ? 0 : clicksPerPass;
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-slack-'));
+/**
+ * The fake Slack, the real server in a child process on a seeded SQLite file, the load generator
+ * and the bench's own view of the log; `close()` stops them all (also after a failed start).
+ */
+export async function openSlackWorld(log: (msg: string) => void, part: string): Promise<World & { close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), `gatehouse-bench-${part}-`));
   const file = join(dir, 'gatehouse.sqlite');
   const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: ACCOUNT });
   const gh = await Gatehouse.open({ url: `sqlite://${file}`, watchMs: null });
   let server: ServerChild | null = null;
   const clicker = startClicker();
+  const close = async () => {
+    if (clicker.connected) clicker.disconnect();
+    if (server) await stopServer(server.child);
+    await gh.close();
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    opts.log(`slack: seeding ${String(APPROVERS.length)} approvers on SQLite (${file})`);
+    log(`${part}: seeding ${String(APPROVERS.length)} approvers on SQLite (${file})`);
     const { account, ciKey } = await seed(gh);
     const decided = new Map<string, { approverId: string; approvalType: ApprovalType; decision: string }[]>();
     account.onCommit((notice) => {
       for (const e of notice.events) if (e.type === 'version.decided') decided.set(e.data.versionId, [...(decided.get(e.data.versionId) ?? []), e.data]);
     });
-    opts.log('slack: starting the server (child process, HTTP mode, fake Slack Web API on loopback)');
+    log(`${part}: starting the server (child process, HTTP mode, fake Slack Web API on loopback)`);
     server = await startServer(fake, file);
-    const w: World = { fake, server, reader: account, ciKey, clicker, messages: new Map(), seen: new Set(), decided };
+    return { fake, server, reader: account, ciKey, clicker, messages: new Map(), seen: new Set(), decided, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
 
+export async function runSlack(opts: BenchOptions): Promise<{ table: Table; result: SlackResult }> {
+  const clicksPerPass = opts.quick ? 20 : 100;
+  const passes = opts.quick ? 1 : 5;
+  const warmupClicks = opts.quick ? 0 : clicksPerPass;
+  const w = await openSlackWorld(opts.log, 'slack');
+  try {
     let offset = 0;
     if (warmupClicks > 0) {
       opts.log(`slack: warm-up, ${String(warmupClicks)} clicks`);
@@ -455,11 +471,7 @@ export async function runSlack(opts: BenchOptions): Promise<{ table: Table; resu
     };
     return { table: slackTable(result), result };
   } finally {
-    if (clicker.connected) clicker.disconnect();
-    if (server) await stopServer(server.child);
-    await gh.close();
-    await fake.close();
-    rmSync(dir, { recursive: true, force: true });
+    await w.close();
   }
 }
 

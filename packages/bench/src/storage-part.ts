@@ -1,33 +1,53 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Account, ApprovalType, Commit, EventBody, Version } from '@gatehouse/core';
 import { FakeClock, Gatehouse, SYSTEM, SequentialIds } from '@gatehouse/core';
-import KeyvSqlite from '@keyv/sqlite';
+import { Rng } from '@gatehouse/core/testing';
 import { NO_AUTO_SNAPSHOT } from './authz-gatehouse.js';
 import type { BenchOptions, Table } from './harness.js';
-import { liveHeap, nowNs } from './harness.js';
+import { liveHeap, nextMessage, nowNs, sleep, waitUntil } from './harness.js';
 import type { Chain } from './log-writer.js';
 import { appendCommits, sealCommit } from './log-writer.js';
 import type { Summary } from './stats.js';
-import { fmtBytes, fmtCount, fmtMs, fmtSummary, summarize } from './stats.js';
+import { fmtBytes, fmtCount, fmtMs, fmtSummary, quantile, summarize } from './stats.js';
+import type { Backend } from './store-backends.js';
+import { postgresBackend, redisBackend, sqliteBackend } from './store-backends.js';
+import type { FollowRequest, FollowingReply, SeenReply } from './store-follower.js';
 
-export interface StorageResult {
-  /** Approvals appended one by one through `decideVersion` on SQLite (each a durable commit). */
+/** What was measured on one store. */
+export interface StoreMeasures {
+  readonly store: Backend['kind'];
+  readonly name: string;
+  /** How another instance learns of a commit there. */
+  readonly follows: string;
+  /** Approvals appended one by one through `decideVersion` (each a durable commit). */
   readonly appendEventsPerSec: Summary;
   readonly appendPerEventMs: Summary;
-  /** Bare single-row INSERTs into the same SQLite file, one statement (and fsync) each: the disk's limit. */
+  /** Bare single-row writes (INSERT; SET on Redis) on the same server and driver, one statement (and fsync) each: the limit. */
   readonly limitRowsPerSec: Summary;
   readonly appended: number;
   readonly logEvents: number;
   readonly fillMs: number;
-  readonly fileBytes: number;
+  /** What the store holds after the fill, and what that counts (a file, a table, a server's memory). */
+  readonly bytes: number;
+  readonly bytesWhat: string;
   readonly snapshotBytes: number;
   readonly coldStartNoSnapshotMs: Summary;
   readonly coldStartSnapshotMs: Summary;
   readonly heapAfterLoad: number;
   /** Whether the whole hash chain verified after loading (quick mode only: it rereads the log). */
   readonly chainVerified: boolean | null;
+  /** A commit acknowledged to its writer → applied by another instance in its own process. */
+  readonly visibleMs: Summary & { p99: number };
+  readonly visibleWrites: number;
+  /** Writes the other instance applied (must be all). */
+  readonly visibleSeen: number;
+}
+
+/** SQLite's measures at the top (as before PostgreSQL and Redis joined), every store's in `stores`. */
+export interface StorageResult extends StoreMeasures {
+  readonly fileBytes: number;
+  readonly stores: readonly StoreMeasures[];
 }
 
 const ACCOUNT = 'TSTORE';
@@ -101,143 +121,209 @@ function* fill(chain: Chain, from: number, to: number, startAt: number): Generat
   }
 }
 
-const open = (url: string) => Gatehouse.open({ url, clock: new FakeClock(), ids: new SequentialIds(), snapshotEvery: NO_AUTO_SNAPSHOT, watchMs: null });
+const FOLLOWER = fileURLToPath(new URL('./store-follower.js', import.meta.url));
 
-export async function runStorage(opts: BenchOptions): Promise<{ table: Table; result: StorageResult }> {
+const open = (b: Backend) => Gatehouse.open({ url: b.url, namespace: b.namespace, clock: new FakeClock(), ids: new SequentialIds(), snapshotEvery: NO_AUTO_SNAPSHOT, watchMs: null });
+
+/** An approval that changes something: the approver's opposite of their latest decision on the version. */
+function flip(account: Account, versionId: string, call: number): Parameters<Account['decideVersion']>[1] & { approverId: string } {
+  const [approverId, , approvalType] = APPROVERS[call % APPROVERS.length] as (typeof APPROVERS)[number];
+  const latest = account.view.versions[versionId]?.decisions.filter((d) => d.approverId === approverId).at(-1);
+  const reject = latest?.decision === 'approve';
+  return { approverId, versionId, approvalType, decision: reject ? 'reject' : 'approve', reason: reject ? 'found a regression' : null };
+}
+
+/**
+ * The delay until another instance sees a commit: a follower process (store-follower.ts) loads
+ * the account, then this process appends approvals one at a time, each after a random pause (so
+ * a commit falls anywhere in the follower's polling interval), and waits until the follower has
+ * applied it.
+ */
+async function visibility(b: Backend, writes: number): Promise<{ ms: number[]; seen: number }> {
+  const gh = await open(b);
+  const follower = fork(FOLLOWER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  try {
+    const account = await gh.account(ACCOUNT);
+    const seenAt = new Map<number, number>();
+    follower.on('message', (m: SeenReply) => {
+      if (m.type === 'seen') seenAt.set(m.seq, m.at);
+    });
+    const loaded = nextMessage<FollowingReply>(follower, 'following');
+    follower.send({ type: 'follow', url: b.url, namespace: b.namespace, accountId: ACCOUNT } satisfies FollowRequest);
+    if ((await loaded).seq !== account.seq) throw new Error(`bench: the follower loaded ${String((await loaded).seq)} commits, the writer has ${String(account.seq)}`);
+    const version = account.findVersion('checkout', '0.9.0');
+    if (!version) throw new Error('bench: no version 0.9.0 to approve');
+    const rng = new Rng(0x5107);
+    const ms: number[] = [];
+    for (let i = 0; i < writes; i++) {
+      await sleep(rng.next() * 1000);
+      const { approverId, ...input } = flip(account, version.id, i);
+      await account.decideVersion({ userId: approverId }, input);
+      const acked = performance.timeOrigin + performance.now();
+      const seq = account.seq;
+      if (await waitUntil(() => seenAt.has(seq), Date.now() + 10_000)) ms.push((seenAt.get(seq) ?? Number.NaN) - acked);
+    }
+    return { ms, seen: ms.length };
+  } finally {
+    if (follower.connected) follower.disconnect();
+    await new Promise((resolve) => (follower.exitCode === null ? follower.once('exit', resolve) : resolve(null)));
+    await gh.close();
+  }
+}
+
+async function measureStore(opts: BenchOptions, b: Backend): Promise<StoreMeasures> {
   const total = opts.quick ? 10_000 : 1_000_000;
   const appendPasses = 3;
   const perPass = opts.quick ? 30 : 300;
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  const file = join(dir, 'store.sqlite');
-  const url = `sqlite://${file}`;
-  try {
-    opts.log(`storage: seeding an account on SQLite (${file})`);
-    const gh = await open(url);
-    const account = await gh.account(ACCOUNT);
-    await seed(account);
+  const tag = `storage, ${b.name}`;
+  opts.log(`${tag}: seeding an account (${b.url.replace(/\/\/[^@/]*@/, '//')})`);
+  const gh = await open(b);
+  const account = await gh.account(ACCOUNT);
+  await seed(account);
 
-    // Appending approvals: each decideVersion is one validated, hash-chained, fsynced commit.
-    const { version } = await account.createVersion(DEV, { productId: 'checkout', version: '0.9.0' });
-    await account.requestApproval(DEV, { versionId: version.id, environmentId: 'production' });
-    opts.log(`storage: appending approvals through decideVersion, ${String(appendPasses)} × ${String(perPass)}`);
-    const rates: number[] = [];
-    const perEvent: number[] = [];
-    let appended = 0;
-    let call = 0;
-    // The limit, in turn with each pass: the same file and driver, one bare INSERT per row
-    // (autocommit: one fsync each, like a commit), rows the size of an approval's commit.
-    const limit = new KeyvSqlite({ uri: url, busyTimeout: 10_000, table: 'bench_limit' });
-    const row = JSON.stringify({ value: (await gh.store.readCommits(ACCOUNT, account.seq - 1))[0], expires: null });
-    const limitRates: number[] = [];
-    let limitRow = 0;
-    for (let p = 0; p < appendPasses; p++) {
-      const l0 = nowNs();
-      for (let i = 0; i < perPass; i++) await limit.query('INSERT INTO bench_limit (key, value) VALUES (?, ?)', `row:${String(limitRow++)}`, row);
-      limitRates.push(perPass / ((nowNs() - l0) / 1e9));
-      const before = account.seq;
-      const t0 = nowNs();
-      for (let i = 0; i < perPass; i++, call++) {
-        const [approverId, , approvalType] = APPROVERS[call % APPROVERS.length] as (typeof APPROVERS)[number];
-        // Every approver flips each round, so every call records an event (a repeated decision records nothing).
-        const reject = Math.floor(call / APPROVERS.length) % 2 === 1;
-        await account.decideVersion({ userId: approverId }, { versionId: version.id, approvalType, decision: reject ? 'reject' : 'approve', reason: reject ? 'found a regression' : null });
-      }
-      const s = (nowNs() - t0) / 1e9;
-      const events = account.seq - before;
-      appended += events;
-      rates.push(events / s);
-      perEvent.push((s * 1000) / events);
-    }
-    await limit.disconnect();
-
-    // The bulk of the log: sealed like the API's commits, written in bulk (see appendCommits).
-    const chain: Chain = { seq: account.seq, lastHash: account.view.lastHash };
-    const already = account.seq;
-    opts.log(`storage: filling the log to ${fmtCount(total)} events`);
+  // Appending approvals: each decideVersion is one validated, hash-chained, durable commit.
+  const { version } = await account.createVersion(DEV, { productId: 'checkout', version: '0.9.0' });
+  await account.requestApproval(DEV, { versionId: version.id, environmentId: 'production' });
+  opts.log(`${tag}: appending approvals through decideVersion, ${String(appendPasses)} × ${String(perPass)}`);
+  const rates: number[] = [];
+  const perEvent: number[] = [];
+  let appended = 0;
+  let call = 0;
+  // The limit, in turn with each pass: the same server and driver, one bare write per row
+  // (autocommit: one fsync each, like a commit), rows the size of an approval's commit.
+  const limit = await b.limit();
+  const row = JSON.stringify({ value: (await gh.store.readCommits(ACCOUNT, account.seq - 1))[0], expires: null });
+  const limitRates: number[] = [];
+  let limitRow = 0;
+  for (let p = 0; p < appendPasses; p++) {
+    const l0 = nowNs();
+    for (let i = 0; i < perPass; i++) await limit.write(`row:${String(limitRow++)}`, row);
+    limitRates.push(perPass / ((nowNs() - l0) / 1e9));
+    const before = account.seq;
     const t0 = nowNs();
-    await appendCommits(gh.store, ACCOUNT, fill(chain, already, total, account.view.createdAt + already * 1000));
-    const fillMs = (nowNs() - t0) / 1e6;
-    await gh.close();
-    const logEvents = chain.seq;
-
-    const coldStart = async (): Promise<{ ms: number; gh: Gatehouse; account: Account }> => {
-      const s = nowNs();
-      const g = await open(url);
-      const a = await g.account(ACCOUNT);
-      const ms = (nowNs() - s) / 1e6;
-      if (a.seq !== logEvents) throw new Error(`bench: cold start loaded ${String(a.seq)} commits, the log has ${String(logEvents)}`);
-      return { ms, gh: g, account: a };
-    };
-
-    opts.log(`storage: cold start without a snapshot (${fmtCount(logEvents)} events)`);
-    const noSnap: number[] = [];
-    let chainVerified: boolean | null = null;
-    const passesNoSnap = 1;
-    for (let p = 0; p < passesNoSnap; p++) {
-      liveHeap();
-      const c = await coldStart();
-      noSnap.push(c.ms);
-      if (p === passesNoSnap - 1) {
-        if (opts.quick) chainVerified = (await c.account.verifyAudit(SYSTEM)).ok;
-        await c.account.snapshot();
-      }
-      await c.gh.close();
+    for (let i = 0; i < perPass; i++, call++) {
+      // Every approver flips each round, so every call records an event (a repeated decision records nothing).
+      const { approverId, ...input } = flip(account, version.id, call);
+      await account.decideVersion({ userId: approverId }, input);
     }
-
-    opts.log('storage: cold start from the snapshot');
-    const withSnap: number[] = [];
-    let heapAfterLoad = 0;
-    let snapshotBytes = 0;
-    for (let p = 0; p < (opts.quick ? 2 : 3); p++) {
-      const h0 = liveHeap();
-      const c = await coldStart();
-      withSnap.push(c.ms);
-      // The first pass: nothing else loaded is alive yet.
-      if (p === 0) heapAfterLoad = liveHeap() - h0;
-      snapshotBytes = JSON.stringify(c.account.view).length;
-      await c.gh.close();
-    }
-    const fileBytes = ['', '-wal'].reduce((s, ext) => {
-      try {
-        return s + statSync(file + ext).size;
-      } catch {
-        return s;
-      }
-    }, 0);
-    const result: StorageResult = {
-      appendEventsPerSec: summarize(rates),
-      appendPerEventMs: summarize(perEvent),
-      limitRowsPerSec: summarize(limitRates),
-      appended,
-      logEvents,
-      fillMs,
-      fileBytes,
-      snapshotBytes,
-      coldStartNoSnapshotMs: summarize(noSnap),
-      coldStartSnapshotMs: summarize(withSnap),
-      heapAfterLoad,
-      chainVerified,
-    };
-    return { table: storageTable(result), result };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    const s = (nowNs() - t0) / 1e9;
+    const events = account.seq - before;
+    appended += events;
+    rates.push(events / s);
+    perEvent.push((s * 1000) / events);
   }
+  await limit.close();
+
+  // The bulk of the log: sealed like the API's commits, written in bulk (see appendCommits).
+  const chain: Chain = { seq: account.seq, lastHash: account.view.lastHash };
+  const already = account.seq;
+  opts.log(`${tag}: filling the log to ${fmtCount(total)} events`);
+  const t0 = nowNs();
+  await appendCommits(gh.store, ACCOUNT, fill(chain, already, total, account.view.createdAt + already * 1000), { url: b.url });
+  const fillMs = (nowNs() - t0) / 1e6;
+  await gh.close();
+  const logEvents = chain.seq;
+
+  const coldStart = async (): Promise<{ ms: number; gh: Gatehouse; account: Account }> => {
+    const s = nowNs();
+    const g = await open(b);
+    const a = await g.account(ACCOUNT);
+    const ms = (nowNs() - s) / 1e6;
+    if (a.seq !== logEvents) throw new Error(`bench: cold start loaded ${String(a.seq)} commits, the log has ${String(logEvents)}`);
+    return { ms, gh: g, account: a };
+  };
+
+  opts.log(`${tag}: cold start without a snapshot (${fmtCount(logEvents)} events)`);
+  const noSnap: number[] = [];
+  let chainVerified: boolean | null = null;
+  const passesNoSnap = 1;
+  for (let p = 0; p < passesNoSnap; p++) {
+    liveHeap();
+    const c = await coldStart();
+    noSnap.push(c.ms);
+    if (p === passesNoSnap - 1) {
+      if (opts.quick) chainVerified = (await c.account.verifyAudit(SYSTEM)).ok;
+      await c.account.snapshot();
+    }
+    await c.gh.close();
+  }
+
+  opts.log(`${tag}: cold start from the snapshot`);
+  const withSnap: number[] = [];
+  let heapAfterLoad = 0;
+  let snapshotBytes = 0;
+  for (let p = 0; p < (opts.quick ? 2 : 3); p++) {
+    const h0 = liveHeap();
+    const c = await coldStart();
+    withSnap.push(c.ms);
+    // The first pass: nothing else loaded is alive yet.
+    if (p === 0) heapAfterLoad = liveHeap() - h0;
+    snapshotBytes = JSON.stringify(c.account.view).length;
+    await c.gh.close();
+  }
+  const size = await b.size();
+
+  const writes = opts.quick ? 5 : 30;
+  opts.log(`${tag}: ${String(writes)} commits, each until another instance (${b.follows}) applied it`);
+  const seen = await visibility(b, writes);
+  return {
+    store: b.kind,
+    name: b.name,
+    follows: b.follows,
+    appendEventsPerSec: summarize(rates),
+    appendPerEventMs: summarize(perEvent),
+    limitRowsPerSec: summarize(limitRates),
+    appended,
+    logEvents,
+    fillMs,
+    bytes: size.bytes,
+    bytesWhat: size.what,
+    snapshotBytes,
+    coldStartNoSnapshotMs: summarize(noSnap),
+    coldStartSnapshotMs: summarize(withSnap),
+    heapAfterLoad,
+    chainVerified,
+    visibleMs: { ...summarize(seen.ms), p99: quantile(seen.ms, 0.99) },
+    visibleWrites: writes,
+    visibleSeen: seen.seen,
+  };
+}
+
+/** SQLite, Redis and PostgreSQL in turn, each alone on the machine, each server stopped after. */
+export async function runStorage(opts: BenchOptions): Promise<{ table: Table; result: StorageResult }> {
+  const stores: StoreMeasures[] = [];
+  for (const start of [sqliteBackend, redisBackend, postgresBackend]) {
+    const b = await start();
+    try {
+      stores.push(await measureStore(opts, b));
+    } finally {
+      await b.stop();
+    }
+  }
+  const sqlite = stores[0] as StoreMeasures;
+  const result: StorageResult = { ...sqlite, fileBytes: sqlite.bytes, stores };
+  return { table: storageTable(result), result };
 }
 
 export function storageTable(r: StorageResult): Table {
   const target = 2000;
+  const each = (f: (s: StoreMeasures) => string) => r.stores.map(f);
+  const n = fmtCount(r.logEvents);
   return {
-    title: '4. Storage (SQLite)',
-    columns: ['measure', 'result (median, min–max)', 'details'],
+    title: `4. Storage (${r.stores.map((s) => s.name).join(', ')})`,
+    columns: ['measure (median, min–max)', ...r.stores.map((s) => s.name), 'details'],
     rows: [
-      ['append approvals (`decideVersion`, one commit each)', `${fmtSummary(r.appendEventsPerSec, fmtCount)} events/s`, `${fmtSummary(r.appendPerEventMs, fmtMs)} per event, ${fmtCount(r.appended)} appended, one at a time`],
-      ['limit: bare `INSERT` of one row of the same size, autocommit', `${fmtSummary(r.limitRowsPerSec, fmtCount)} rows/s`, 'same file, driver (sqlite3 via @keyv/sqlite) and settings; passes taken in turn with the appends'],
-      [`cold start, ${fmtCount(r.logEvents)} events, no snapshot`, fmtSummary(r.coldStartNoSnapshotMs, fmtMs), 'Gatehouse.open + account(): reads, validates and applies every commit'],
-      [`cold start, ${fmtCount(r.logEvents)} events, from snapshot`, fmtSummary(r.coldStartSnapshotMs, fmtMs), `snapshot state ${fmtBytes(r.snapshotBytes)} as JSON; heap after load ${fmtBytes(r.heapAfterLoad)}`],
+      ['append approvals (`decideVersion`, one commit each), events/s', ...each((s) => fmtSummary(s.appendEventsPerSec, fmtCount)), `per event: ${r.stores.map((s) => `${s.name} ${fmtMs(s.appendPerEventMs.median)}`).join(', ')}; ${fmtCount(r.appended)} appended on each, one at a time`],
+      ['limit: a bare write of one row of the same size, autocommit, rows/s', ...each((s) => fmtSummary(s.limitRowsPerSec, fmtCount)), 'same server, driver and settings: SQLite `INSERT` (sqlite3 via @keyv/sqlite), Redis `SET` (node-redis), PostgreSQL `INSERT` (pg); passes taken in turn with the appends'],
+      [`cold start, ${n} events, no snapshot`, ...each((s) => fmtSummary(s.coldStartNoSnapshotMs, fmtMs)), 'Gatehouse.open + account(): reads, validates and applies every commit'],
+      [`cold start, ${n} events, from snapshot`, ...each((s) => fmtSummary(s.coldStartSnapshotMs, fmtMs)), `snapshot state ${fmtBytes(r.snapshotBytes)} as JSON; heap after load ${r.stores.map((s) => `${s.name} ${fmtBytes(s.heapAfterLoad)}`).join(', ')}`],
+      ['another instance applies a commit: p50 / p99 after the writer’s acknowledgement', ...each((s) => `${fmtMs(s.visibleMs.median)} / ${fmtMs(s.visibleMs.p99)}`), r.stores.map((s) => `${s.name}: ${s.follows}, ${String(s.visibleSeen)} of ${String(s.visibleWrites)} seen`).join('; ')],
+      [`stored, ${n} events`, ...each((s) => fmtBytes(s.bytes)), r.stores.map((s) => `${s.name}: ${s.bytesWhat}`).join('; ')],
     ],
     notes: [
-      `A temporary SQLite file (WAL, synchronous FULL as the server runs it). The log was seeded through the Account API, then filled to ${fmtCount(r.logEvents)} events with commits sealed like the API's (hash chain, one event per commit: a version every ${String(EVENTS_PER_VERSION)} events, its approval requested, approvers deciding and changing their minds) written as exactly the rows the store's \`tryAppend\` writes (the first through it, the rest in multi-row INSERTs in transactions, the last read back through the store), in ${fmtMs(r.fillMs)}; file ${fmtBytes(r.fileBytes)}.${r.chainVerified === null ? '' : ` Hash chain verified after loading: ${r.chainVerified ? 'yes' : 'NO'}.`}`,
-      `- cold start with a snapshot ≤ 2 s: ${fmtMs(r.coldStartSnapshotMs.median)} — ${r.coldStartSnapshotMs.median <= target ? '✅ met' : '❌ not met'}`,
+      `SQLite: a temporary file (WAL, synchronous FULL as the server runs it). Redis: a private redis-server (persistence off, as the tests run it: appends are not fsynced). PostgreSQL: a private cluster (initdb, default settings: fsync and synchronous_commit on); both started as the core's tests start them (or GATEHOUSE_TEST_REDIS_URL / GATEHOUSE_TEST_POSTGRES_URL), on loopback, one store at a time. On each, the log was seeded through the Account API, then filled to ${n} events with commits sealed like the API's (hash chain, one event per commit: a version every ${String(EVENTS_PER_VERSION)} events, its approval requested, approvers deciding and changing their minds) written as exactly the rows the store's \`tryAppend\` writes (the first through it, the rest in multi-row INSERTs / MSETNX of 500, the head moved to the last, the last read back through the store), in ${r.stores.map((s) => `${s.name} ${fmtMs(s.fillMs)}`).join(', ')}.${r.chainVerified === null ? '' : ` Hash chain verified after loading: ${r.stores.map((s) => `${s.name} ${s.chainVerified ? 'yes' : 'NO'}`).join(', ')}.`}`,
+      'Another instance: a second Gatehouse in its own process on the same store, with the server’s defaults (SQLite and Redis poll the log; PostgreSQL is notified); the writer appends one approval at a time after a random pause of up to 1 s (so commits land anywhere in a polling interval) and waits until the other has applied it; the time runs from the append acknowledged to the writer to the commit applied there (two processes’ clocks, both from the epoch).',
+      ...r.stores.map((s) => `- ${s.name}: cold start with a snapshot ≤ 2 s: ${fmtMs(s.coldStartSnapshotMs.median)} — ${s.coldStartSnapshotMs.median <= target ? '✅ met' : '❌ not met'}`),
     ],
   };
 }

@@ -29,7 +29,8 @@ async function runQuick(): Promise<{ code: number | null; stdout: string; stderr
 
 // Exercises the harness end to end on small sizes; timings are never asserted (a benchmark measures them).
 describe('npm run bench -- --quick', function () {
-  this.timeout(120_000);
+  // Six parts, three stores and two servers of their own: about two minutes on two busy cores.
+  this.timeout(300_000);
   let run: Awaited<ReturnType<typeof runQuick>>;
   before(async () => {
     run = await runQuick();
@@ -38,7 +39,7 @@ describe('npm run bench -- --quick', function () {
   it('exits 0 and prints one markdown table per part', () => {
     assert.equal(run.code, 0, run.stderr);
     const titles = [...run.stdout.matchAll(/^## (\d)\. /gm)].map((m) => m[1]);
-    assert.deepEqual(titles, ['1', '2', '3', '4', '5']);
+    assert.deepEqual(titles, ['1', '2', '3', '4', '5', '6']);
     assert.equal((run.stdout.match(/^\| --- \|/gm) ?? []).length, PARTS.length);
     assert.deepEqual(Object.keys(run.report.tables).sort(), [...PARTS].sort());
   });
@@ -91,6 +92,40 @@ describe('npm run bench -- --quick', function () {
     assert.equal(s.chainVerified, true);
     assert.ok(s.coldStartSnapshotMs.n > 0 && s.coldStartNoSnapshotMs.n > 0);
     assert.ok(s.limitRowsPerSec.n > 0 && s.limitRowsPerSec.median > 0, 'the bare INSERT limit was measured');
+  });
+
+  it('storage: SQLite, Redis and PostgreSQL each appended, filled, loaded back with the chain intact, and followed by another instance', () => {
+    const stores = run.report.storage?.stores ?? [];
+    assert.deepEqual(stores.map((s) => s.store), ['sqlite', 'redis', 'postgres']);
+    for (const s of stores) {
+      assert.ok(s.appended > 0, `${s.name}: nothing appended`);
+      assert.equal(s.logEvents, 10_000, s.name);
+      assert.equal(s.chainVerified, true, `${s.name}: the hash chain did not verify`);
+      assert.ok(s.coldStartSnapshotMs.n > 0 && s.coldStartNoSnapshotMs.n > 0, s.name);
+      assert.ok(s.limitRowsPerSec.median > 0, `${s.name}: the limit was not measured`);
+      assert.ok(s.bytes > 0, `${s.name}: no size`);
+      assert.ok(s.visibleWrites > 0, s.name);
+      assert.equal(s.visibleSeen, s.visibleWrites, `${s.name}: another instance missed commits`);
+    }
+    assert.match(run.stdout, /^## 4\. Storage \(SQLite, Redis, PostgreSQL\)$/m);
+  });
+
+  it('gate: every waiting step exited 0 on the deciding click, and every parked waiter was answered ready', () => {
+    const g = run.report.gate;
+    assert.ok(g, 'the gate part ran');
+    assert.deepEqual(g.clients.map((c) => c.client), ['long-poll', 'poll', 'poll']);
+    for (const c of g.clients) {
+      assert.ok(c.rounds > 0);
+      assert.equal(c.passed, c.rounds, `${c.client} ${String(c.intervalMs)}: ${c.errors.join('; ')}`);
+      assert.equal(c.exitMs.n, c.rounds);
+    }
+    const f = g.fanout;
+    assert.ok(f.waiters > 0);
+    assert.equal(f.parked, f.waiters, 'the server did not hold every waiter at once');
+    assert.equal(f.each.ready, f.waiters, 'waiters readied one by one: not all answered ready');
+    assert.equal(f.oneCommit.ready, f.waiters, 'waiters readied by one commit: not all answered ready');
+    assert.deepEqual(f.errors, []);
+    assert.match(run.stdout, /^## 6\. The gate in the pipeline$/m);
   });
 
   it('extension: activation measured in the real VS Code, bundle size read', () => {

@@ -32,6 +32,8 @@ export class RestClient {
   constructor(
     baseUrl: string,
     private readonly token: string,
+    /** Where the user set the URL, for the hints in errors. */
+    private readonly urlSetting = 'GATEHOUSE_URL',
   ) {
     this.api = `${baseUrl.replace(/\/+$/, '')}${API_PREFIX}`;
   }
@@ -48,7 +50,7 @@ export class RestClient {
       });
     } catch (err) {
       const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      throw new RemoteError(`cannot reach ${this.api}: ${why} — check GATEHOUSE_URL`, 'unreachable');
+      throw new RemoteError(`cannot reach ${this.api}: ${why} — check ${this.urlSetting}`, 'unreachable');
     }
     const text = await res.text();
     let json: unknown = null;
@@ -60,7 +62,7 @@ export class RestClient {
     if (!res.ok && res.status !== 304) {
       const e = ErrorBody.safeParse(json);
       if (e.success) throw new RemoteError(`${e.data.error.message} (${e.data.error.code}, HTTP ${res.status})`, e.data.error.code, e.data.error.details ?? {}, res.status);
-      throw new RemoteError(`HTTP ${res.status} from ${this.api}${path}: is GATEHOUSE_URL a Gatehouse server?`, 'http', {}, res.status);
+      throw new RemoteError(`HTTP ${res.status} from ${this.api}${path}: is ${this.urlSetting} a Gatehouse server?`, 'http', {}, res.status);
     }
     return { status: res.status, etag: res.headers.get('etag'), json };
   }
@@ -69,7 +71,7 @@ export class RestClient {
   async call<T>(path: string, schema: z.ZodType<T>, init: { method?: string; body?: unknown } = {}): Promise<T> {
     const { json } = await this.raw(path, init);
     const r = schema.safeParse(json);
-    if (!r.success) throw new RemoteError(`unexpected answer from ${this.api}${path}: is GATEHOUSE_URL a Gatehouse server of this version?`, 'protocol');
+    if (!r.success) throw new RemoteError(`unexpected answer from ${this.api}${path}: is ${this.urlSetting} a Gatehouse server of this version?`, 'protocol');
     return r.data;
   }
 }

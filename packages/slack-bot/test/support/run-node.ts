@@ -1,7 +1,8 @@
 /**
- * Runs the built CLI (`dist/src/cli.js`) or server (`dist/src/main.js`) as a child process, the
- * way an operator does, and collects its exit code, stdout and stderr. The child gets a clean
- * environment: none of the parent's GATEHOUSE_*, SLACK_*, PORT, HOST or LOG_LEVEL leaks in.
+ * Runs the built CLI (`dist/src/cli.js`), server (`dist/src/main.js`) or the GitHub Action's bundle
+ * as a child process, the way an operator (or the runner) does, and collects its exit code, stdout
+ * and stderr. The child gets a clean environment: none of the parent's GATEHOUSE_*, SLACK_*, PORT,
+ * HOST, LOG_LEVEL, or an Action's INPUT_*, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY leaks in.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 const SCRIPTS = {
   cli: fileURLToPath(new URL('../../src/cli.js', import.meta.url)),
   main: fileURLToPath(new URL('../../src/main.js', import.meta.url)),
+  /** The GitHub Action's committed bundle (action.yml `runs.main`), not the build in dist. */
+  action: fileURLToPath(new URL('../../../action-dist/index.cjs', import.meta.url)),
 } as const;
 
 export interface RunResult {
@@ -21,9 +24,9 @@ export interface RunResult {
   stderr: string;
 }
 
-/** The parent's environment without anything that configures Gatehouse. */
+/** The parent's environment without anything that configures Gatehouse (or the Action, when the tests run in a workflow). */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GATEHOUSE_|SLACK_|PORT$|HOST$|LOG_LEVEL$)/.test(k)));
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GATEHOUSE_|SLACK_|PORT$|HOST$|LOG_LEVEL$|INPUT_|GITHUB_OUTPUT$|GITHUB_STEP_SUMMARY$)/.test(k)));
   return { ...inherited, ...extra };
 }
 
