@@ -3,6 +3,8 @@ import type { AuthzResult } from './authz-part.js';
 import { runAuthz } from './authz-part.js';
 import type { GateResult } from './gate-part.js';
 import { runGatePart } from './gate-part.js';
+import type { FollowUpResult } from './followup-part.js';
+import { runFollowUp } from './followup-part.js';
 import type { BenchOptions, Table } from './harness.js';
 import type { RestResult } from './rest-part.js';
 import { runRest } from './rest-part.js';
@@ -14,7 +16,7 @@ import type { StorageResult } from './storage-part.js';
 import { runStorage } from './storage-part.js';
 import { markdownTable } from './stats.js';
 
-export const PARTS = ['authz', 'slack', 'rest', 'storage', 'extension', 'gate'] as const;
+export const PARTS = ['authz', 'slack', 'rest', 'storage', 'extension', 'gate', 'followup'] as const;
 export type PartId = (typeof PARTS)[number];
 
 /** What a run measured: the tables as printed and the numbers behind them. */
@@ -32,6 +34,7 @@ export interface BenchReport {
   readonly slack?: SlackResult;
   readonly extension?: ExtensionResult;
   readonly gate?: GateResult;
+  readonly followup?: FollowUpResult;
 }
 
 /** Runs the chosen parts in order (each alone on the machine: they never overlap). */
@@ -53,6 +56,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
   const storage = await part('storage', runStorage);
   const extension = await part('extension', runExtension);
   const gate = await part('gate', runGatePart);
+  const followup = await part('followup', runFollowUp);
   return {
     quick: opts.quick,
     node: process.version,
@@ -66,6 +70,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
     ...(slack ? { slack } : {}),
     ...(extension ? { extension } : {}),
     ...(gate ? { gate } : {}),
+    ...(followup ? { followup } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Account, ApprovalType, Commit, EventBody, Version } from '@gatehouse/core';
-import { FakeClock, Gatehouse, SYSTEM, SequentialIds } from '@gatehouse/core';
+import { FakeClock, Gatehouse, SYSTEM, SequentialIds, own } from '@gatehouse/core';
 import { Rng } from '@gatehouse/core/testing';
 import { NO_AUTO_SNAPSHOT } from './authz-gatehouse.js';
 import type { BenchOptions, Table } from './harness.js';
@@ -128,7 +128,7 @@ const open = (b: Backend) => Gatehouse.open({ url: b.url, namespace: b.namespace
 /** An approval that changes something: the approver's opposite of their latest decision on the version. */
 function flip(account: Account, versionId: string, call: number): Parameters<Account['decideVersion']>[1] & { approverId: string } {
   const [approverId, , approvalType] = APPROVERS[call % APPROVERS.length] as (typeof APPROVERS)[number];
-  const latest = account.view.versions[versionId]?.decisions.filter((d) => d.approverId === approverId).at(-1);
+  const latest = own(account.view.versions, versionId)?.decisions.filter((d) => d.approverId === approverId).at(-1);
   const reject = latest?.decision === 'approve';
   return { approverId, versionId, approvalType, decision: reject ? 'reject' : 'approve', reason: reject ? 'found a regression' : null };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Account, Evaluation, Gatehouse } from '@gatehouse/core';
+import type { Account, EventBody, Evaluation, Gatehouse } from '@gatehouse/core';
+import { versionIdOf } from '@gatehouse/core';
 
 /** A strong ETag of an evaluation: equal exactly when nothing a pipeline waits on changed. */
 export function evaluationTag(e: Evaluation): string {
@@ -17,15 +18,16 @@ interface Waiter {
  * Long-poll waiters on evaluations: a request that holds the current ETag parks here until a
  * commit changes its evaluation (answered at once) or its time runs out. Commits replayed from
  * other instances wake them too (Account.onCommit fires for both), so a click on instance B
- * answers a pipeline waiting on instance A. A waiter costs a closure and a timer; the work per
- * commit is one evaluation per waiter of that account.
+ * answers a pipeline waiting on instance A. A waiter costs a closure and a timer; a commit
+ * re-evaluates only the waiters of the versions it names (all of them only when rules, releases or
+ * environments changed).
  */
 export class EvaluationWaiters {
   private readonly byAccount = new Map<string, Set<Waiter>>();
   private readonly stop: () => void;
 
   constructor(gatehouse: Gatehouse) {
-    this.stop = gatehouse.onCommit((_notice, account) => this.wake(account));
+    this.stop = gatehouse.onCommit((notice, account) => this.wake(account, notice.events));
   }
 
   get size(): number {
@@ -65,9 +67,22 @@ export class EvaluationWaiters {
     for (const set of this.byAccount.values()) for (const w of [...set]) w.done(null);
   }
 
-  private wake(account: Account): void {
+  /**
+   * Re-evaluates the waiters a commit can concern: those of the versions its events name, or all of
+   * the account's when it changed what every evaluation reads (rules, releases, environments).
+   */
+  private wake(account: Account, events: readonly EventBody[]): void {
     const set = this.byAccount.get(account.id);
-    if (set) for (const w of [...set]) this.check(account, w);
+    if (!set) return;
+    const versions = new Set<string>();
+    let all = false;
+    for (const e of events) {
+      const v = versionIdOf(e);
+      if (v) versions.add(v);
+      else if (e.type.startsWith('rule.') || e.type.startsWith('release.') || e.type.startsWith('environment.')) all = true;
+    }
+    if (!all && versions.size === 0) return;
+    for (const w of [...set]) if (all || versions.has(w.versionId)) this.check(account, w);
   }
 
   private check(account: Account, w: Waiter): void {
