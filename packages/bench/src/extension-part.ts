@@ -54,6 +54,7 @@ export async function runExtension(opts: BenchOptions): Promise<{ table: Table; 
       GATEHOUSE_TEST_SERVER_URL: 'http://127.0.0.1:9',
       GATEHOUSE_TEST_KEY_QA: 'unused',
       GATEHOUSE_TEST_KEY_ADMIN: 'unused',
+      GATEHOUSE_TEST_KEY_SEC: 'unused',
     },
   });
   const activate: number[] = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApprovalTypeSchema, PermissionSchema } from './authz/permissions.js';
+import { APPROVAL_TYPES, ApprovalTypeSchema, PermissionSchema } from './authz/permissions.js';
 import { ValidationError } from './errors.js';
 import {
   ApprovalPolicySchema,
@@ -170,7 +170,7 @@ export const DecideVersionInput = z
 export const DelegateInput = z.object({
   delegateId: IdSchema,
   /** null = every approval type the delegator holds when a decision is made. */
-  types: z.array(ApprovalTypeSchema).min(1).nullable().default(null),
+  types: z.array(ApprovalTypeSchema).min(1).max(APPROVAL_TYPES.length).nullable().default(null),
   from: TimeSchema.optional(),
   until: TimeSchema,
 });
