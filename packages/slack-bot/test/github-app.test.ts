@@ -103,6 +103,20 @@ describe('GitHub App: Gatehouse as a deployment protection rule', () => {
     t.ctx.assertClean();
   });
 
+  it("the rule's timeout passing sends a rejected callback saying it was not decided in time", async () => {
+    const rule = Object.values(t.ctx.account.view.rules).find((x) => x.environmentId === 'production' && x.productId === null) ?? assert.fail('no production rule');
+    await t.ctx.account.updateRule({ userId: 'UADA' }, { ruleId: rule.id, policy: { timeoutAfterMs: 3_600_000, timeoutOutcome: 'expire' } });
+    await t.ask(103);
+    t.ctx.clock.advance(3_600_000);
+    await t.ctx.gatehouse.runFollowUps();
+    await t.gh.callbacksAtLeast(1);
+    await t.done();
+    assert.equal(t.gh.callbacks.length, 1);
+    assert.equal(t.gh.callbacks[0]?.body.state, 'rejected');
+    assert.match(String(t.gh.callbacks[0]?.body.comment), /^Rejected in Gatehouse: Checkout \S+ for production\. not decided in time \(the request expired\); still missing: /);
+    t.ctx.assertClean();
+  });
+
   it('forged deliveries are refused with 401 and record nothing: wrong secret, no signature, a body changed after signing', async () => {
     const seq = t.ctx.account.seq;
     const payload = deploymentProtectionRulePayload(t.gh, { sha: SHA, runId: 103 });

@@ -1,7 +1,6 @@
 import type { Account, GithubReview, GithubVerdict } from '@gatehouse/core';
+import { own } from '@gatehouse/core';
 
-/** A record's own entry (never a prototype member). */
-const own = <T>(table: Readonly<Record<string, T>>, id: string): T | undefined => (Object.hasOwn(table, id) ? table[id] : undefined);
 
 /** GitHub shows the comment on the run; keep it short enough to read there. */
 const MAX = 1000;
@@ -26,6 +25,10 @@ export function reviewComment(account: Account, review: GithubReview, verdict: G
     if (evaluation.release?.approved) parts.push(`release approved by ${evaluation.release.approvedBy.map(name).join(', ')}`);
     const body = parts.length ? parts.join('; ') : 'no approval is required by its rules';
     return clip(`Approved in Gatehouse: ${what}. ${body}.`);
+  }
+  if (evaluation.timedOut) {
+    const still = evaluation.missing.filter((m) => !m.startsWith('expired:') && !m.startsWith('rejected: not decided'));
+    parts.push(`not decided in time (${evaluation.timedOut.outcome === 'reject' ? "the rule's timeout counts as a rejection" : 'the request expired'}); still missing: ${still.join('; ')}`);
   }
   const reasonOf = (approverId: string, type: string) => version?.decisions.find((d) => d.approverId === approverId && d.type === type && d.decision === 'reject')?.reason;
   for (const r of evaluation.requirements) {

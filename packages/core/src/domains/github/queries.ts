@@ -12,12 +12,13 @@ export interface GithubVerdict {
 
 /**
  * Approved once the version is ready for the environment; rejected as soon as any requirement (or
- * the release) is rejected; null while approvals are still missing.
+ * the release) is rejected, or the request ran out of time (the rule's timeout: either outcome
+ * means the deployment cannot go on); null while approvals are still missing.
  */
 export function githubVerdict(s: AccountState, review: GithubReview): GithubVerdict | null {
   const evaluation = evaluateIn(s, review.versionId, review.environmentId);
   if (evaluation.ready) return { state: 'approved', evaluation };
-  const rejected = evaluation.requirements.some((r) => r.rejectedBy.length > 0) || (evaluation.release?.rejectedBy.length ?? 0) > 0;
+  const rejected = evaluation.timedOut !== undefined || evaluation.requirements.some((r) => r.rejectedBy.length > 0) || (evaluation.release?.rejectedBy.length ?? 0) > 0;
   return rejected ? { state: 'rejected', evaluation } : null;
 }
 
