@@ -4,6 +4,8 @@ import { runAuthz } from './authz-part.js';
 import type { GateResult } from './gate-part.js';
 import { runGatePart } from './gate-part.js';
 import type { FollowUpResult } from './followup-part.js';
+import type { GithubResult } from './github-part.js';
+import { runGithub } from './github-part.js';
 import { runFollowUp } from './followup-part.js';
 import type { BenchOptions, Table } from './harness.js';
 import type { RestResult } from './rest-part.js';
@@ -16,7 +18,7 @@ import type { StorageResult } from './storage-part.js';
 import { runStorage } from './storage-part.js';
 import { markdownTable } from './stats.js';
 
-export const PARTS = ['authz', 'slack', 'rest', 'storage', 'extension', 'gate', 'followup'] as const;
+export const PARTS = ['authz', 'slack', 'rest', 'storage', 'extension', 'gate', 'followup', 'github'] as const;
 export type PartId = (typeof PARTS)[number];
 
 /** What a run measured: the tables as printed and the numbers behind them. */
@@ -35,6 +37,7 @@ export interface BenchReport {
   readonly extension?: ExtensionResult;
   readonly gate?: GateResult;
   readonly followup?: FollowUpResult;
+  readonly github?: GithubResult;
 }
 
 /** Runs the chosen parts in order (each alone on the machine: they never overlap). */
@@ -57,6 +60,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
   const extension = await part('extension', runExtension);
   const gate = await part('gate', runGatePart);
   const followup = await part('followup', runFollowUp);
+  const github = await part('github', runGithub);
   return {
     quick: opts.quick,
     node: process.version,
@@ -71,6 +75,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
     ...(extension ? { extension } : {}),
     ...(gate ? { gate } : {}),
     ...(followup ? { followup } : {}),
+    ...(github ? { github } : {}),
   };
 }
 

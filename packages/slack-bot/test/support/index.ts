@@ -7,3 +7,6 @@ export type { Call, FakeSlackOptions, PostedMessage } from './fake-slack.js';
 export { MANIFEST, findButton, textOf } from './slack-harness.js';
 export { blockActionPayload, interactionBody, postSigned, sign, signedHeaders } from './slack-requests.js';
 export type { BlockActionFields, SignOptions } from './slack-requests.js';
+export { FakeGithub, deploymentProtectionRulePayload, githubEnv } from './fake-github.js';
+export { setupSlack } from './slack-harness.js';
+export type { SlackCtx } from './slack-harness.js';
