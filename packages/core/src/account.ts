@@ -13,6 +13,7 @@ import type { Actor } from './kernel/decider.js';
 import { SYSTEM } from './kernel/decider.js';
 import { own } from './own.js';
 import type { AccessRequest, ApiKey, CustomRole, Delegation, DeploymentRule, Environment, GithubCallback, GithubReview, Grant, Product, Release, Team, User, Version } from './schemas.js';
+import { versionByName } from './state/derived.js';
 
 import type { CommitNotice } from './account-base.js';
 import { AccountBase } from './account-base.js';
@@ -152,7 +153,8 @@ export class Account extends AccountBase {
   }
   /** The version of a product with this version string, if it was registered. */
   findVersion(productId: string, version: string): Version | null {
-    return Object.values(this.view.versions).find((v) => v.productId === productId && v.version === version) ?? null;
+    const id = versionByName(this.view, productId, version);
+    return (id === undefined ? undefined : own(this.view.versions, id)) ?? null;
   }
   /** Who could give each approval still missing for the version in the environment. */
   approvers(versionId: string, environmentId: string): approvals.Approvers[] {

@@ -12,6 +12,8 @@ interface Derived {
   byGroup: Map<string, Map<string, Grant>>;
   byRole: Map<string, Map<string, Grant>>;
   groupsOf: Map<string, Set<string>>;
+  /** `<product>\0<version string>` → version id: registering a version must not scan them all. */
+  versionByName: Map<string, string>;
 }
 const derivedCache = new WeakMap<AccountState, Derived>();
 
@@ -52,12 +54,23 @@ function removeFrom(m: Map<string, Set<string>>, k: string, v: string): void {
 function derived(state: AccountState): Derived {
   let d = derivedCache.get(state);
   if (!d) {
-    d = { byUser: new Map(), byGroup: new Map(), byRole: new Map(), groupsOf: new Map() };
+    d = { byUser: new Map(), byGroup: new Map(), byRole: new Map(), groupsOf: new Map(), versionByName: new Map() };
     for (const id in state.grants) indexGrant(d, state.grants[id]!);
+    for (const id in state.versions) {
+      const v = state.versions[id]!;
+      d.versionByName.set(versionName(v.productId, v.version), v.id);
+    }
     for (const g of Object.values(state.groups)) for (const m of g.members) addTo(d.groupsOf, m, g.id);
     derivedCache.set(state, d);
   }
   return d;
+}
+
+const versionName = (productId: string, version: string) => `${productId}\0${version}`;
+
+/** The version of a product registered under this version string, if any. */
+export function versionByName(state: AccountState, productId: string, version: string): string | undefined {
+  return derived(state).versionByName.get(versionName(productId, version));
 }
 
 const NO_GRANTS: ReadonlyMap<string, Grant> = new Map();
@@ -180,4 +193,5 @@ export function updateDerived(state: AccountState, e: EventBody): void {
   const members = membershipChanges(e);
   for (const m of members.joined) addTo(d.groupsOf, m.userId, m.groupId);
   for (const m of members.left) removeFrom(d.groupsOf, m.userId, m.groupId);
+  if (e.type === 'version.created') d.versionByName.set(versionName(e.data.version.productId, e.data.version.version), e.data.version.id);
 }

@@ -11,6 +11,7 @@ import type { AccountState, Deployment, Version } from '../../schemas.js';
 import { activeDelegations } from '../delegations/queries.js';
 import { policyFor } from '../follow-up/policy.js';
 import { releaseForChange } from '../releases/decide.js';
+import { versionByName } from '../../state/derived.js';
 import type { Evaluation } from './evaluate.js';
 import { evaluateIn, sodApplies } from './evaluate.js';
 
@@ -18,7 +19,8 @@ import { evaluateIn, sodApplies } from './evaluate.js';
 export const createVersion: Decide<C.Parsed<typeof C.CreateVersionInput>, { version: Version; created: boolean }> = (s, i, env) => {
   const product = productOf(s, i.productId);
   need(env, 'version:create', product.teamId);
-  const existing = Object.values(s.versions).find((v) => v.productId === product.id && v.version === i.version);
+  const existingId = versionByName(s, product.id, i.version);
+  const existing = existingId === undefined ? undefined : own(s.versions, existingId);
   if (existing) return unchanged({ version: existing, created: false });
   const version: Version = { id: env.newId('ver'), productId: product.id, version: i.version, createdBy: env.actor.userId, createdAt: env.now, releaseId: null, decisions: [], requestedFor: [], message: null, ...(i.commit ? { commit: i.commit } : {}) };
   const events: EventBody[] = [{ type: 'version.created', data: { version } }];
