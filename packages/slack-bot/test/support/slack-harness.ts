@@ -6,7 +6,7 @@ import { ConfigSchema } from '../../src/config.js';
 import { seedDemo } from '../../src/demo.js';
 import type { RunningServer } from '../../src/server.js';
 import { startServer } from '../../src/server.js';
-import type { PostedMessage } from './fake-slack.js';
+import type { FakeSlackOptions, PostedMessage } from './fake-slack.js';
 import { FakeSlack, manifestBotScopes } from './fake-slack.js';
 import type { SignOptions } from './slack-requests.js';
 import { blockActionPayload, commandBody, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
@@ -36,8 +36,8 @@ export const chan = (id: string, name: string) => `<#${id}|${name}>`;
  * The real server (REST + Bolt in HTTP mode) on an in-memory store seeded with the demo
  * account, talking to a local fake Slack; and a driver that sends signed requests like Slack.
  */
-export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean } = {}) {
-  const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: TEAM });
+export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean; fake?: FakeSlackOptions } = {}) {
+  const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: TEAM, ...opts.fake });
   const clock = new FakeClock(Date.now());
   const gatehouse = await Gatehouse.open({ url: 'memory', clock });
   const demo = opts.seed === false ? null : await seedDemo(gatehouse, TEAM);
