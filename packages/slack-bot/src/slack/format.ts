@@ -1,4 +1,4 @@
-import type { AccountState, RoleAssignment, RoleDefinition } from '@gatehouse/core';
+import type { AccountState, ApprovalType, RoleAssignment, RoleDefinition } from '@gatehouse/core';
 import { own } from '../rest/lookup.js';
 
 /** What the text renderers need to know about an account: a read-only view of its state. */
@@ -6,6 +6,16 @@ export interface Names {
   readonly state: Readonly<AccountState>;
   role(roleId: string): RoleDefinition | undefined;
 }
+
+/** How approval types are named to people. */
+export const TYPE_LABEL: Record<ApprovalType, string> = {
+  qa: 'QA',
+  security: 'Security',
+  compliance: 'Compliance',
+  product: 'Product',
+  operational: 'Operational',
+  release: 'Release (type)',
+};
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function esc(text: string): string {
@@ -74,4 +84,23 @@ export function assignments(n: Names, list: readonly RoleAssignment[]): string {
 /** Cuts text to Slack's limit for a field, marking the cut. */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * What the core says is missing (`qa: 1 more approval`, `security: rejected by USEC, UX`,
+ * `release approval: rejected by URITA`, an expiry) in words: the type's name, the users as
+ * mentions, the rest escaped; joined with `; `.
+ */
+export function missingText(n: Names, missing: readonly string[]): string {
+  return missing
+    .map((m) => {
+      const at = m.indexOf(': ');
+      const head = at < 0 ? m : m.slice(0, at);
+      const rest = at < 0 ? null : m.slice(at + 2);
+      const name = Object.hasOwn(TYPE_LABEL, head) ? TYPE_LABEL[head as ApprovalType] : esc(head);
+      if (rest === null) return name;
+      const by = /^rejected by (.+)$/.exec(rest);
+      return `${name}: ${by?.[1] ? `rejected by ${by[1].split(', ').map((id) => userName(n, id)).join(', ')}` : esc(rest)}`;
+    })
+    .join('; ');
 }

@@ -146,6 +146,7 @@ export function usage(cmd: string): Record<string, string> {
     verify: `\`${cmd} verify\` — check the audit trail's hash chain`,
     request: `\`${cmd} request <role> [team] for <duration> because <reason>\` (or \`${cmd} request\` for a form) — e.g. \`${cmd} request sre payments for 8h because incident 42\``,
     requests: `\`${cmd} requests\` — pending access requests, with Approve / Deny`,
+    approvals: `\`${cmd} approvals [page]\` — what waits for your approval, overdue first, with Approve / Reject (10 a page; your App Home shows it too)`,
     'request-approval': `\`${cmd} request-approval <version id | product version> <environment>\` — post the approval message`,
     delegate: `\`${cmd} delegate @user [qa security …] until <YYYY-MM-DD> | for <duration>\` — let someone give your approvals while you are away · \`${cmd} delegate remove <id | @user>\` · \`${cmd} delegations\``,
     deploy: `\`${cmd} deploy <version id | product version> <environment> [override because <reason>]\``,

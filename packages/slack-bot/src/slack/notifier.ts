@@ -13,8 +13,9 @@ import { accountChannel, approvalChannel } from './channels.js';
 import { namesOf } from './context.js';
 import type { FollowUpTask } from './follow-up.js';
 import { followUpTasks } from './follow-up.js';
+import { HomePublisher } from './home.js';
 import type { Slot } from './queue.js';
-import { KeyedQueue } from './queue.js';
+import { KeyedQueue, remember } from './queue.js';
 import { own } from '../rest/lookup.js';
 
 export interface NotifierDeps {
@@ -35,11 +36,6 @@ interface MessageRef {
 
 /** Caches here are conveniences (a restart loses them harmlessly): keep them bounded. */
 const CACHE_MAX = 20_000;
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > CACHE_MAX) map.delete(map.keys().next().value as K);
-}
 
 /**
  * Turns committed changes into Slack messages: the approval message (posted, then updated in
@@ -58,11 +54,14 @@ export class Notifier {
   private readonly dmChannels = new Map<string, string>();
   private stopped = false;
   private unsubscribe: () => void = () => undefined;
+  /** The App Home of users who opened it, re-published when a commit concerns them. */
+  readonly home: HomePublisher;
 
   constructor(private readonly deps: NotifierDeps) {
     this.queue = new KeyedQueue((err, key) => deps.logger.error('slack notification failed', { key, err: err instanceof Error ? err.message : String(err) }), {
       onRateLimited: (method, channel, waitMs) => deps.logger.info('slack rate limit: the call is made again after Retry-After', { method, channel, waitMs }),
     });
+    this.home = new HomePublisher({ client: deps.client, queue: this.queue, cmd: deps.config.SLACK_COMMAND, now: () => deps.gatehouse.clock.now(), logger: deps.logger });
   }
 
   /** Subscribes to every account's commits. */
@@ -91,7 +90,7 @@ export class Notifier {
 
   /** Records where an access request's message is, as learned from a click on it. */
   rememberRequestMessage(accountId: string, requestId: string, ref: MessageRef): void {
-    remember(this.requestMessages, `${accountId}/${requestId}`, ref);
+    remember(this.requestMessages, `${accountId}/${requestId}`, ref, CACHE_MAX);
   }
 
   private onCommit(notice: CommitNotice, account: Account): void {
@@ -151,13 +150,14 @@ export class Notifier {
       }
     }
     if (notice.local) this.roleChangeDms(notice, account);
+    this.home.onCommit(notice, account);
   }
 
   private track(account: Account, versionId: string): CardState | undefined {
     const card = this.card(account, versionId);
     if (!card) return undefined;
     const state = cardState(card);
-    remember(this.cards, `${account.id}/${versionId}`, state);
+    remember(this.cards, `${account.id}/${versionId}`, state, CACHE_MAX);
     return state;
   }
 
@@ -267,7 +267,7 @@ export class Notifier {
       return;
     }
     const posted = await this.post(slot, { channel, text: msg.text, blocks: msg.blocks });
-    if (posted.ts && posted.channel) remember(this.requestMessages, key, { channel: posted.channel, ts: posted.ts });
+    if (posted.ts && posted.channel) remember(this.requestMessages, key, { channel: posted.channel, ts: posted.ts }, CACHE_MAX);
   }
 
   private async dmRequestOutcome(slot: Slot, account: Account, requestId: string): Promise<void> {
@@ -318,7 +318,7 @@ export class Notifier {
       const opened = await slot.call('conversations.open', null, () => this.deps.client.conversations.open({ users: userId }));
       channel = opened.channel?.id;
       if (!channel) throw new Error(`conversations.open gave no channel for ${userId}`);
-      remember(this.dmChannels, userId, channel);
+      remember(this.dmChannels, userId, channel, CACHE_MAX);
     }
     await this.post(slot, { channel, text: msg.text, blocks: msg.blocks });
   }

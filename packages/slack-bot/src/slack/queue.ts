@@ -142,6 +142,13 @@ export class KeyedQueue {
   }
 }
 
+/** Sets `key` as the most recent entry of `map`, dropping the oldest past `max` (a bounded, least-recently-set cache). */
+export function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value as K);
+}
+
 /**
  * Remembers ids for a while (bounded), to recognise a request seen before: a Slack retry of an
  * interaction carries the same trigger_id, an Events API retry the same event_id.

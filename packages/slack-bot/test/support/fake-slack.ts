@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
-import { checkBlocks, checkModal } from './block-kit.js';
+import { checkBlocks, checkHome, checkModal } from './block-kit.js';
 
 /**
  * A local fake of the Slack Web API (and of Socket Mode and response_urls), for tests. It answers
@@ -66,6 +66,7 @@ export const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
   'users.info': ['users:read'],
   'views.open': [],
   'views.update': [],
+  'views.publish': [],
   'apps.connections.open': ['connections:write'],
 };
 
@@ -116,6 +117,8 @@ export class FakeSlack {
   readonly messages = new Map<string, PostedMessage>();
   readonly ephemerals: Ephemeral[] = [];
   readonly views = new Map<string, OpenedView>();
+  /** Each user's Home tab as last published (views.publish), and how many times it was published. */
+  readonly homes = new Map<string, { view: Json; hash: string; published: number }>();
   readonly responses = new Map<string, Json[]>();
   /** Users users.info knows about (others get a plain profile). */
   readonly directory = new Map<string, { name: string; deleted?: boolean; is_bot?: boolean }>();
@@ -465,6 +468,17 @@ export class FakeSlack {
         v.view = args['view'] as Json;
         v.hash = randomBytes(4).toString('hex');
         return { ok: true, view: { ...v.view, id, hash: v.hash } };
+      }
+      case 'views.publish': {
+        const user = str('user_id') ?? '';
+        if (!/^[UW][A-Z0-9]+$/.test(user)) return refuse('user_not_found');
+        const home = this.homes.get(user);
+        if (str('hash') && str('hash') !== home?.hash) return refuse('hash_conflict');
+        const problems = checkHome(args['view']);
+        if (problems.length) return refuse('invalid_arguments', problems);
+        const published = { view: args['view'] as Json, hash: randomBytes(4).toString('hex'), published: (home?.published ?? 0) + 1 };
+        this.homes.set(user, published);
+        return { ok: true, view: { ...published.view, id: `VHOME${user}`, hash: published.hash } };
       }
       default:
         return refuse('unknown_method');

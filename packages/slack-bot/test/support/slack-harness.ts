@@ -9,7 +9,7 @@ import { startServer } from '../../src/server.js';
 import type { FakeSlackOptions, PostedMessage } from './fake-slack.js';
 import { FakeSlack, manifestBotScopes } from './fake-slack.js';
 import type { SignOptions } from './slack-requests.js';
-import { blockActionPayload, commandBody, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
+import { blockActionPayload, commandBody, eventBody, homeActionPayload, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
 
 export const TEAM = 'TDEMO';
 export const SECRET = 'test-signing-secret-123';
@@ -117,6 +117,30 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     return postSigned(endpoint, SECRET, interactionBody(payload));
   };
 
+  /** The user opens the bot's App Home (the Home tab): Slack's app_home_opened event. */
+  let events = 0;
+  const openHome = async (userId: string, tab: 'home' | 'messages' = 'home') => {
+    const body = eventBody(TEAM, `EvHome${++events}.${Date.now()}`, { type: 'app_home_opened', user: userId, channel: `D${userId}`, tab });
+    return postSigned(endpoint, SECRET, body, { contentType: 'application/json' });
+  };
+
+  /** The user's Home tab as last published (waits for the publication that satisfies `until`). */
+  const home = async (userId: string, until: (h: { text: string; blocks: Json[]; published: number }) => boolean = () => true) =>
+    fake.waitFor(() => {
+      const h = fake.homes.get(userId);
+      const blocks = Array.isArray(h?.view['blocks']) ? (h.view['blocks'] as Json[]) : [];
+      const got = h ? { text: textOf({ blocks }), blocks, published: h.published } : null;
+      return got && until(got) ? got : null;
+    }, `the Home of ${userId}`);
+
+  /** Clicks a button of the user's Home tab as last published (the button must be there). */
+  const clickInHome = async (userId: string, actionId: string) => {
+    const blocks = (await home(userId)).blocks;
+    const button = findButton({ blocks }, actionId);
+    const payload = homeActionPayload({ teamId: TEAM, userId, userName: nameOf(userId), actionId, blockId: button.blockId, value: button.value, triggerId: fake.issueTrigger() });
+    return postSigned(endpoint, SECRET, interactionBody(payload));
+  };
+
   /** The most recent modal opened. */
   const lastView = () => [...fake.views.values()].at(-1);
 
@@ -140,7 +164,7 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     await fake.close();
   };
 
-  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, submit, clickInView, lastView, settle, assertClean, close };
+  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, submit, clickInView, openHome, home, clickInHome, lastView, settle, assertClean, close };
 }
 
 export type SlackCtx = Awaited<ReturnType<typeof setupSlack>>;

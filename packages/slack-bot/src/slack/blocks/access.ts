@@ -7,14 +7,15 @@ import { formatDuration } from '../parse.js';
 import type { Message } from './common.js';
 import { actions, button, context, header, LIMITS, section } from './common.js';
 
-function what(n: Names, r: AccessRequest): string {
+/** `*SRE* in team *Payments* for *8h*` */
+export function requestWhat(n: Names, r: AccessRequest): string {
   const where = r.teamId === null ? 'globally' : `in team *${esc(teamName(n, r.teamId))}*`;
   return `*${esc(roleName(n, r.roleId))}* ${where} for *${formatDuration(r.durationMs)}*`;
 }
 
 /** The rows of one request, with Approve / Deny while it is pending. */
 export function requestBlocks(n: Names, r: AccessRequest, grant: Grant | null): KnownBlock[] {
-  const blocks: KnownBlock[] = [section(`${who(r.userId)} asks for ${what(n, r)}.\n>${esc(r.reason)}`)];
+  const blocks: KnownBlock[] = [section(`${who(r.userId)} asks for ${requestWhat(n, r)}.\n>${esc(r.reason)}`)];
   if (r.status === 'pending') {
     blocks.push(
       actions(`request:${r.id}`, [

@@ -2,7 +2,7 @@ import type { ApprovalType, Environment, Evaluation, Product, Release, Requireme
 import { APPROVAL_TYPES } from '@gatehouse/core';
 import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { Names } from '../format.js';
-import { esc, teamName, who } from '../format.js';
+import { TYPE_LABEL, esc, teamName, who } from '../format.js';
 import { ACTION, actionId } from '../ids.js';
 import type { Message } from './common.js';
 import { actions, button, context, fields, header, section } from './common.js';
@@ -16,14 +16,7 @@ export interface ApprovalCard {
   release: Release | null;
 }
 
-export const TYPE_LABEL: Record<ApprovalType, string> = {
-  qa: 'QA',
-  security: 'Security',
-  compliance: 'Compliance',
-  product: 'Product',
-  operational: 'Operational',
-  release: 'Release (type)',
-};
+export { TYPE_LABEL } from '../format.js';
 
 export type CardState = 'pending' | 'ready' | 'rejected';
 

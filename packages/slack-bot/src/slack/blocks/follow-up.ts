@@ -22,11 +22,16 @@ const named = (missing: readonly string[]) =>
   }).join('; ');
 const versionText = (p: Product, v: Version, envId: string, n: Names) => `*${esc(p.name)} ${esc(v.version)}* → *${esc(environmentName(n, envId))}*`;
 
-/** Approve / Reject… for each type the recipient may give (the same actions as on the channel card). */
-function decisionButtons(v: Version, types: readonly ApprovalType[]) {
+/**
+ * Approve / Reject… for each type the recipient may give (the same actions as on the channel
+ * card). Where several versions' buttons share a message (`unique`), each action_id also names
+ * the version after the type (`version_approve:qa:<version id>`); the listeners read the type.
+ */
+export function decisionButtons(v: Version, types: readonly ApprovalType[], blockId = `decide_${v.id}`, unique = false) {
+  const id = (t: ApprovalType) => (unique ? `${t}:${v.id}` : t);
   return actions(
-    `decide_${v.id}`.slice(0, 255),
-    types.flatMap((t) => [button(`Approve ${TYPE_LABEL[t]}`, actionId(ACTION.versionApprove, t), v.id, 'primary'), button(`Reject ${TYPE_LABEL[t]}…`, actionId(ACTION.versionReject, t), v.id)]),
+    blockId.slice(0, 255),
+    types.flatMap((t) => [button(`Approve ${TYPE_LABEL[t]}`, actionId(ACTION.versionApprove, id(t)), v.id, 'primary'), button(`Reject ${TYPE_LABEL[t]}…`, actionId(ACTION.versionReject, id(t)), v.id)]),
   );
 }
 

@@ -1,8 +1,8 @@
-import type { AccessReview, AuditEvent, CreatedKey, Group, Permission, RoleDefinition, Settings, VerifyResult } from '@gatehouse/core';
+import type { AccessReview, AuditEvent, CreatedKey, Delegation, Group, Permission, RoleDefinition, Settings, VerifyResult } from '@gatehouse/core';
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
-import type { MeResponse } from '@gatehouse/core/contract';
+import type { MeResponse, ScopeAccess } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { environmentName, esc, productName, roleName, teamName, userName, versionName, when, who } from '../format.js';
+import { TYPE_LABEL, environmentName, esc, productName, roleName, teamName, userName, versionName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
 import { ruleSummary, ruleTarget } from './catalog.js';
@@ -23,6 +23,13 @@ export function permissionLines(perms: readonly Permission[]): string[] {
   return [...groups.entries()].map(([r, actions]) => `\`${r}\`: ${actions.join(', ')}`);
 }
 
+const delegatedTypes = (d: Delegation) => (d.types ? d.types.map((t) => TYPE_LABEL[t]).join(', ') : 'all their approvals');
+
+/** One line per delegation in force that the user gave or received. */
+export function delegationLines(list: readonly Delegation[], userId: string): string[] {
+  return list.map((d) => (d.delegatorId === userId ? `• You → ${who(d.delegateId)}: ${delegatedTypes(d)} until ${when(d.until)} (\`${d.id}\`)` : `• ${who(d.delegatorId)} → you: ${delegatedTypes(d)} until ${when(d.until)}`));
+}
+
 export function helpMessage(cmd: string): Message {
   return reply(`*Gatehouse* — roles and release approvals.\n${Object.values(usage(cmd)).map((u) => `• ${u}`).join('\n')}\nDurations look like \`30m\`, \`8h\`, \`2d\`, \`1w\`. Teams, products, environments and releases are named by id or name; channels with #.`);
 }
@@ -32,11 +39,15 @@ export function usageMessage(cmd: string, sub: string, problem?: string): Messag
   return reply(`${problem ? `:memo: ${problem}\n` : ''}Usage: ${u}\n\`${cmd} help\` lists everything.`);
 }
 
+/** The roles held in one scope (globally or in a team), with their end and group: `Developer (until …)`. */
+export function scopeRoles(s: ScopeAccess): string {
+  return s.roles.map((r) => `${esc(r.roleName)}${r.expiresAt ? ` (until ${when(r.expiresAt)})` : ''}${r.via ? ` (via group ${esc(r.via)})` : ''}`).join(', ');
+}
+
 export function whoamiMessage(me: Omit<MeResponse, 'key'>, singleAdmin: boolean): Message {
   const lines = [`*${esc(me.user.name || me.user.id)}* (${who(me.user.id)}) in *${esc(me.account.name)}* — ${me.primaryRole ? `primary role: *${esc(me.primaryRole)}*` : 'no role'}`];
   for (const s of me.scopes) {
-    const roles = s.roles.map((r) => `${esc(r.roleName)}${r.expiresAt ? ` (until ${when(r.expiresAt)})` : ''}${r.via ? ` (via group ${r.via})` : ''}`).join(', ') || '—';
-    lines.push(`\n*${esc(s.teamName)}* — roles: ${roles}`);
+    lines.push(`\n*${esc(s.teamName)}* — roles: ${scopeRoles(s) || '—'}`);
     lines.push(...permissionLines(s.permissions).map((l) => `    ${l}`));
   }
   const delegations = me.delegations ?? [];
