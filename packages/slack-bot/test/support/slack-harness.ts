@@ -84,9 +84,13 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
   };
   const answer = async (userId: string, text: string): Promise<string> => (await reply(userId, text)).text;
 
-  /** Clicks a button of a message the bot posted (the button must be there). */
-  const click = async (userId: string, msg: Pick<PostedMessage, 'channel' | 'ts' | 'blocks'>, actionId: string, sign: SignOptions = {}, extra: { triggerId?: string; responseUrl?: string; ephemeral?: boolean } = {}) => {
-    const button = findButton(msg, actionId);
+  /**
+   * Clicks a button of a message the bot posted. The button must be there, or have been there in
+   * an earlier rendering (a person may click a message their client has not redrawn yet).
+   */
+  const click = async (userId: string, msg: Pick<PostedMessage, 'channel' | 'ts' | 'blocks'> & { history?: PostedMessage['history'] }, actionId: string, sign: SignOptions = {}, extra: { triggerId?: string; responseUrl?: string; ephemeral?: boolean } = {}) => {
+    const shown = [msg, ...(msg.history ?? []).toReversed()].find((m) => actionIds(m).includes(actionId)) ?? msg;
+    const button = findButton(shown, actionId);
     const triggerId = extra.triggerId ?? fake.issueTrigger();
     const responseUrl = extra.responseUrl ?? fake.responseUrl();
     const payload = blockActionPayload({ teamId: TEAM, userId, userName: nameOf(userId), channelId: msg.channel, messageTs: msg.ts, ephemeral: extra.ephemeral ?? false, actionId, blockId: button.blockId, value: button.value, triggerId, responseUrl });

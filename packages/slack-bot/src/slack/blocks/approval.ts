@@ -73,8 +73,8 @@ export function releaseButtons(releaseId: string): ActionsBlock {
 
 /**
  * The interactive approval message: product, version, creator, environments, each required
- * approval type with its status and quorum, and Approve / Reject per type until the version is
- * ready or rejected (then the buttons are gone).
+ * approval type with its status and quorum, and Approve / Reject per type still missing until the
+ * version is ready or rejected (then the buttons are gone).
  */
 export function approvalMessage(n: Names, card: ApprovalCard): Message {
   const { version: v, product: p } = card;
@@ -97,7 +97,8 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
   const open = state === 'pending';
   for (const r of requirements(card)) {
     blocks.push(section(statusLine(card, r)));
-    if (open) {
+    // Only where something is missing: a requirement already met needs no more decisions.
+    if (open && !r.satisfied) {
       blocks.push(
         actions(`type:${r.type}`, [
           button(`Approve ${TYPE_LABEL[r.type]}`, actionId(ACTION.versionApprove, r.type), v.id, 'primary'),
