@@ -36,4 +36,23 @@ describe('Slack: approval cards and replies (defects)', () => {
     assert.deepEqual(actionIds(msg).sort(), ['version_approve:operational', 'version_approve:security', 'version_reject:operational', 'version_reject:security']);
     ctx.assertClean();
   });
+
+  it('a rejected card says which environment is rejected and by whom (a name), and no "ready to deploy" under its Rejected header', async () => {
+    const { id, msg } = await card(ctx, '8.1.0', ['staging', 'production']);
+    await ctx.click('UQUINN', msg, 'version_approve:qa');
+    await ctx.settle();
+    assert.match(textOf(msg), /staging\*: ready to deploy/, 'while it is pending, staging is ready');
+    await reject(ctx, 'USEC', msg, 'security', 'CVE-2026-9');
+    const text = textOf(msg);
+    assert.match(text, /^Rejected: Checkout 8\.1\.0/);
+    assert.ok(!text.includes('ready to deploy'), text);
+    assert.match(text, /:x: \*production\* \(production\): rejected — Security: rejected by <@USEC>; Operational: 1 more approval/);
+    assert.ok(!/rejected by USEC/.test(text), 'no raw user id');
+
+    // The command replies name the rejecter too.
+    const again = await ctx.answer('UDEV', `request-approval ${id} production`);
+    assert.match(again, /missing: security: rejected by <@USEC>; operational: 1 more approval/);
+    assert.match(await ctx.answer('UDEV', `deploy ${id} production`), /Still missing:\n• security: rejected by <@USEC>\n/);
+    ctx.assertClean();
+  });
 });

@@ -88,19 +88,21 @@ export function clip(text: string, max: number): string {
 
 /**
  * What the core says is missing (`qa: 1 more approval`, `security: rejected by USEC, UX`,
- * `release approval: rejected by URITA`, an expiry) in words: the type's name, the users as
- * mentions, the rest escaped; joined with `; `.
+ * `release approval: rejected by URITA`, an expiry) in words, joined with `; `: the users as
+ * mentions (names; ids only without `n`), the rest escaped. With `typeNames` the approval types
+ * are named (`QA: …`); without, they stay as people type them in commands (`qa: …`).
  */
-export function missingText(n: Names, missing: readonly string[]): string {
+export function missingText(n: Names | null, missing: readonly string[], typeNames = true): string {
   return missing
     .map((m) => {
       const at = m.indexOf(': ');
       const head = at < 0 ? m : m.slice(0, at);
       const rest = at < 0 ? null : m.slice(at + 2);
-      const name = Object.hasOwn(TYPE_LABEL, head) ? TYPE_LABEL[head as ApprovalType] : esc(head);
+      const name = typeNames && Object.hasOwn(TYPE_LABEL, head) ? TYPE_LABEL[head as ApprovalType] : esc(head);
       if (rest === null) return name;
       const by = /^rejected by (.+)$/.exec(rest);
-      return `${name}: ${by?.[1] ? `rejected by ${by[1].split(', ').map((id) => userName(n, id)).join(', ')}` : esc(rest)}`;
+      const people = by?.[1]?.split(', ').map((id) => (n ? userName(n, id) : who(id)));
+      return `${name}: ${people ? `rejected by ${people.join(', ')}` : esc(rest)}`;
     })
     .join('; ');
 }

@@ -1,7 +1,8 @@
-import type { Account, CommitNotice, Evaluation, Logger } from '@gatehouse/core';
+import type { Account, CommitNotice, Logger } from '@gatehouse/core';
 import { APPROVAL_TYPES, own, redefinesRoles, roleChangesOf, versionIdOf } from '@gatehouse/core';
 import type { WebClient } from '@slack/web-api';
 import { meOf } from '../rest/me.js';
+import { rejectedIn } from './blocks/approval.js';
 import type { HomeFacts, OwnVersion, WaitingItem } from './blocks/home.js';
 import { homeView, noAccountHome } from './blocks/home.js';
 import { namesOf, noAccountText } from './context.js';
@@ -9,9 +10,6 @@ import type { KeyedQueue, Slot } from './queue.js';
 import { remember } from './queue.js';
 
 const DAY = 86_400_000;
-
-/** A requirement or the release is rejected: like its card, the version waits for nobody until that is withdrawn. */
-const rejected = (e: Evaluation) => e.requirements.some((r) => r.rejectedBy.length > 0) || (e.release?.rejectedBy.length ?? 0) > 0;
 
 /**
  * The versions waiting for approvals `userId` can give, one item per version (the core lists one
@@ -21,7 +19,8 @@ const rejected = (e: Evaluation) => e.requirements.some((r) => r.rejectedBy.leng
 export function waitingFor(account: Account, userId: string): WaitingItem[] {
   const byVersion = new Map<string, WaitingItem>();
   const pending = account.pendingApprovals(userId);
-  const out = new Set(pending.filter((p) => rejected(p.evaluation)).map((p) => p.version.id));
+  // Like its card, a rejected version waits for nobody until the rejection is withdrawn.
+  const out = new Set(pending.filter((p) => rejectedIn(p.evaluation)).map((p) => p.version.id));
   for (const p of pending) {
     if (out.has(p.version.id)) continue;
     const seen = byVersion.get(p.version.id);

@@ -2,7 +2,7 @@ import type { ErrorCode, GatehouseError } from '@gatehouse/core';
 import { assertNever } from '@gatehouse/core';
 import { z } from 'zod';
 import type { Names } from './format.js';
-import { esc, roleName, teamName, who } from './format.js';
+import { esc, missingText, roleName, teamName, who } from './format.js';
 
 /**
  * The one place where the core's typed refusals become words: why it was refused (the core's
@@ -87,7 +87,7 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
       return `:lock: ${esc(err.message)}.`;
     case 'deployment_blocked': {
       const m = Missing.safeParse(err.details);
-      const list = m.success ? m.data.missing.map((x) => `• ${esc(x)}`).join('\n') : '';
+      const list = m.success ? m.data.missing.map((x) => `• ${missingText(names, [x], false)}`).join('\n') : '';
       return `:octagonal_sign: ${esc(err.message.split(':')[0] ?? err.message)} is blocked. Still missing:\n${list}\nHolders of \`gate:override\` can deploy anyway with \`${cmd} deploy <version> <environment> override because <reason>\` (recorded loudly).`;
     }
     case 'reason_required':

@@ -2,7 +2,7 @@ import type { ApprovalType, Environment, Evaluation, Product, Release, Requireme
 import { APPROVAL_TYPES } from '@gatehouse/core';
 import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { Names } from '../format.js';
-import { TYPE_LABEL, esc, teamName, who } from '../format.js';
+import { TYPE_LABEL, esc, missingText, teamName, who } from '../format.js';
 import { ACTION, actionId } from '../ids.js';
 import type { Message } from './common.js';
 import { actions, button, context, fields, header, section } from './common.js';
@@ -23,7 +23,7 @@ export type CardState = 'pending' | 'ready' | 'rejected';
 /** Rejected when any requirement or the release is rejected; ready when every environment is. */
 export function cardState(card: ApprovalCard): CardState {
   const evals = card.environments.map((e) => e.evaluation);
-  if (evals.some((e) => e.requirements.some((r) => r.rejectedBy.length > 0) || (e.release?.rejectedBy.length ?? 0) > 0)) return 'rejected';
+  if (evals.some(rejectedIn)) return 'rejected';
   if (evals.length > 0 && evals.every((e) => e.ready)) return 'ready';
   return 'pending';
 }
@@ -58,9 +58,17 @@ function statusLine(card: ApprovalCard, r: RequirementStatus): string {
   return `:hourglass_flowing_sand: ${label}${by} — ${r.missing} more needed`;
 }
 
-function envLine(e: ApprovalCard['environments'][number]): string {
+/** A requirement or the release is rejected in this evaluation. */
+export function rejectedIn(e: Evaluation): boolean {
+  return e.requirements.some((r) => r.rejectedBy.length > 0) || (e.release?.rejectedBy.length ?? 0) > 0;
+}
+
+/** One environment: ready, rejected (and by whom), or what it waits for. A rejected card says "ready to deploy" nowhere. */
+function envLine(n: Names, e: ApprovalCard['environments'][number], state: CardState): string {
   const name = `*${esc(e.environment.name)}*${e.environment.production ? ' (production)' : ''}`;
-  return e.evaluation.ready ? `:white_check_mark: ${name}: ready to deploy` : `:hourglass_flowing_sand: ${name}: waiting for ${e.evaluation.missing.map(esc).join('; ')}`;
+  if (e.evaluation.ready) return `:white_check_mark: ${name}: ${state === 'rejected' ? 'its approvals are in' : 'ready to deploy'}`;
+  const missing = missingText(n, e.evaluation.missing);
+  return rejectedIn(e.evaluation) ? `:x: ${name}: rejected — ${missing}` : `:hourglass_flowing_sand: ${name}: waiting for ${missing}`;
 }
 
 /** Approve release / Reject release… (the release id in the value; the listeners of both read it there). */
@@ -90,7 +98,7 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
     ]),
   ];
   const envs = card.environments.slice(0, 8);
-  blocks.push(context(...envs.map(envLine), ...(card.environments.length > envs.length ? [`…and ${card.environments.length - envs.length} more`] : [])));
+  blocks.push(context(...envs.map((e) => envLine(n, e, state)), ...(card.environments.length > envs.length ? [`…and ${card.environments.length - envs.length} more`] : [])));
   const runs = Object.values(n.state.githubReviews ?? {}).filter((r) => r.versionId === v.id);
   // GitHub runs waiting on this version (deployment protection rules): where the request came from.
   if (runs.length) blocks.push(context(...runs.slice(-5).map((r) => `GitHub ${esc(r.repository)} · ${esc(r.ref || r.sha.slice(0, 7))} · run ${r.runId} waiting for ${esc(r.environmentName)}`)));

@@ -2,7 +2,7 @@ import type { AccessReview, AuditEvent, CreatedKey, Delegation, Group, Permissio
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { MeResponse, ScopeAccess } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { TYPE_LABEL, environmentName, esc, productName, roleName, teamName, userName, versionName, when, who } from '../format.js';
+import { TYPE_LABEL, environmentName, esc, missingText, productName, roleName, teamName, userName, versionName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
 import { ruleSummary, ruleTarget } from './catalog.js';
@@ -132,7 +132,7 @@ function auditWhat(n: Names, d: AuditEvent): string {
     case 'deployment.created':
       return `deployed ${versionName(n, d.data.deployment.versionId)} to ${esc(environmentName(n, d.data.deployment.environmentId))}`;
     case 'gate.overridden':
-      return `:rotating_light: *overrode the gate* of ${versionName(n, d.data.versionId)} to ${esc(environmentName(n, d.data.environmentId))}: _${esc(d.data.reason)}_ (missing: ${d.data.missing.map(esc).join('; ')})`;
+      return `:rotating_light: *overrode the gate* of ${versionName(n, d.data.versionId)} to ${esc(environmentName(n, d.data.environmentId))}: _${esc(d.data.reason)}_ (missing: ${missingText(n, d.data.missing, false)})`;
     case 'access_request.created':
       return `requested *${esc(roleName(n, d.data.request.roleId))}* ${where(d.data.request.teamId)} for ${formatDuration(d.data.request.durationMs)}: _${esc(d.data.request.reason)}_`;
     case 'access_request.approved':

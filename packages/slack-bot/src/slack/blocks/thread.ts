@@ -1,6 +1,6 @@
 import type { AuditEvent } from '@gatehouse/core';
 import type { Names } from '../format.js';
-import { environmentName, esc, who } from '../format.js';
+import { environmentName, esc, missingText, who } from '../format.js';
 import { TYPE_LABEL } from './approval.js';
 import { own } from '../../rest/lookup.js';
 
@@ -25,7 +25,7 @@ export function releaseDecisionReply(n: Names, e: EventOf<'release.decided'>): s
 
 /** A deployment through a gate that was not ready (the notifier broadcasts it to the channel). */
 export function gateOverriddenReply(n: Names, e: EventOf<'gate.overridden'>): string {
-  return `:rotating_light: ${who(e.actor)} *overrode the gate* to deploy to *${esc(environmentName(n, e.data.environmentId))}* without: ${e.data.missing.map(esc).join('; ')}.\nReason: _${esc(e.data.reason)}_`;
+  return `:rotating_light: ${who(e.actor)} *overrode the gate* to deploy to *${esc(environmentName(n, e.data.environmentId))}* without: ${missingText(n, e.data.missing, false)}.\nReason: _${esc(e.data.reason)}_`;
 }
 
 /** A deployment through a ready gate. */
