@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { PostedMessage } from './support/fake-slack.js';
 import type { SlackCtx } from './support/slack-harness.js';
-import { actionIds, setupSlack, state, textOf } from './support/slack-harness.js';
+import { actionIds, at, setupSlack, state, textOf } from './support/slack-harness.js';
 
 /** Dev creates a Checkout version and asks approval for the environments; resolves with its card once posted. */
 async function card(ctx: SlackCtx, version: string, environments: string[]): Promise<{ id: string; msg: PostedMessage }> {
@@ -53,6 +53,13 @@ describe('Slack: approval cards and replies (defects)', () => {
     const again = await ctx.answer('UDEV', `request-approval ${id} production`);
     assert.match(again, /missing: security: rejected by <@USEC>; operational: 1 more approval/);
     assert.match(await ctx.answer('UDEV', `deploy ${id} production`), /Still missing:\n• security: rejected by <@USEC>\n/);
+    ctx.assertClean();
+  });
+
+  it('revoking a role someone does not hold names them, the role and the team', async () => {
+    const answer = await ctx.answer('UADA', `revoke ${at('UVERA')} qa payments`);
+    assert.match(answer, /^:mag: <@UVERA> does not hold \*QA\* in team \*Payments\*\. `\/gatehouse holders qa` lists who does\.$/);
+    assert.match(await ctx.answer('UADA', `revoke ${at('UVERA')} sre`), /<@UVERA> does not hold \*SRE\* globally\./);
     ctx.assertClean();
   });
 });

@@ -19,6 +19,8 @@ const Issues = z.object({ issues: z.array(z.object({ path: z.string(), message: 
 const Missing = z.object({ missing: z.array(z.string()) });
 const Holders = z.object({ holders: z.array(z.object({ subject: z.object({ type: z.string(), id: z.string() }), teamId: z.string().nullable() })) });
 const NotFound = z.object({ entity: z.string(), id: z.string() });
+/** A revoke of a role the subject does not hold (the core's details are the revoke's input). */
+const NotHeld = z.object({ subject: z.object({ type: z.enum(['user', 'group']), id: z.string() }), roleId: z.string(), teamId: z.string().nullable() });
 
 /** What to try when something named was not found, per entity. */
 const LOOKUP: Record<string, string> = {
@@ -95,6 +97,12 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
     case 'request_not_pending':
       return `:information_source: ${esc(err.message)}. Nothing changed.`;
     case 'not_found': {
+      const held = NotHeld.safeParse(err.details);
+      if (held.success) {
+        const { subject, roleId, teamId } = held.data;
+        const whom = subject.type === 'user' ? who(subject.id) : `group \`${esc(subject.id)}\``;
+        return `:mag: ${whom} does not hold *${esc(role(roleId))}* ${teamId === null ? 'globally' : `in team *${esc(team(teamId))}*`}. \`${cmd} holders ${roleId}\` lists who does.`;
+      }
       const n = NotFound.safeParse(err.details);
       const hint = n.success ? LOOKUP[n.data.entity] : undefined;
       return `:mag: ${esc(err.message)}.${hint ? ` (${hint})` : ''}`;
