@@ -62,4 +62,39 @@ describe('Slack: approval cards and replies (defects)', () => {
     assert.match(await ctx.answer('UADA', `revoke ${at('UVERA')} sre`), /<@UVERA> does not hold \*SRE\* globally\./);
     ctx.assertClean();
   });
+
+  it('user text is escaped for mrkdwn everywhere: names in replies, modals and refusals; a reason of several lines keeps its italics and its list', async () => {
+    const ada = { userId: 'UADA' };
+    await ctx.account.createTeam(ada, { teamId: 'ops', name: 'Ops <!here> & co' });
+    const assigned = await ctx.answer('UADA', `assign ${at('UVERA')} developer ops`);
+    assert.match(assigned, /Developer \(Ops &lt;!here&gt; &amp; co\)/);
+    assert.ok(!assigned.includes('<!here>'), assigned);
+
+    await ctx.account.createRole(ada, { roleId: 'qa-lead', name: 'QA <lead>', permissions: ['version:approve:qa'] });
+    await ctx.account.createProduct(ada, { productId: 'shop', name: 'Shop <!channel>', teamId: 'payments' });
+    const { version } = await ctx.account.createVersion({ userId: 'UDEV' }, { productId: 'shop', version: '1.0.0' });
+    await ctx.account.requestApproval({ userId: 'UDEV' }, { versionId: version.id, environmentId: 'production' });
+    const ref = await ctx.fake.waitFor(() => ctx.account.view.versions[version.id]?.message, 'the card');
+    await ctx.settle();
+    const msg = ctx.fake.messages.get(`${ref.channel}/${ref.ts}`) ?? assert.fail('no card');
+
+    const refused = await ctx.click('UVERA', msg, 'version_approve:qa');
+    const refusal = textOf(await ctx.fake.waitFor(() => ctx.fake.responsesTo(refused.responseUrl)[0], 'the refusal'));
+    assert.match(refusal, /Roles that grant it: Admin, QA, QA &lt;lead&gt;\./);
+
+    await ctx.click('USEC', msg, 'version_reject:security');
+    const view = await ctx.fake.waitFor(() => ctx.lastView(), 'the reject modal');
+    assert.match(textOf({ blocks: view.view['blocks'] }), /for \*Shop &lt;!channel&gt; 1\.0\.0\*/);
+    await ctx.submit('USEC', view.id, { reason: state.text('first line\n<script> second') });
+    await ctx.settle();
+    assert.deepEqual(ctx.fake.threadReplies(msg.channel, msg.ts).map((m) => m.text), [':x: <@USEC> rejected *Security*: _first line_ _&lt;script&gt; second_']);
+    assert.match(textOf(msg), /rejected by <@USEC>: _first line_ _&lt;script&gt; second_/);
+
+    const r = await ctx.account.requestAccess({ userId: 'UVAL' }, { roleId: 'qa', teamId: null, durationMs: 3_600_000, reason: 'cover for Quinn\n<!channel> please' });
+    await ctx.settle();
+    const asked = await ctx.fake.waitFor(() => [...ctx.fake.messages.values()].find((m) => textOf(m).includes('cover for Quinn')), 'the access request message');
+    assert.match(textOf(asked), /\n>cover for Quinn\n>&lt;!channel&gt; please/);
+    assert.ok(r);
+    ctx.assertClean();
+  });
 });

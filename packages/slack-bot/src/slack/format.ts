@@ -22,6 +22,28 @@ export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * User text (a reason) inline, in italics: escaped, each line in italics of its own (mrkdwn
+ * italics stop at a line break, leaving stray underscores) and kept on one line, so a reason
+ * cannot break the list or sentence it sits in.
+ */
+export function reasonText(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => `_${esc(l)}_`)
+    .join(' ');
+}
+
+/** User text as a block quote: escaped, every line quoted (a `>` quotes one line only). */
+export function quoteText(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((l) => `>${esc(l)}`)
+    .join('\n');
+}
+
 /** A user as a Slack mention (Slack renders the current display name); the system actor as words. */
 export function who(userId: string): string {
   return userId === 'system' ? 'Gatehouse' : `<@${userId}>`;
@@ -69,12 +91,12 @@ export function when(ms: number): string {
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${fallback}>`;
 }
 
-/** `Developer (Payments, until …, via group oncall)` */
+/** `Developer (Payments, until …, via group oncall)`, names escaped (mrkdwn). */
 export function assignment(n: Names, a: RoleAssignment): string {
-  const extras = [a.teamId === null ? 'global' : teamName(n, a.teamId)];
+  const extras = [a.teamId === null ? 'global' : esc(teamName(n, a.teamId))];
   if (a.expiresAt !== null) extras.push(`until ${when(a.expiresAt)}`);
-  if (a.via) extras.push(`via group ${a.via}`);
-  return `${roleName(n, a.roleId)} (${extras.join(', ')})`;
+  if (a.via) extras.push(`via group ${esc(a.via)}`);
+  return `${esc(roleName(n, a.roleId))} (${extras.join(', ')})`;
 }
 
 export function assignments(n: Names, list: readonly RoleAssignment[]): string {

@@ -40,8 +40,9 @@ const LOOKUP: Record<string, string> = {
 /** Ephemeral text explaining a refusal. `cmd` is the slash command, for the suggestions. */
 export function explainError(err: GatehouseError, names: Names | null, cmd: string): string {
   const code: ErrorCode = err.code;
-  const role = (id: string) => (names ? roleName(names, id) : id);
-  const team = (id: string | null) => (names ? teamName(names, id) : (id ?? 'globally'));
+  // Names are user text: escaped for mrkdwn here, once.
+  const role = (id: string) => esc(names ? roleName(names, id) : id);
+  const team = (id: string | null) => esc(names ? teamName(names, id) : (id ?? 'globally'));
   switch (code) {
     case 'forbidden': {
       const d = Denial.safeParse(err.details);
@@ -101,7 +102,7 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
       if (held.success) {
         const { subject, roleId, teamId } = held.data;
         const whom = subject.type === 'user' ? who(subject.id) : `group \`${esc(subject.id)}\``;
-        return `:mag: ${whom} does not hold *${esc(role(roleId))}* ${teamId === null ? 'globally' : `in team *${esc(team(teamId))}*`}. \`${cmd} holders ${roleId}\` lists who does.`;
+        return `:mag: ${whom} does not hold *${role(roleId)}* ${teamId === null ? 'globally' : `in team *${team(teamId)}*`}. \`${cmd} holders ${roleId}\` lists who does.`;
       }
       const n = NotFound.safeParse(err.details);
       const hint = n.success ? LOOKUP[n.data.entity] : undefined;

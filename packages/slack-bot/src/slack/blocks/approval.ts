@@ -2,7 +2,7 @@ import type { ApprovalType, Environment, Evaluation, Product, Release, Requireme
 import { APPROVAL_TYPES } from '@gatehouse/core';
 import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { Names } from '../format.js';
-import { TYPE_LABEL, esc, missingText, teamName, who } from '../format.js';
+import { TYPE_LABEL, esc, missingText, reasonText, teamName, who } from '../format.js';
 import { ACTION, actionId } from '../ids.js';
 import type { Message } from './common.js';
 import { actions, button, context, fields, header, section } from './common.js';
@@ -50,7 +50,7 @@ function reasonOf(card: ApprovalCard, approverId: string, type: ApprovalType): s
 function statusLine(card: ApprovalCard, r: RequirementStatus): string {
   const label = `*${TYPE_LABEL[r.type]}* · ${r.approvedBy.length} of ${r.quorum}`;
   if (r.rejectedBy.length) {
-    const why = r.rejectedBy.map((u) => `${who(u)}: _${esc(reasonOf(card, u, r.type) ?? 'no reason')}_`).join('; ');
+    const why = r.rejectedBy.map((u) => `${who(u)}: ${reasonText(reasonOf(card, u, r.type) ?? 'no reason')}`).join('; ');
     return `:x: ${label} — rejected by ${why}`;
   }
   const by = r.approvedBy.length ? ` — approved by ${r.approvedBy.map(who).join(', ')}` : '';
@@ -121,7 +121,7 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
     const line = !rel.releaseId
       ? `:warning: ${name} — required, but the version is in no release`
       : rel.rejectedBy.length
-        ? `:x: ${name} — rejected by ${rel.rejectedBy.map((u) => `${who(u)}: _${esc(card.release?.decisions.find((d) => d.approverId === u)?.reason ?? 'no reason')}_`).join('; ')}`
+        ? `:x: ${name} — rejected by ${rel.rejectedBy.map((u) => `${who(u)}: ${reasonText(card.release?.decisions.find((d) => d.approverId === u)?.reason ?? 'no reason')}`).join('; ')}`
         : rel.approved
           ? `:white_check_mark: ${name} — approved by ${rel.approvedBy.map(who).join(', ')}`
           : `:hourglass_flowing_sand: ${name} — waiting for release approval`;

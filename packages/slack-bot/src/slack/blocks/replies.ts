@@ -2,7 +2,7 @@ import type { AccessReview, AuditEvent, CreatedKey, Delegation, Group, Permissio
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { MeResponse, ScopeAccess } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { TYPE_LABEL, environmentName, esc, missingText, productName, roleName, teamName, userName, versionName, when, who } from '../format.js';
+import { TYPE_LABEL, environmentName, esc, missingText, productName, reasonText, roleName, teamName, userName, versionName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
 import { ruleSummary, ruleTarget } from './catalog.js';
@@ -81,7 +81,7 @@ export function groupsMessage(n: Names, groups: readonly Group[]): Message {
   const grantsOf = (g: Group) =>
     Object.values(n.state.grants)
       .filter((x) => x.subject.type === 'group' && x.subject.id === g.id)
-      .map((x) => `${roleName(n, x.roleId)} (${x.teamId === null ? 'global' : teamName(n, x.teamId)})`);
+      .map((x) => `${esc(roleName(n, x.roleId))} (${x.teamId === null ? 'global' : esc(teamName(n, x.teamId))})`);
   const lines = groups.map((g) => `• *${esc(g.name)}* \`${g.id}\` — members: ${g.members.map(who).join(', ') || '—'}; roles: ${grantsOf(g).join(', ') || '—'}`);
   return reply(`*Groups* (${groups.length})\n${lines.join('\n')}`);
 }
@@ -126,19 +126,19 @@ function auditWhat(n: Names, d: AuditEvent): string {
     case 'version.approval_requested':
       return `requested approval of ${versionName(n, d.data.versionId)} for ${esc(environmentName(n, d.data.environmentId))}`;
     case 'version.decided':
-      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} ${d.data.approvalType} for ${versionName(n, d.data.versionId)}${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
+      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} ${d.data.approvalType} for ${versionName(n, d.data.versionId)}${d.data.reason ? `: ${reasonText(d.data.reason)}` : ''}`;
     case 'release.decided':
-      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} release ${releaseName(n, d.data.releaseId)}${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
+      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} release ${releaseName(n, d.data.releaseId)}${d.data.reason ? `: ${reasonText(d.data.reason)}` : ''}`;
     case 'deployment.created':
       return `deployed ${versionName(n, d.data.deployment.versionId)} to ${esc(environmentName(n, d.data.deployment.environmentId))}`;
     case 'gate.overridden':
-      return `:rotating_light: *overrode the gate* of ${versionName(n, d.data.versionId)} to ${esc(environmentName(n, d.data.environmentId))}: _${esc(d.data.reason)}_ (missing: ${missingText(n, d.data.missing, false)})`;
+      return `:rotating_light: *overrode the gate* of ${versionName(n, d.data.versionId)} to ${esc(environmentName(n, d.data.environmentId))}: ${reasonText(d.data.reason)} (missing: ${missingText(n, d.data.missing, false)})`;
     case 'access_request.created':
-      return `requested *${esc(roleName(n, d.data.request.roleId))}* ${where(d.data.request.teamId)} for ${formatDuration(d.data.request.durationMs)}: _${esc(d.data.request.reason)}_`;
+      return `requested *${esc(roleName(n, d.data.request.roleId))}* ${where(d.data.request.teamId)} for ${formatDuration(d.data.request.durationMs)}: ${reasonText(d.data.request.reason)}`;
     case 'access_request.approved':
       return `approved access request \`${d.data.requestId}\``;
     case 'access_request.denied':
-      return `denied access request \`${d.data.requestId}\`${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
+      return `denied access request \`${d.data.requestId}\`${d.data.reason ? `: ${reasonText(d.data.reason)}` : ''}`;
     case 'role.created':
     case 'role.deleted':
       return `${d.type === 'role.created' ? 'created' : 'deleted'} custom role *${esc(d.data.role.name)}*`;
