@@ -121,11 +121,14 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     return postSigned(endpoint, SECRET, interactionBody(payload));
   };
 
-  /** The user opens the bot's App Home (the Home tab): Slack's app_home_opened event. */
+  /** The user opens the bot's App Home: Slack's app_home_opened event; for the Home tab, resolves once it was published. */
   let events = 0;
   const openHome = async (userId: string, tab: 'home' | 'messages' = 'home') => {
+    const before = fake.homes.get(userId)?.published ?? 0;
     const body = eventBody(TEAM, `EvHome${++events}.${Date.now()}`, { type: 'app_home_opened', user: userId, channel: `D${userId}`, tab });
-    return postSigned(endpoint, SECRET, body, { contentType: 'application/json' });
+    const res = await postSigned(endpoint, SECRET, body, { contentType: 'application/json' });
+    if (tab === 'home' && res.status === 200) await fake.waitFor(() => (fake.homes.get(userId)?.published ?? 0) > before, `the Home of ${userId} to be published`);
+    return res;
   };
 
   /** The user's Home tab as last published (waits for the publication that satisfies `until`). */
