@@ -77,7 +77,7 @@ describe('Slack: the slash command', () => {
     assert.match(revoked, /Revoked \*QA\* in \*Payments\* from <@UDORA>\.\nTheir roles: Viewer \(General\), Developer \(Payments\)/);
     await ctx.settle();
     assert.match(lastDm('UDORA'), /\*Now:\* Viewer \(General\), Developer \(Payments\)$/);
-    assert.match(await ctx.answer('UADA', `revoke ${at('UDORA')} qa payments`), /user UDORA does not hold qa in team payments/);
+    assert.match(await ctx.answer('UADA', `revoke ${at('UDORA')} qa payments`), /<@UDORA> does not hold \*QA\* in team \*Payments\*/);
     assert.match(await ctx.answer('UGRACE', `revoke ${at('UGRACE')} admin`), /nobody changes their own roles/);
 
     // Someone Gatehouse has not met yet is looked up in Slack (users.info) and created.

@@ -76,6 +76,29 @@ describe('Slack: the fake Web API refuses what Slack refuses', () => {
     assert.equal(await refusal(client.views.open({ trigger_id: late, view })), 'expired_trigger_id');
   });
 
+  it('rate limits: past N posts a second in a channel, HTTP 429 with Retry-After, and nothing is posted; other channels are not limited', async () => {
+    const limited = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), rateLimits: { 'chat.postMessage': 2 } });
+    try {
+      const post = (channel: string) => fetch(`${limited.apiUrl}chat.postMessage`, { method: 'POST', headers: { authorization: `Bearer ${limited.botToken}`, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ channel, text: 'x' }) });
+      const answers = [await post('C1'), await post('C1'), await post('C1'), await post('C2')];
+      assert.deepEqual(answers.map((r) => r.status), [200, 200, 429, 200]);
+      assert.equal(answers[2]?.headers.get('retry-after'), '1');
+      assert.deepEqual(await answers[2]?.json(), { ok: false, error: 'ratelimited' });
+      assert.equal(limited.channelMessages('C1').length, 2);
+      assert.equal(limited.rateLimited().length, 1);
+      assert.deepEqual(limited.failures(), [], 'a 429 is not a refusal of what was sent');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal((await post('C1')).status, 200, 'a second later it is accepted');
+      // A client made with rejectRateLimitedCalls throws the Retry-After; the default one would wait and retry.
+      const c = new WebClient(limited.botToken, { slackApiUrl: limited.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+      await c.chat.postMessage({ channel: 'C3', text: 'x' });
+      await c.chat.postMessage({ channel: 'C3', text: 'x' });
+      await assert.rejects(c.chat.postMessage({ channel: 'C3', text: 'x' }), (err: { code?: string; retryAfter?: number }) => err.code === 'slack_webapi_rate_limited_error' && err.retryAfter === 1);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('scopes: a method the bot was not granted is refused; a wrong token too', async () => {
     const narrow = await FakeSlack.start({ scopes: ['chat:write'] });
     try {

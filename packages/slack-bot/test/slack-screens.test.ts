@@ -6,40 +6,47 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { checkModal } from './support/block-kit.js';
-import { modalHtml } from './support/modal-html.js';
+import { checkBlocks, checkHome } from './support/block-kit.js';
+import { homeHtml, messageHtml, modalHtml } from './support/modal-html.js';
 import type { SlackCtx } from './support/slack-harness.js';
-import { setupSlack, state, textOf } from './support/slack-harness.js';
+import { at, setupSlack, state, textOf } from './support/slack-harness.js';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
 /** Git-ignored, at the repository's root. */
 const OUT = fileURLToPath(new URL('../../../../test-artifacts/slack-modals/', import.meta.url));
+const HOME_OUT = fileURLToPath(new URL('../../../../test-artifacts/slack-home/', import.meta.url));
 
 type Json = Record<string, unknown>;
 
-/** Roughly how tall Slack draws the modal, so the screenshot has little empty space. */
-function heightOf(view: Json): number {
+/** Roughly how tall Slack draws the modal (or a wider surface), so the screenshot has little empty space. */
+function heightOf(view: Json, charsPerLine = 60, max = 2400): number {
   const blocks = Array.isArray(view['blocks']) ? (view['blocks'] as Json[]) : [];
   let h = 190;
   for (const b of blocks) {
     const el = (b['element'] ?? {}) as Json;
-    const lines = Math.ceil(textOf({ blocks: [b] }).length / 60) + (textOf({ blocks: [b] }).match(/\n/g)?.length ?? 0);
+    const lines = Math.ceil(textOf({ blocks: [b] }).length / charsPerLine) + (textOf({ blocks: [b] }).match(/\n/g)?.length ?? 0);
     h += b['type'] === 'input' ? 95 + (Array.isArray(el['options']) && el['type'] === 'checkboxes' ? (el['options'] as unknown[]).length * 30 : 0) + (b['hint'] ? 20 : 0) : 20 + lines * 22;
   }
-  return Math.min(Math.max(h, 400), 2400);
+  return Math.min(Math.max(h, 400), max);
 }
 
 /** Writes the view as HTML and screenshots it with headless Chromium; returns the PNG's path. */
 async function screenshot(name: string, view: Json): Promise<string> {
-  mkdirSync(OUT, { recursive: true });
-  const htmlPath = join(OUT, `${name}.html`);
-  const png = join(OUT, `${name}.png`);
-  writeFileSync(htmlPath, modalHtml(view));
+  return shoot(OUT, name, modalHtml(view), 600, heightOf(view));
+}
+
+/** Writes the page into `dir` and screenshots it with headless Chromium at that size; returns the PNG's path. */
+async function shoot(dir: string, name: string, page: string, width: number, height: number): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const htmlPath = join(dir, `${name}.html`);
+  const png = join(dir, `${name}.png`);
+  writeFileSync(htmlPath, page);
   const profile = mkdtempSync(join(tmpdir(), 'gatehouse-chromium-'));
   try {
     await run(
       CHROMIUM,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--hide-scrollbars', `--window-size=600,${heightOf(view)}`, `--screenshot=${png}`, `file://${htmlPath}`],
+      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--hide-scrollbars', `--window-size=${width},${height}`, `--screenshot=${png}`, `file://${htmlPath}`],
       { timeout: 60_000 },
     );
   } finally {
@@ -49,11 +56,12 @@ async function screenshot(name: string, view: Json): Promise<string> {
 }
 
 /**
- * The setup walk and the rule form as a person sees them: each view the app sent to the fake
- * Slack, drawn as HTML and screenshotted into test-artifacts/slack-modals/ (looked at by eye;
- * the test checks that they were made and that Slack would accept the views).
+ * The setup walk and the rule form, the App Home and `/gatehouse approvals` as a person sees
+ * them: each view or message the app sent to the fake Slack, drawn as HTML and screenshotted into
+ * test-artifacts/slack-modals/ and test-artifacts/slack-home/ (looked at by eye; the test checks
+ * that they were made and that Slack would accept them).
  */
-describe('Slack: screenshots of the setup walk and the rule form', function () {
+describe('Slack: screenshots of the setup walk, the rule form, the App Home and the approvals list', function () {
   this.timeout(120_000);
   let ctx: SlackCtx;
   before(function () {
@@ -91,6 +99,37 @@ describe('Slack: screenshots of the setup walk and the rule form', function () {
       const png = await screenshot(name, view);
       assert.ok(statSync(png).size > 10_000, `${png} has a picture in it`);
     }
+    ctx.assertClean();
+  });
+
+  it("renders Dana's Home (overdue approvals, one on behalf of Quinn, her version, her request, a role ending soon) and Quinn's approvals list", async () => {
+    ctx = await setupSlack();
+    const H = 3_600_000;
+    const rule = Object.values(ctx.account.view.rules).find((r) => r.environmentId === 'production' && r.productId === null) ?? assert.fail('no production rule');
+    await ctx.account.updateRule({ userId: 'UADA' }, { ruleId: rule.id, policy: { remindAfterMs: H, remindEveryMs: 4 * H, timeoutAfterMs: 48 * H, timeoutOutcome: 'expire' } });
+    await ctx.account.createVersion({ userId: 'UDANA' }, { productId: 'checkout', version: '2.3.0' }).then(({ version }) => ctx.account.requestApproval({ userId: 'UDANA' }, { versionId: version.id, environmentId: 'production' }));
+    for (let i = 1; i <= 12; i++) {
+      const { version } = await ctx.account.createVersion({ userId: 'UDEV' }, { productId: 'checkout', version: `2.4.${i}` });
+      await ctx.account.requestApproval({ userId: 'UDEV' }, { versionId: version.id, environmentId: i % 3 ? 'staging' : 'production' });
+    }
+    ctx.clock.advance(2 * H);
+    await ctx.gatehouse.runFollowUps();
+    await ctx.answer('UQUINN', `delegate ${at('UDANA')} qa for 5d`);
+    await ctx.answer('UADA', `assign ${at('UDANA')} release_manager payments for 2d`);
+    await ctx.answer('UDANA', 'request security payments for 8h because reviewing the payment SDK upgrade');
+    await ctx.settle();
+    await ctx.openHome('UDANA');
+    await ctx.home('UDANA', (h) => h.text.includes('Ending within 7 days'));
+    const home = ctx.fake.homes.get('UDANA')?.view ?? assert.fail('no Home');
+    assert.deepEqual(checkHome(home), []);
+    const list = await ctx.reply('UQUINN', 'approvals');
+    assert.deepEqual(checkBlocks(list.blocks, 'message'), []);
+
+    const shots = [
+      await shoot(HOME_OUT, 'home-dana', homeHtml(home), 900, heightOf(home, 95, 6000)),
+      await shoot(HOME_OUT, 'approvals-quinn-page-1', messageHtml({ blocks: list.blocks }, true), 900, heightOf({ blocks: list.blocks }, 95)),
+    ];
+    for (const png of shots) assert.ok(statSync(png).size > 10_000, `${png} has a picture in it`);
     ctx.assertClean();
   });
 });

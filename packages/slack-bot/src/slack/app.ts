@@ -2,6 +2,7 @@ import type { Logger as CoreLogger } from '@gatehouse/core';
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { App, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import express from 'express';
 import type { Config } from '../config.js';
 import { refuseFutureRequests, refuseLargeBodies } from './guard.js';
@@ -60,11 +61,26 @@ export function boltLogger(logger: CoreLogger, level: Config['LOG_LEVEL']): Bolt
   };
 }
 
-/** Web API client options: a local API (tests) gets no retries, so a refusal surfaces at once. */
+/**
+ * Web API client options: a local API (tests) gets no retries, so a refusal surfaces at once.
+ * Bolt's client (the listeners' calls: ephemeral answers, modals) keeps the web-api default for
+ * HTTP 429: it pauses all of its calls for the Retry-After and tries again (with retries, i.e. not
+ * against a local API). The notifier's calls use `notifierClient` instead.
+ */
 export function clientOptions(config: Config): WebClientOptions {
   if (!config.SLACK_API_URL) return {};
   const url = config.SLACK_API_URL.endsWith('/') ? config.SLACK_API_URL : `${config.SLACK_API_URL}/`;
   return { slackApiUrl: url, retryConfig: { retries: 0 } };
+}
+
+/**
+ * The notifier's own client: a 429 is thrown at once (`rejectRateLimitedCalls`) with Slack's
+ * Retry-After, and the notifier's queue waits that long for that method and channel only before
+ * making the call again (see KeyedQueue). The web-api default would pause every call of the client
+ * — other channels', and with retries at 0 it would drop the message after waiting.
+ */
+export function notifierClient(token: string, options: WebClientOptions): WebClient {
+  return new WebClient(token, { ...options, rejectRateLimitedCalls: true });
 }
 
 /**
@@ -90,7 +106,7 @@ export function buildSlackApp(deps: SlackDeps): SlackApp {
     socket = new SocketModeReceiver({ appToken: mode.appToken, logger, installerOptions: { clientOptions: options } });
     app = new App({ ...common, receiver: socket });
   }
-  const notifier = new Notifier({ gatehouse: deps.gatehouse, client: app.client, config, logger: deps.logger });
+  const notifier = new Notifier({ gatehouse: deps.gatehouse, client: notifierClient(mode.botToken, { ...options, logger }), config, logger: deps.logger });
   registerListeners(app, { gatehouse: deps.gatehouse, config, logger: deps.logger, notifier, seen: new SeenSet() });
   app.error((err) => {
     deps.logger.error('slack listener failed', { err: err.message, code: (err as { code?: unknown }).code ?? null });

@@ -61,14 +61,15 @@ export async function ackThen(ack: () => Promise<void>, work: () => Promise<void
   await afterAck.runExclusive(work);
 }
 
+/** What someone in a workspace without a Gatehouse account is told, and what the operator does about it. */
+export function noAccountText(id: string): string {
+  return `:construction: This Slack workspace (\`${id}\`) has no Gatehouse account yet. The operator sets \`GATEHOUSE_ACCOUNT_ID=${id}\` and \`GATEHOUSE_BOOTSTRAP_ADMINS=<Slack user id of the first Admin>\` and restarts, or runs \`npm run gatehouse -- bootstrap --admin <user id>\`.`;
+}
+
 export async function enter(deps: ListenerDeps, teamId: string | null | undefined, user: { id: string; name?: string | null }): Promise<Session | { refusal: string }> {
   const id = teamId ?? deps.config.GATEHOUSE_ACCOUNT_ID;
   const account = await deps.gatehouse.account(id);
-  if (!account.exists) {
-    return {
-      refusal: `:construction: This Slack workspace (\`${id}\`) has no Gatehouse account yet. The operator sets \`GATEHOUSE_ACCOUNT_ID=${id}\` and \`GATEHOUSE_BOOTSTRAP_ADMINS=<Slack user id of the first Admin>\` and restarts, or runs \`npm run gatehouse -- bootstrap --admin <user id>\`.`,
-    };
-  }
+  if (!account.exists) return { refusal: noAccountText(id) };
   // A payload's name is the Slack handle; a known user's name comes from users.info and
   // user_change (the display name), which a click must not overwrite with the handle.
   const known = own(account.view.users, user.id) !== undefined;
@@ -107,14 +108,15 @@ export function refusal(err: unknown, names: Names | null, cmd: string): Message
 
 /**
  * Sends an answer only the user sees, where they were: through the command's response_url when
- * there is one, else as chat.postEphemeral in the channel. False when neither is possible.
+ * there is one (`replace`: in place of the ephemeral message the button was on), else as
+ * chat.postEphemeral in the channel. False when neither is possible.
  */
-export async function answerEphemeral(client: WebClient, to: ReplyTo, userId: string, msg: Message): Promise<boolean> {
+export async function answerEphemeral(client: WebClient, to: ReplyTo, userId: string, msg: Message, replace = false): Promise<boolean> {
   if (to.responseUrl) {
     const res = await fetch(to.responseUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks }),
+      body: JSON.stringify({ response_type: 'ephemeral', replace_original: replace, text: msg.text, blocks: msg.blocks }),
     });
     if (res.ok) return true;
     // An expired response_url (30 minutes, 5 uses): fall through to the channel.

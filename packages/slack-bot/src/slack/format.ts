@@ -1,4 +1,4 @@
-import type { AccountState, RoleAssignment, RoleDefinition } from '@gatehouse/core';
+import type { AccountState, ApprovalType, RoleAssignment, RoleDefinition } from '@gatehouse/core';
 import { own } from '../rest/lookup.js';
 
 /** What the text renderers need to know about an account: a read-only view of its state. */
@@ -7,9 +7,41 @@ export interface Names {
   role(roleId: string): RoleDefinition | undefined;
 }
 
+/** How approval types are named to people. */
+export const TYPE_LABEL: Record<ApprovalType, string> = {
+  qa: 'QA',
+  security: 'Security',
+  compliance: 'Compliance',
+  product: 'Product',
+  operational: 'Operational',
+  release: 'Release (type)',
+};
+
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * User text (a reason) inline, in italics: escaped, each line in italics of its own (mrkdwn
+ * italics stop at a line break, leaving stray underscores) and kept on one line, so a reason
+ * cannot break the list or sentence it sits in.
+ */
+export function reasonText(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => `_${esc(l)}_`)
+    .join(' ');
+}
+
+/** User text as a block quote: escaped, every line quoted (a `>` quotes one line only). */
+export function quoteText(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((l) => `>${esc(l)}`)
+    .join('\n');
 }
 
 /** A user as a Slack mention (Slack renders the current display name); the system actor as words. */
@@ -59,12 +91,12 @@ export function when(ms: number): string {
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${fallback}>`;
 }
 
-/** `Developer (Payments, until …, via group oncall)` */
+/** `Developer (Payments, until …, via group oncall)`, names escaped (mrkdwn). */
 export function assignment(n: Names, a: RoleAssignment): string {
-  const extras = [a.teamId === null ? 'global' : teamName(n, a.teamId)];
+  const extras = [a.teamId === null ? 'global' : esc(teamName(n, a.teamId))];
   if (a.expiresAt !== null) extras.push(`until ${when(a.expiresAt)}`);
-  if (a.via) extras.push(`via group ${a.via}`);
-  return `${roleName(n, a.roleId)} (${extras.join(', ')})`;
+  if (a.via) extras.push(`via group ${esc(a.via)}`);
+  return `${esc(roleName(n, a.roleId))} (${extras.join(', ')})`;
 }
 
 export function assignments(n: Names, list: readonly RoleAssignment[]): string {
@@ -74,4 +106,25 @@ export function assignments(n: Names, list: readonly RoleAssignment[]): string {
 /** Cuts text to Slack's limit for a field, marking the cut. */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * What the core says is missing (`qa: 1 more approval`, `security: rejected by USEC, UX`,
+ * `release approval: rejected by URITA`, an expiry) in words, joined with `; `: the users as
+ * mentions (names; ids only without `n`), the rest escaped. With `typeNames` the approval types
+ * are named (`QA: …`); without, they stay as people type them in commands (`qa: …`).
+ */
+export function missingText(n: Names | null, missing: readonly string[], typeNames = true): string {
+  return missing
+    .map((m) => {
+      const at = m.indexOf(': ');
+      const head = at < 0 ? m : m.slice(0, at);
+      const rest = at < 0 ? null : m.slice(at + 2);
+      const name = typeNames && Object.hasOwn(TYPE_LABEL, head) ? TYPE_LABEL[head as ApprovalType] : esc(head);
+      if (rest === null) return name;
+      const by = /^rejected by (.+)$/.exec(rest);
+      const people = by?.[1]?.split(', ').map((id) => (n ? userName(n, id) : who(id)));
+      return `${name}: ${people ? `rejected by ${people.join(', ')}` : esc(rest)}`;
+    })
+    .join('; ');
 }

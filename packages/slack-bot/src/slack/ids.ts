@@ -11,6 +11,8 @@ export const ACTION = {
   accessApprove: 'access_approve',
   accessDeny: 'access_deny',
   setupKey: 'setup_key',
+  /** The page buttons of `approvals` (the page number in the value). */
+  approvalsPage: 'approvals_page',
 } as const;
 export type ActionPrefix = (typeof ACTION)[keyof typeof ACTION];
 

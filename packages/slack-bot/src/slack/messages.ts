@@ -2,7 +2,7 @@ import type { ErrorCode, GatehouseError } from '@gatehouse/core';
 import { assertNever } from '@gatehouse/core';
 import { z } from 'zod';
 import type { Names } from './format.js';
-import { esc, roleName, teamName, who } from './format.js';
+import { esc, missingText, roleName, teamName, who } from './format.js';
 
 /**
  * The one place where the core's typed refusals become words: why it was refused (the core's
@@ -19,6 +19,8 @@ const Issues = z.object({ issues: z.array(z.object({ path: z.string(), message: 
 const Missing = z.object({ missing: z.array(z.string()) });
 const Holders = z.object({ holders: z.array(z.object({ subject: z.object({ type: z.string(), id: z.string() }), teamId: z.string().nullable() })) });
 const NotFound = z.object({ entity: z.string(), id: z.string() });
+/** A revoke of a role the subject does not hold (the core's details are the revoke's input). */
+const NotHeld = z.object({ subject: z.object({ type: z.enum(['user', 'group']), id: z.string() }), roleId: z.string(), teamId: z.string().nullable() });
 
 /** What to try when something named was not found, per entity. */
 const LOOKUP: Record<string, string> = {
@@ -38,8 +40,9 @@ const LOOKUP: Record<string, string> = {
 /** Ephemeral text explaining a refusal. `cmd` is the slash command, for the suggestions. */
 export function explainError(err: GatehouseError, names: Names | null, cmd: string): string {
   const code: ErrorCode = err.code;
-  const role = (id: string) => (names ? roleName(names, id) : id);
-  const team = (id: string | null) => (names ? teamName(names, id) : (id ?? 'globally'));
+  // Names are user text: escaped for mrkdwn here, once.
+  const role = (id: string) => esc(names ? roleName(names, id) : id);
+  const team = (id: string | null) => esc(names ? teamName(names, id) : (id ?? 'globally'));
   switch (code) {
     case 'forbidden': {
       const d = Denial.safeParse(err.details);
@@ -87,7 +90,7 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
       return `:lock: ${esc(err.message)}.`;
     case 'deployment_blocked': {
       const m = Missing.safeParse(err.details);
-      const list = m.success ? m.data.missing.map((x) => `• ${esc(x)}`).join('\n') : '';
+      const list = m.success ? m.data.missing.map((x) => `• ${missingText(names, [x], false)}`).join('\n') : '';
       return `:octagonal_sign: ${esc(err.message.split(':')[0] ?? err.message)} is blocked. Still missing:\n${list}\nHolders of \`gate:override\` can deploy anyway with \`${cmd} deploy <version> <environment> override because <reason>\` (recorded loudly).`;
     }
     case 'reason_required':
@@ -95,6 +98,12 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
     case 'request_not_pending':
       return `:information_source: ${esc(err.message)}. Nothing changed.`;
     case 'not_found': {
+      const held = NotHeld.safeParse(err.details);
+      if (held.success) {
+        const { subject, roleId, teamId } = held.data;
+        const whom = subject.type === 'user' ? who(subject.id) : `group \`${esc(subject.id)}\``;
+        return `:mag: ${whom} does not hold *${role(roleId)}* ${teamId === null ? 'globally' : `in team *${team(teamId)}*`}. \`${cmd} holders ${roleId}\` lists who does.`;
+      }
       const n = NotFound.safeParse(err.details);
       const hint = n.success ? LOOKUP[n.data.entity] : undefined;
       return `:mag: ${esc(err.message)}.${hint ? ` (${hint})` : ''}`;
@@ -146,6 +155,7 @@ export function usage(cmd: string): Record<string, string> {
     verify: `\`${cmd} verify\` — check the audit trail's hash chain`,
     request: `\`${cmd} request <role> [team] for <duration> because <reason>\` (or \`${cmd} request\` for a form) — e.g. \`${cmd} request sre payments for 8h because incident 42\``,
     requests: `\`${cmd} requests\` — pending access requests, with Approve / Deny`,
+    approvals: `\`${cmd} approvals [page]\` — what waits for your approval, overdue first, with Approve / Reject (10 a page; your App Home shows it too)`,
     'request-approval': `\`${cmd} request-approval <version id | product version> <environment>\` — post the approval message`,
     delegate: `\`${cmd} delegate @user [qa security …] until <YYYY-MM-DD> | for <duration>\` — let someone give your approvals while you are away · \`${cmd} delegate remove <id | @user>\` · \`${cmd} delegations\``,
     deploy: `\`${cmd} deploy <version id | product version> <environment> [override because <reason>]\``,

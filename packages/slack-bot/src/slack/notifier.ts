@@ -1,6 +1,6 @@
 import type { Account, AuditEvent, CommitNotice, Gatehouse, Logger } from '@gatehouse/core';
 import { SYSTEM, roleChangesOf } from '@gatehouse/core';
-import type { WebClient } from '@slack/web-api';
+import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { accessRequestMessage } from './blocks/access.js';
 import type { ApprovalCard, CardState } from './blocks/approval.js';
@@ -13,12 +13,17 @@ import { accountChannel, approvalChannel } from './channels.js';
 import { namesOf } from './context.js';
 import type { FollowUpTask } from './follow-up.js';
 import { followUpTasks } from './follow-up.js';
-import { KeyedQueue } from './queue.js';
+import { HomePublisher } from './home.js';
+import type { Slot } from './queue.js';
+import { KeyedQueue, remember } from './queue.js';
 import { own } from '../rest/lookup.js';
 
 export interface NotifierDeps {
   gatehouse: Gatehouse;
-  /** The bot's Web API client. */
+  /**
+   * The bot's Web API client. Made with `rejectRateLimitedCalls: true` (see `notifierClient`), so
+   * a 429 reaches the queue, which waits the Retry-After for that method and channel only.
+   */
   client: WebClient;
   config: Config;
   logger: Logger;
@@ -31,11 +36,6 @@ interface MessageRef {
 
 /** Caches here are conveniences (a restart loses them harmlessly): keep them bounded. */
 const CACHE_MAX = 20_000;
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > CACHE_MAX) map.delete(map.keys().next().value as K);
-}
 
 /**
  * Turns committed changes into Slack messages: the approval message (posted, then updated in
@@ -54,9 +54,14 @@ export class Notifier {
   private readonly dmChannels = new Map<string, string>();
   private stopped = false;
   private unsubscribe: () => void = () => undefined;
+  /** The App Home of users who opened it, re-published when a commit concerns them. */
+  readonly home: HomePublisher;
 
   constructor(private readonly deps: NotifierDeps) {
-    this.queue = new KeyedQueue((err, key) => deps.logger.error('slack notification failed', { key, err: err instanceof Error ? err.message : String(err) }));
+    this.queue = new KeyedQueue((err, key) => deps.logger.error('slack notification failed', { key, err: err instanceof Error ? err.message : String(err) }), {
+      onRateLimited: (method, channel, waitMs) => deps.logger.info('slack rate limit: the call is made again after Retry-After', { method, channel, waitMs }),
+    });
+    this.home = new HomePublisher({ client: deps.client, queue: this.queue, cmd: deps.config.SLACK_COMMAND, now: () => deps.gatehouse.clock.now(), logger: deps.logger });
   }
 
   /** Subscribes to every account's commits. */
@@ -85,7 +90,7 @@ export class Notifier {
 
   /** Records where an access request's message is, as learned from a click on it. */
   rememberRequestMessage(accountId: string, requestId: string, ref: MessageRef): void {
-    remember(this.requestMessages, `${accountId}/${requestId}`, ref);
+    remember(this.requestMessages, `${accountId}/${requestId}`, ref, CACHE_MAX);
   }
 
   private onCommit(notice: CommitNotice, account: Account): void {
@@ -100,22 +105,22 @@ export class Notifier {
         if (e.type === 'release.decided') for (const v of this.versionsOfRelease(account, e.data.releaseId)) this.track(account, v);
         continue;
       }
-      for (const t of followUpTasks(account, e, n, this.deps.config.SLACK_COMMAND, this.deps.config.GATEHOUSE_DEFAULT_CHANNEL)) this.queue.push(t.key, () => this.deliver(account, t));
+      for (const t of followUpTasks(account, e, n, this.deps.config.SLACK_COMMAND, this.deps.config.GATEHOUSE_DEFAULT_CHANNEL)) this.queue.push(t.key, (slot) => this.deliver(slot, account, t));
       switch (e.type) {
         case 'version.approval_requested':
-          this.queue.sync(`v:${a}/${e.data.versionId}`, () => this.syncVersion(account, e.data.versionId, e.actor));
+          this.queue.sync(`v:${a}/${e.data.versionId}`, (slot) => this.syncVersion(slot, account, e.data.versionId, e.actor));
           break;
         case 'approval.timed_out':
-          this.queue.sync(`v:${a}/${e.data.versionId}`, () => this.syncVersion(account, e.data.versionId, e.actor));
+          this.queue.sync(`v:${a}/${e.data.versionId}`, (slot) => this.syncVersion(slot, account, e.data.versionId, e.actor));
           break;
         case 'version.decided': {
           const key = `v:${a}/${e.data.versionId}`;
-          this.queue.sync(key, () => this.syncVersion(account, e.data.versionId, e.actor));
+          this.queue.sync(key, (slot) => this.syncVersion(slot, account, e.data.versionId, e.actor));
           const text = versionDecisionReply(e);
-          this.queue.push(key, () => this.threadReply(account, e.data.versionId, text));
+          this.queue.push(key, (slot) => this.threadReply(slot, account, e.data.versionId, text));
           const d = e.data;
           const transitioned = before === undefined ? (d.decision === 'approve' ? after === 'ready' : after === 'rejected' && d.previous !== 'reject') : before !== after;
-          if (transitioned && (after === 'ready' || after === 'rejected')) this.queue.push(key, () => this.dmCreator(account, e.data.versionId, after, e));
+          if (transitioned && (after === 'ready' || after === 'rejected')) this.queue.push(key, (slot) => this.dmCreator(slot, account, e.data.versionId, after, e));
           break;
         }
         case 'release.decided':
@@ -123,35 +128,36 @@ export class Notifier {
           break;
         case 'gate.overridden': {
           const text = gateOverriddenReply(n, e);
-          this.queue.push(`v:${a}/${e.data.versionId}`, () => this.threadReply(account, e.data.versionId, text, true));
+          this.queue.push(`v:${a}/${e.data.versionId}`, (slot) => this.threadReply(slot, account, e.data.versionId, text, true));
           break;
         }
         case 'deployment.created':
           if (!e.data.deployment.override) {
             const text = deployedReply(n, e);
-            this.queue.push(`v:${a}/${e.data.deployment.versionId}`, () => this.threadReply(account, e.data.deployment.versionId, text));
+            this.queue.push(`v:${a}/${e.data.deployment.versionId}`, (slot) => this.threadReply(slot, account, e.data.deployment.versionId, text));
           }
           break;
         case 'access_request.created':
-          this.queue.sync(`r:${a}/${e.data.request.id}`, () => this.syncRequest(account, e.data.request.id));
+          this.queue.sync(`r:${a}/${e.data.request.id}`, (slot) => this.syncRequest(slot, account, e.data.request.id));
           break;
         case 'access_request.approved':
         case 'access_request.denied':
-          this.queue.sync(`r:${a}/${e.data.requestId}`, () => this.syncRequest(account, e.data.requestId));
-          this.queue.push(`r:${a}/${e.data.requestId}`, () => this.dmRequestOutcome(account, e.data.requestId));
+          this.queue.sync(`r:${a}/${e.data.requestId}`, (slot) => this.syncRequest(slot, account, e.data.requestId));
+          this.queue.push(`r:${a}/${e.data.requestId}`, (slot) => this.dmRequestOutcome(slot, account, e.data.requestId));
           break;
         default:
           break;
       }
     }
     if (notice.local) this.roleChangeDms(notice, account);
+    this.home.onCommit(notice, account);
   }
 
   private track(account: Account, versionId: string): CardState | undefined {
     const card = this.card(account, versionId);
     if (!card) return undefined;
     const state = cardState(card);
-    remember(this.cards, `${account.id}/${versionId}`, state);
+    remember(this.cards, `${account.id}/${versionId}`, state, CACHE_MAX);
     return state;
   }
 
@@ -170,26 +176,27 @@ export class Notifier {
   }
 
   /** Posts the approval message the first time, updates it in place afterwards. */
-  private async syncVersion(account: Account, versionId: string, requester: string): Promise<void> {
+  private async syncVersion(slot: Slot, account: Account, versionId: string, requester: string): Promise<void> {
     const card = this.card(account, versionId);
     if (!card) return;
     const msg = approvalMessage(namesOf(account), card);
     const linked = card.version.message;
     if (linked) {
-      await this.deps.client.chat.update({ channel: linked.channel, ts: linked.ts, text: msg.text, blocks: msg.blocks });
+      await this.update(slot, { channel: linked.channel, ts: linked.ts, text: msg.text, blocks: msg.blocks });
       return;
     }
     const channel = approvalChannel(account.view, card.product.id, card.version.requestedFor, this.deps.config.GATEHOUSE_DEFAULT_CHANNEL);
     if (!channel) {
       this.deps.logger.warn('no channel for approval messages', { account: account.id, product: card.product.id });
-      await this.dm(account, requester, noApprovalChannelDm(card.product, card.version, this.deps.config.SLACK_COMMAND));
+      await this.dm(slot, account, requester, noApprovalChannelDm(card.product, card.version, this.deps.config.SLACK_COMMAND));
       return;
     }
-    const posted = await this.deps.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false });
+    const posted = await this.post(slot, { channel, text: msg.text, blocks: msg.blocks, unfurl_links: false });
     if (!posted.ts || !posted.channel) throw new Error('chat.postMessage returned no ts');
     let permalink: string | null = null;
     try {
-      permalink = (await this.deps.client.chat.getPermalink({ channel: posted.channel, message_ts: posted.ts })).permalink ?? null;
+      const at = { channel: posted.channel, message_ts: posted.ts };
+      permalink = (await slot.call('chat.getPermalink', null, () => this.deps.client.chat.getPermalink(at))).permalink ?? null;
     } catch (err) {
       this.deps.logger.warn('no permalink for the approval message', { err: err instanceof Error ? err.message : String(err) });
     }
@@ -197,28 +204,28 @@ export class Notifier {
   }
 
   /** A follow-up message: a DM, a post in a channel, or a reply in the version card's thread. */
-  private async deliver(account: Account, t: FollowUpTask): Promise<void> {
-    if (t.to.kind === 'user') return this.dm(account, t.to.id, t.message);
+  private async deliver(slot: Slot, account: Account, t: FollowUpTask): Promise<void> {
+    if (t.to.kind === 'user') return this.dm(slot, account, t.to.id, t.message);
     const channel = t.to.kind === 'channel' ? { channel: t.to.id } : (() => {
       const ref = own(account.view.versions, t.to.versionId)?.message;
       return ref ? { channel: ref.channel, thread_ts: ref.ts } : null;
     })();
-    if (channel) await this.deps.client.chat.postMessage({ ...channel, text: t.message.text, blocks: t.message.blocks });
+    if (channel) await this.post(slot, { ...channel, text: t.message.text, blocks: t.message.blocks });
   }
 
-  private async threadReply(account: Account, versionId: string, text: string, broadcast = false): Promise<void> {
+  private async threadReply(slot: Slot, account: Account, versionId: string, text: string, broadcast = false): Promise<void> {
     const ref = own(account.view.versions, versionId)?.message;
     if (!ref) return;
-    if (broadcast) await this.deps.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text, reply_broadcast: true });
-    else await this.deps.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text });
+    if (broadcast) await this.post(slot, { channel: ref.channel, thread_ts: ref.ts, text, reply_broadcast: true });
+    else await this.post(slot, { channel: ref.channel, thread_ts: ref.ts, text });
   }
 
-  private async dmCreator(account: Account, versionId: string, state: 'ready' | 'rejected', e: AuditEvent): Promise<void> {
+  private async dmCreator(slot: Slot, account: Account, versionId: string, state: 'ready' | 'rejected', e: AuditEvent): Promise<void> {
     const s = account.view;
     const v = own(s.versions, versionId);
     const p = v ? own(s.products, v.productId) : undefined;
     if (!v || !p) return;
-    await this.dm(account, v.createdBy, versionOutcomeDm(namesOf(account), v, p, state, e));
+    await this.dm(slot, account, v.createdBy, versionOutcomeDm(namesOf(account), v, p, state, e));
   }
 
   private onReleaseDecided(account: Account, e: Extract<AuditEvent, { type: 'release.decided' }>): void {
@@ -227,9 +234,9 @@ export class Notifier {
       const key = `v:${account.id}/${versionId}`;
       const before = this.cards.get(`${account.id}/${versionId}`);
       const after = this.track(account, versionId);
-      this.queue.sync(key, () => this.syncVersion(account, versionId, e.actor));
-      this.queue.push(key, () => this.threadReply(account, versionId, text));
-      if (before !== after && (after === 'ready' || after === 'rejected')) this.queue.push(key, () => this.dmCreator(account, versionId, after, e));
+      this.queue.sync(key, (slot) => this.syncVersion(slot, account, versionId, e.actor));
+      this.queue.push(key, (slot) => this.threadReply(slot, account, versionId, text));
+      if (before !== after && (after === 'ready' || after === 'rejected')) this.queue.push(key, (slot) => this.dmCreator(slot, account, versionId, after, e));
     }
   }
 
@@ -241,7 +248,7 @@ export class Notifier {
   }
 
   /** Access requests go to the account's approvers: the default channel. */
-  private async syncRequest(account: Account, requestId: string): Promise<void> {
+  private async syncRequest(slot: Slot, account: Account, requestId: string): Promise<void> {
     const r = own(account.view.requests, requestId);
     if (!r) return;
     const grant = r.grantId ? (own(account.view.grants, r.grantId) ?? null) : null;
@@ -249,24 +256,24 @@ export class Notifier {
     const key = `${account.id}/${requestId}`;
     const ref = this.requestMessages.get(key);
     if (ref) {
-      await this.deps.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
+      await this.update(slot, { channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
       return;
     }
     if (r.status !== 'pending') return;
     const channel = accountChannel(account.view, this.deps.config.GATEHOUSE_DEFAULT_CHANNEL);
     if (!channel) {
       this.deps.logger.warn('no channel for access requests', { account: account.id });
-      await this.dm(account, r.userId, noRequestChannelDm());
+      await this.dm(slot, account, r.userId, noRequestChannelDm());
       return;
     }
-    const posted = await this.deps.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
-    if (posted.ts && posted.channel) remember(this.requestMessages, key, { channel: posted.channel, ts: posted.ts });
+    const posted = await this.post(slot, { channel, text: msg.text, blocks: msg.blocks });
+    if (posted.ts && posted.channel) remember(this.requestMessages, key, { channel: posted.channel, ts: posted.ts }, CACHE_MAX);
   }
 
-  private async dmRequestOutcome(account: Account, requestId: string): Promise<void> {
+  private async dmRequestOutcome(slot: Slot, account: Account, requestId: string): Promise<void> {
     const r = own(account.view.requests, requestId);
     if (!r || r.status === 'pending') return;
-    await this.dm(account, r.userId, requestOutcomeDm(namesOf(account), r, account.roles(r.userId)));
+    await this.dm(slot, account, r.userId, requestOutcomeDm(namesOf(account), r, account.roles(r.userId)));
   }
 
   /**
@@ -297,22 +304,30 @@ export class Notifier {
       // The outcome DM of the access request already lists the new roles.
       if (viaRequest.has(userId)) continue;
       const msg = roleChangeDm(n, { actor, ...c });
-      this.queue.push(`u:${account.id}/${userId}`, () => this.dm(account, userId, msg));
+      this.queue.push(`u:${account.id}/${userId}`, (slot) => this.dm(slot, account, userId, msg));
     }
   }
 
   /** A direct message (conversations.open, then chat.postMessage). Service accounts and deactivated users are skipped. */
-  private async dm(account: Account, userId: string, msg: Message): Promise<void> {
+  private async dm(slot: Slot, account: Account, userId: string, msg: Message): Promise<void> {
     const u = own(account.view.users, userId);
     // Service accounts have no Slack DM; deactivated users (e.g. deleted in Slack) cannot be reached.
     if (userId === SYSTEM.userId || u?.serviceAccount || u?.active === false) return;
     let channel = this.dmChannels.get(userId);
     if (!channel) {
-      const opened = await this.deps.client.conversations.open({ users: userId });
+      const opened = await slot.call('conversations.open', null, () => this.deps.client.conversations.open({ users: userId }));
       channel = opened.channel?.id;
       if (!channel) throw new Error(`conversations.open gave no channel for ${userId}`);
-      remember(this.dmChannels, userId, channel);
+      remember(this.dmChannels, userId, channel, CACHE_MAX);
     }
-    await this.deps.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
+    await this.post(slot, { channel, text: msg.text, blocks: msg.blocks });
+  }
+
+  private post(slot: Slot, args: ChatPostMessageArguments) {
+    return slot.call('chat.postMessage', args.channel, () => this.deps.client.chat.postMessage(args));
+  }
+
+  private update(slot: Slot, args: ChatUpdateArguments) {
+    return slot.call('chat.update', args.channel, () => this.deps.client.chat.update(args));
   }
 }

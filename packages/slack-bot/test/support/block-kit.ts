@@ -9,7 +9,7 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface Surface {
-  kind: 'message' | 'modal';
+  kind: 'message' | 'modal' | 'home';
 }
 
 class Checker {
@@ -148,6 +148,7 @@ class Checker {
 export function checkBlocks(blocks: unknown, surface: Surface['kind']): string[] {
   const c = new Checker(surface);
   if (!Array.isArray(blocks)) return ['blocks must be an array'];
+  // A modal or a Home tab holds 100 blocks.
   const max = surface === 'message' ? 50 : 100;
   if (blocks.length > max) c.fail('blocks', `${blocks.length} blocks, max ${max} in a ${surface}`);
   blocks.forEach((b, i) => c.block(`blocks[${i}]`, b));
@@ -170,4 +171,15 @@ export function checkModal(view: unknown): string[] {
   const problems = [...c.problems, ...checkBlocks(blocks, 'modal')];
   if (Array.isArray(blocks) && blocks.some((b) => isObj(b) && b['type'] === 'input') && view['submit'] === undefined) problems.push('view.submit: required when the view has input blocks');
   return problems;
+}
+
+/** Problems Slack would report for a Home tab view (views.publish): type home, at most 100 blocks. */
+export function checkHome(view: unknown): string[] {
+  if (!isObj(view)) return ['view must be an object'];
+  const c = new Checker('home');
+  if (view['type'] !== 'home') c.fail('view.type', 'must be home');
+  for (const k of ['title', 'submit', 'close']) if (view[k] !== undefined) c.fail(`view.${k}`, 'a Home tab has none');
+  const pm = view['private_metadata'];
+  if (pm !== undefined && (typeof pm !== 'string' || pm.length > 3000)) c.fail('view.private_metadata', 'max 3000 characters');
+  return [...c.problems, ...checkBlocks(view['blocks'], 'home')];
 }

@@ -6,14 +6,15 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
-import { checkBlocks, checkModal } from './block-kit.js';
+import { checkBlocks, checkHome, checkModal } from './block-kit.js';
 
 /**
  * A local fake of the Slack Web API (and of Socket Mode and response_urls), for tests. It answers
  * `/api/<method>` form-encoded POSTs like Slack, records every call, and refuses what Slack would
  * refuse: Block Kit limits, chat.update of messages the bot did not post, a trigger_id used twice
  * or after 3 s, a method the bot's scopes (from manifest.yaml) do not cover, a DM channel nobody
- * opened, a thread that does not exist.
+ * opened, a thread that does not exist. With `rateLimits` it also answers like Slack past a rate
+ * limit: HTTP 429 with Retry-After (seconds), per method and channel.
  */
 
 type Json = Record<string, unknown>;
@@ -65,6 +66,7 @@ export const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
   'users.info': ['users:read'],
   'views.open': [],
   'views.update': [],
+  'views.publish': [],
   'apps.connections.open': ['connections:write'],
 };
 
@@ -101,6 +103,13 @@ export interface FakeSlackOptions {
   botUserId?: string;
   /** How long a trigger_id stays valid (Slack: 3 s). */
   triggerTtlMs?: number;
+  /**
+   * Calls a second allowed per method and channel (per method when the call names no channel),
+   * e.g. `{ 'chat.postMessage': 1 }` as Slack allows about one message a second in a channel. A
+   * call past the limit is answered HTTP 429 `{ ok: false, error: 'ratelimited' }` with
+   * Retry-After, and nothing is done. Off by default.
+   */
+  rateLimits?: Readonly<Record<string, number>>;
 }
 
 export class FakeSlack {
@@ -108,6 +117,8 @@ export class FakeSlack {
   readonly messages = new Map<string, PostedMessage>();
   readonly ephemerals: Ephemeral[] = [];
   readonly views = new Map<string, OpenedView>();
+  /** Each user's Home tab as last published (views.publish), and how many times it was published. */
+  readonly homes = new Map<string, { view: Json; hash: string; published: number }>();
   readonly responses = new Map<string, Json[]>();
   /** Users users.info knows about (others get a plain profile). */
   readonly directory = new Map<string, { name: string; deleted?: boolean; is_bot?: boolean }>();
@@ -124,6 +135,9 @@ export class FakeSlack {
   readonly botUserId: string;
   private readonly scopes: Set<string>;
   private readonly triggerTtlMs: number;
+  private readonly rateLimits: Readonly<Record<string, number>>;
+  /** `method channel` → when the calls of the last second were accepted. */
+  private readonly accepted = new Map<string, number[]>();
 
   private constructor(
     private readonly server: Server,
@@ -135,6 +149,7 @@ export class FakeSlack {
     this.botUserId = opts.botUserId ?? 'UBOT';
     this.scopes = new Set(opts.scopes ?? Object.values(METHOD_SCOPES).flatMap((s) => s.slice(0, 1)));
     this.triggerTtlMs = opts.triggerTtlMs ?? 3000;
+    this.rateLimits = opts.rateLimits ?? {};
   }
 
   static async start(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
@@ -218,9 +233,14 @@ export class FakeSlack {
     }
   }
 
-  /** Calls Slack answered with ok:false. */
+  /** Calls Slack answered with ok:false, but for 429s (a rate limit refuses no content: see `rateLimited`). */
   failures(): Call[] {
-    return this.calls.filter((c) => !c.ok);
+    return this.calls.filter((c) => !c.ok && c.error !== 'ratelimited');
+  }
+
+  /** Calls answered 429 (rate limited). */
+  rateLimited(): Call[] {
+    return this.calls.filter((c) => c.error === 'ratelimited');
   }
 
   callsTo(method: string): Call[] {
@@ -305,6 +325,11 @@ export class FakeSlack {
     if (!m?.[1] || req.method !== 'POST') return void res.writeHead(404).end();
     const args = this.parseArgs(raw, req.headers['content-type'] ?? '');
     const auth = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (typeof args['token'] === 'string' ? args['token'] : null);
+    const retryAfter = this.overLimit(m[1], args);
+    if (retryAfter !== null) {
+      this.calls.push({ method: m[1], args, token: auth, ok: false, error: 'ratelimited', problems: [], at: performance.now() });
+      return void res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+    }
     const out = this.dispatch(m[1], args, auth);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
   }
@@ -444,9 +469,39 @@ export class FakeSlack {
         v.hash = randomBytes(4).toString('hex');
         return { ok: true, view: { ...v.view, id, hash: v.hash } };
       }
+      case 'views.publish': {
+        const user = str('user_id') ?? '';
+        if (!/^[UW][A-Z0-9]+$/.test(user)) return refuse('user_not_found');
+        const home = this.homes.get(user);
+        if (str('hash') && str('hash') !== home?.hash) return refuse('hash_conflict');
+        const problems = checkHome(args['view']);
+        if (problems.length) return refuse('invalid_arguments', problems);
+        const published = { view: args['view'] as Json, hash: randomBytes(4).toString('hex'), published: (home?.published ?? 0) + 1 };
+        this.homes.set(user, published);
+        return { ok: true, view: { ...published.view, id: `VHOME${user}`, hash: published.hash } };
+      }
       default:
         return refuse('unknown_method');
     }
+  }
+
+  /**
+   * Seconds until the method may be called again in this channel when the call is past its rate
+   * limit (then it is not made), else null (and the call counts against the limit).
+   */
+  private overLimit(method: string, args: Json): number | null {
+    const perSecond = this.rateLimits[method];
+    if (perSecond === undefined) return null;
+    const key = `${method} ${typeof args['channel'] === 'string' ? args['channel'] : '*'}`;
+    const now = Date.now();
+    const recent = (this.accepted.get(key) ?? []).filter((t) => now - t < 1000);
+    this.accepted.set(key, recent);
+    if (recent.length < perSecond) {
+      recent.push(now);
+      return null;
+    }
+    // Whole seconds, as Slack gives them (so at least 1: the window is a second long).
+    return Math.max(1, Math.ceil(((recent[0] ?? now) + 1000 - now) / 1000));
   }
 
   /** Why Slack would refuse to post in this channel, or null. */

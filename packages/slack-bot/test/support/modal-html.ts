@@ -1,7 +1,8 @@
 /**
  * A small HTML approximation of how Slack draws a modal (title bar, sections, inputs, buttons,
- * footer), to look at a view as a person would: the tests screenshot it with headless Chromium.
- * It draws only the Block Kit the app uses; it is no reference of Slack's styles.
+ * footer), an App Home tab and a message, to look at them as a person would: the tests screenshot
+ * them with headless Chromium. It draws only the Block Kit the app uses; it is no reference of
+ * Slack's styles.
  */
 
 type Json = Record<string, unknown>;
@@ -20,6 +21,9 @@ function mrkdwn(escaped: string): string {
       if (i % 2 === 1) return `<pre>${html(part)}</pre>`;
       return html(part)
         .replace(/`([^`]+)`/g, '<code>$1</code>')
+        // A date token shows its fallback text (Slack would show it in the reader's time zone).
+        .replace(/&lt;!date\^\d+\^[^|]*\|([^&]*)&gt;/g, '$1')
+        .replace(/&lt;(https?:\/\/[^|&]+)\|([^&]*)&gt;/g, '<a href="$1">$2</a>')
         .replace(/&lt;#[A-Z0-9]+\|([^&]*)&gt;/g, '<span class="mention">#$1</span>')
         .replace(/&lt;#([A-Z0-9]+)&gt;/g, (_m, id: string) => `<span class="mention">#${id.toLowerCase()}</span>`)
         .replace(/&lt;@([A-Z0-9]+)(\|[^&]*)?&gt;/g, '<span class="mention">@$1</span>')
@@ -115,6 +119,15 @@ pre { font: 12px/1.5 Menlo, Consolas, monospace; background: #f8f8f8; border: 1p
 .mention { color: #1264a3; background: #1d9bd11a; border-radius: 3px; padding: 0 2px; }
 .emoji { font-size: 11px; color: #616061; background: #eee; border-radius: 8px; padding: 1px 5px; vertical-align: 2px; }
 h2 { font-size: 18px; margin: 10px 0; } hr { border: 0; border-top: 1px solid #ddd; }
+.pane { background: #fff; min-height: 100vh; } .pane .body { max-width: 760px; padding: 8px 28px 28px; }
+.apphead { display: flex; align-items: center; gap: 10px; padding: 14px 28px 0; font-weight: 900; font-size: 18px; }
+.apphead .app, .msg .app { width: 36px; height: 36px; border-radius: 6px; background: #4a154b; }
+.tabs { display: flex; gap: 22px; padding: 12px 28px 0; border-bottom: 1px solid #ddd; font-size: 14px; color: #616061; }
+.tabs span { padding-bottom: 8px; } .tabs .active { color: #1d1c1d; font-weight: 700; border-bottom: 2px solid #1264a3; }
+a { color: #1264a3; text-decoration: none; }
+.msg { display: flex; gap: 10px; padding: 16px 24px; max-width: 780px; } .msg .who { font-weight: 900; }
+.msg .tag { font-size: 10px; background: #ddd; color: #616061; border-radius: 2px; padding: 1px 3px; margin-left: 4px; font-weight: 700; }
+.msg .only { font-size: 12px; color: #616061; margin-bottom: 2px; } .msg .content { flex: 1; } .msg .body { padding: 0; }
 `;
 
 /** An HTML page showing the modal `view` roughly as Slack would. */
@@ -125,4 +138,24 @@ export function modalHtml(view: Json): string {
   return `<!doctype html><html><head><meta charset="utf-8"><style>${STYLE}</style></head><body>
 <div class="modal"><div class="title"><span class="app"></span>${text(view['title'])}<span class="x">✕</span></div>
 <div class="body">${blocks}</div><div class="footer">${close}${submit}</div></div></body></html>`;
+}
+
+/** A page of Slack's main pane (white, no modal backdrop). */
+function page(body: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><style>${STYLE} body { background: #fff; }</style></head><body>${body}</body></html>`;
+}
+
+const blocksOf = (v: Json) => (Array.isArray(v['blocks']) ? (v['blocks'] as Json[]) : []).map(block).join('\n');
+
+/** An HTML page showing a Home tab `view` (views.publish) roughly as Slack would, in the app's Home. */
+export function homeHtml(view: Json, app = 'Gatehouse'): string {
+  return page(`<div class="pane"><div class="apphead"><span class="app"></span>${html(app)}</div>
+<div class="tabs"><span class="active">Home</span><span>Messages</span><span>About</span></div><div class="body">${blocksOf(view)}</div></div>`);
+}
+
+/** An HTML page showing a message from the app (`ephemeral`: only visible to the reader). */
+export function messageHtml(msg: Json, ephemeral = false, app = 'Gatehouse'): string {
+  return page(`<div class="pane"><div class="msg"><span class="app"></span><div class="content">
+${ephemeral ? '<div class="only">👁 Only visible to you</div>' : ''}<div><span class="who">${html(app)}</span><span class="tag">APP</span></div>
+<div class="body">${blocksOf(msg)}</div></div></div></div>`);
 }

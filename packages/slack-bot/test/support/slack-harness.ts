@@ -6,10 +6,10 @@ import { ConfigSchema } from '../../src/config.js';
 import { seedDemo } from '../../src/demo.js';
 import type { RunningServer } from '../../src/server.js';
 import { startServer } from '../../src/server.js';
-import type { PostedMessage } from './fake-slack.js';
+import type { FakeSlackOptions, PostedMessage } from './fake-slack.js';
 import { FakeSlack, manifestBotScopes } from './fake-slack.js';
 import type { SignOptions } from './slack-requests.js';
-import { blockActionPayload, commandBody, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
+import { blockActionPayload, commandBody, eventBody, homeActionPayload, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
 
 export const TEAM = 'TDEMO';
 export const SECRET = 'test-signing-secret-123';
@@ -36,8 +36,8 @@ export const chan = (id: string, name: string) => `<#${id}|${name}>`;
  * The real server (REST + Bolt in HTTP mode) on an in-memory store seeded with the demo
  * account, talking to a local fake Slack; and a driver that sends signed requests like Slack.
  */
-export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean } = {}) {
-  const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: TEAM });
+export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean; fake?: FakeSlackOptions } = {}) {
+  const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: TEAM, ...opts.fake });
   const clock = new FakeClock(Date.now());
   const gatehouse = await Gatehouse.open({ url: 'memory', clock });
   const demo = opts.seed === false ? null : await seedDemo(gatehouse, TEAM);
@@ -84,9 +84,13 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
   };
   const answer = async (userId: string, text: string): Promise<string> => (await reply(userId, text)).text;
 
-  /** Clicks a button of a message the bot posted (the button must be there). */
-  const click = async (userId: string, msg: Pick<PostedMessage, 'channel' | 'ts' | 'blocks'>, actionId: string, sign: SignOptions = {}, extra: { triggerId?: string; responseUrl?: string; ephemeral?: boolean } = {}) => {
-    const button = findButton(msg, actionId);
+  /**
+   * Clicks a button of a message the bot posted. The button must be there, or have been there in
+   * an earlier rendering (a person may click a message their client has not redrawn yet).
+   */
+  const click = async (userId: string, msg: Pick<PostedMessage, 'channel' | 'ts' | 'blocks'> & { history?: PostedMessage['history'] }, actionId: string, sign: SignOptions = {}, extra: { triggerId?: string; responseUrl?: string; ephemeral?: boolean } = {}) => {
+    const shown = [msg, ...(msg.history ?? []).toReversed()].find((m) => actionIds(m).includes(actionId)) ?? msg;
+    const button = findButton(shown, actionId);
     const triggerId = extra.triggerId ?? fake.issueTrigger();
     const responseUrl = extra.responseUrl ?? fake.responseUrl();
     const payload = blockActionPayload({ teamId: TEAM, userId, userName: nameOf(userId), channelId: msg.channel, messageTs: msg.ts, ephemeral: extra.ephemeral ?? false, actionId, blockId: button.blockId, value: button.value, triggerId, responseUrl });
@@ -117,6 +121,33 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     return postSigned(endpoint, SECRET, interactionBody(payload));
   };
 
+  /** The user opens the bot's App Home: Slack's app_home_opened event; for the Home tab, resolves once it was published. */
+  let events = 0;
+  const openHome = async (userId: string, tab: 'home' | 'messages' = 'home') => {
+    const before = fake.homes.get(userId)?.published ?? 0;
+    const body = eventBody(TEAM, `EvHome${++events}.${Date.now()}`, { type: 'app_home_opened', user: userId, channel: `D${userId}`, tab });
+    const res = await postSigned(endpoint, SECRET, body, { contentType: 'application/json' });
+    if (tab === 'home' && res.status === 200) await fake.waitFor(() => (fake.homes.get(userId)?.published ?? 0) > before, `the Home of ${userId} to be published`);
+    return res;
+  };
+
+  /** The user's Home tab as last published (waits for the publication that satisfies `until`). */
+  const home = async (userId: string, until: (h: { text: string; blocks: Json[]; published: number }) => boolean = () => true) =>
+    fake.waitFor(() => {
+      const h = fake.homes.get(userId);
+      const blocks = Array.isArray(h?.view['blocks']) ? (h.view['blocks'] as Json[]) : [];
+      const got = h ? { text: textOf({ blocks }), blocks, published: h.published } : null;
+      return got && until(got) ? got : null;
+    }, `the Home of ${userId}`);
+
+  /** Clicks a button of the user's Home tab as last published (the button must be there). */
+  const clickInHome = async (userId: string, actionId: string) => {
+    const blocks = (await home(userId)).blocks;
+    const button = findButton({ blocks }, actionId);
+    const payload = homeActionPayload({ teamId: TEAM, userId, userName: nameOf(userId), actionId, blockId: button.blockId, value: button.value, triggerId: fake.issueTrigger() });
+    return postSigned(endpoint, SECRET, interactionBody(payload));
+  };
+
   /** The most recent modal opened. */
   const lastView = () => [...fake.views.values()].at(-1);
 
@@ -140,7 +171,7 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     await fake.close();
   };
 
-  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, submit, clickInView, lastView, settle, assertClean, close };
+  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, submit, clickInView, openHome, home, clickInHome, lastView, settle, assertClean, close };
 }
 
 export type SlackCtx = Awaited<ReturnType<typeof setupSlack>>;

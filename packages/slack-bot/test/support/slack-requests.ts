@@ -118,6 +118,18 @@ export function blockActionPayload(f: BlockActionFields): Record<string, unknown
   };
 }
 
+/** A click on a button of the user's App Home: the container is the Home view; no channel, no message, no response_url. */
+export function homeActionPayload(f: Omit<BlockActionFields, 'channelId' | 'messageTs' | 'ephemeral' | 'responseUrl' | 'message'>): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    ...interactionSender(f),
+    container: { type: 'view', view_id: `VHOME${f.userId}` },
+    trigger_id: f.triggerId,
+    view: { id: `VHOME${f.userId}`, team_id: f.teamId, type: 'home', callback_id: '', private_metadata: '', hash: 'h', state: { values: {} }, blocks: [] },
+    actions: [{ type: 'button', action_id: f.actionId, block_id: f.blockId, value: f.value, text: { type: 'plain_text', text: 'x' }, action_ts: String(Date.now() / 1000) }],
+  };
+}
+
 export interface ViewActionFields {
   teamId: string;
   userId: string;

@@ -1,20 +1,21 @@
 import type { AccessRequest, Grant } from '@gatehouse/core';
 import type { KnownBlock } from '@slack/types';
 import type { Names } from '../format.js';
-import { esc, roleName, teamName, when, who } from '../format.js';
+import { esc, quoteText, reasonText, roleName, teamName, when, who } from '../format.js';
 import { ACTION, actionId } from '../ids.js';
 import { formatDuration } from '../parse.js';
 import type { Message } from './common.js';
 import { actions, button, context, header, LIMITS, section } from './common.js';
 
-function what(n: Names, r: AccessRequest): string {
+/** `*SRE* in team *Payments* for *8h*` */
+export function requestWhat(n: Names, r: AccessRequest): string {
   const where = r.teamId === null ? 'globally' : `in team *${esc(teamName(n, r.teamId))}*`;
   return `*${esc(roleName(n, r.roleId))}* ${where} for *${formatDuration(r.durationMs)}*`;
 }
 
 /** The rows of one request, with Approve / Deny while it is pending. */
 export function requestBlocks(n: Names, r: AccessRequest, grant: Grant | null): KnownBlock[] {
-  const blocks: KnownBlock[] = [section(`${who(r.userId)} asks for ${what(n, r)}.\n>${esc(r.reason)}`)];
+  const blocks: KnownBlock[] = [section(`${who(r.userId)} asks for ${requestWhat(n, r)}.\n${quoteText(r.reason)}`)];
   if (r.status === 'pending') {
     blocks.push(
       actions(`request:${r.id}`, [
@@ -27,7 +28,7 @@ export function requestBlocks(n: Names, r: AccessRequest, grant: Grant | null): 
     const until = grant?.expiresAt ? ` — access until ${when(grant.expiresAt)}` : '';
     blocks.push(context(`:white_check_mark: Approved by ${who(r.decidedBy ?? 'system')}${until}`));
   } else {
-    blocks.push(context(`:x: Denied by ${who(r.decidedBy ?? 'system')}${r.decisionReason ? `: _${esc(r.decisionReason)}_` : ''}`));
+    blocks.push(context(`:x: Denied by ${who(r.decidedBy ?? 'system')}${r.decisionReason ? `: ${reasonText(r.decisionReason)}` : ''}`));
   }
   return blocks;
 }

@@ -2,7 +2,7 @@ import type { ApprovalType, Environment, Evaluation, Product, Release, Requireme
 import { APPROVAL_TYPES } from '@gatehouse/core';
 import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { Names } from '../format.js';
-import { esc, teamName, who } from '../format.js';
+import { TYPE_LABEL, esc, missingText, reasonText, teamName, who } from '../format.js';
 import { ACTION, actionId } from '../ids.js';
 import type { Message } from './common.js';
 import { actions, button, context, fields, header, section } from './common.js';
@@ -16,21 +16,14 @@ export interface ApprovalCard {
   release: Release | null;
 }
 
-export const TYPE_LABEL: Record<ApprovalType, string> = {
-  qa: 'QA',
-  security: 'Security',
-  compliance: 'Compliance',
-  product: 'Product',
-  operational: 'Operational',
-  release: 'Release (type)',
-};
+export { TYPE_LABEL } from '../format.js';
 
 export type CardState = 'pending' | 'ready' | 'rejected';
 
 /** Rejected when any requirement or the release is rejected; ready when every environment is. */
 export function cardState(card: ApprovalCard): CardState {
   const evals = card.environments.map((e) => e.evaluation);
-  if (evals.some((e) => e.requirements.some((r) => r.rejectedBy.length > 0) || (e.release?.rejectedBy.length ?? 0) > 0)) return 'rejected';
+  if (evals.some(rejectedIn)) return 'rejected';
   if (evals.length > 0 && evals.every((e) => e.ready)) return 'ready';
   return 'pending';
 }
@@ -57,7 +50,7 @@ function reasonOf(card: ApprovalCard, approverId: string, type: ApprovalType): s
 function statusLine(card: ApprovalCard, r: RequirementStatus): string {
   const label = `*${TYPE_LABEL[r.type]}* · ${r.approvedBy.length} of ${r.quorum}`;
   if (r.rejectedBy.length) {
-    const why = r.rejectedBy.map((u) => `${who(u)}: _${esc(reasonOf(card, u, r.type) ?? 'no reason')}_`).join('; ');
+    const why = r.rejectedBy.map((u) => `${who(u)}: ${reasonText(reasonOf(card, u, r.type) ?? 'no reason')}`).join('; ');
     return `:x: ${label} — rejected by ${why}`;
   }
   const by = r.approvedBy.length ? ` — approved by ${r.approvedBy.map(who).join(', ')}` : '';
@@ -65,9 +58,17 @@ function statusLine(card: ApprovalCard, r: RequirementStatus): string {
   return `:hourglass_flowing_sand: ${label}${by} — ${r.missing} more needed`;
 }
 
-function envLine(e: ApprovalCard['environments'][number]): string {
+/** A requirement or the release is rejected in this evaluation. */
+export function rejectedIn(e: Evaluation): boolean {
+  return e.requirements.some((r) => r.rejectedBy.length > 0) || (e.release?.rejectedBy.length ?? 0) > 0;
+}
+
+/** One environment: ready, rejected (and by whom), or what it waits for. A rejected card says "ready to deploy" nowhere. */
+function envLine(n: Names, e: ApprovalCard['environments'][number], state: CardState): string {
   const name = `*${esc(e.environment.name)}*${e.environment.production ? ' (production)' : ''}`;
-  return e.evaluation.ready ? `:white_check_mark: ${name}: ready to deploy` : `:hourglass_flowing_sand: ${name}: waiting for ${e.evaluation.missing.map(esc).join('; ')}`;
+  if (e.evaluation.ready) return `:white_check_mark: ${name}: ${state === 'rejected' ? 'its approvals are in' : 'ready to deploy'}`;
+  const missing = missingText(n, e.evaluation.missing);
+  return rejectedIn(e.evaluation) ? `:x: ${name}: rejected — ${missing}` : `:hourglass_flowing_sand: ${name}: waiting for ${missing}`;
 }
 
 /** Approve release / Reject release… (the release id in the value; the listeners of both read it there). */
@@ -80,8 +81,8 @@ export function releaseButtons(releaseId: string): ActionsBlock {
 
 /**
  * The interactive approval message: product, version, creator, environments, each required
- * approval type with its status and quorum, and Approve / Reject per type until the version is
- * ready or rejected (then the buttons are gone).
+ * approval type with its status and quorum, and Approve / Reject per type still missing until the
+ * version is ready or rejected (then the buttons are gone).
  */
 export function approvalMessage(n: Names, card: ApprovalCard): Message {
   const { version: v, product: p } = card;
@@ -97,14 +98,15 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
     ]),
   ];
   const envs = card.environments.slice(0, 8);
-  blocks.push(context(...envs.map(envLine), ...(card.environments.length > envs.length ? [`…and ${card.environments.length - envs.length} more`] : [])));
+  blocks.push(context(...envs.map((e) => envLine(n, e, state)), ...(card.environments.length > envs.length ? [`…and ${card.environments.length - envs.length} more`] : [])));
   const runs = Object.values(n.state.githubReviews ?? {}).filter((r) => r.versionId === v.id);
   // GitHub runs waiting on this version (deployment protection rules): where the request came from.
   if (runs.length) blocks.push(context(...runs.slice(-5).map((r) => `GitHub ${esc(r.repository)} · ${esc(r.ref || r.sha.slice(0, 7))} · run ${r.runId} waiting for ${esc(r.environmentName)}`)));
   const open = state === 'pending';
   for (const r of requirements(card)) {
     blocks.push(section(statusLine(card, r)));
-    if (open) {
+    // Only where something is missing: a requirement already met needs no more decisions.
+    if (open && !r.satisfied) {
       blocks.push(
         actions(`type:${r.type}`, [
           button(`Approve ${TYPE_LABEL[r.type]}`, actionId(ACTION.versionApprove, r.type), v.id, 'primary'),
@@ -119,7 +121,7 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
     const line = !rel.releaseId
       ? `:warning: ${name} — required, but the version is in no release`
       : rel.rejectedBy.length
-        ? `:x: ${name} — rejected by ${rel.rejectedBy.map((u) => `${who(u)}: _${esc(card.release?.decisions.find((d) => d.approverId === u)?.reason ?? 'no reason')}_`).join('; ')}`
+        ? `:x: ${name} — rejected by ${rel.rejectedBy.map((u) => `${who(u)}: ${reasonText(card.release?.decisions.find((d) => d.approverId === u)?.reason ?? 'no reason')}`).join('; ')}`
         : rel.approved
           ? `:white_check_mark: ${name} — approved by ${rel.approvedBy.map(who).join(', ')}`
           : `:hourglass_flowing_sand: ${name} — waiting for release approval`;

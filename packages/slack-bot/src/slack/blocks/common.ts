@@ -1,10 +1,10 @@
-import type { ActionsBlock, Button, ContextBlock, HeaderBlock, KnownBlock, PlainTextElement, PlainTextOption, SectionBlock } from '@slack/types';
+import type { ActionsBlock, Button, ContextBlock, DividerBlock, HeaderBlock, KnownBlock, PlainTextElement, PlainTextOption, SectionBlock } from '@slack/types';
 import { clip } from '../format.js';
 
 /**
  * Small Block Kit builders that respect Slack's documented limits, so what the app sends is
  * accepted: section text ≤ 3000, header ≤ 150, button text ≤ 75, option text ≤ 75, option
- * value ≤ 150, ≤ 50 blocks per message.
+ * value ≤ 150, ≤ 50 blocks per message, ≤ 100 per modal or Home tab.
  */
 export const LIMITS = {
   messageBlocks: 50,
@@ -45,6 +45,10 @@ export function header(text: string): HeaderBlock {
 
 export function context(...texts: string[]): ContextBlock {
   return { type: 'context', elements: texts.slice(0, LIMITS.contextElements).map((t) => ({ type: 'mrkdwn', text: clip(t, LIMITS.sectionText) })) };
+}
+
+export function divider(): DividerBlock {
+  return { type: 'divider' };
 }
 
 export function fields(pairs: readonly (readonly [string, string])[]): SectionBlock {

@@ -1,7 +1,7 @@
 import type { AccessRequest, AuditEvent, Product, RoleAssignment, Version } from '@gatehouse/core';
 import { SYSTEM } from '@gatehouse/core';
 import type { Names } from '../format.js';
-import { assignments, esc, roleName, teamName, when, who } from '../format.js';
+import { assignments, esc, reasonText, roleName, teamName, when, who } from '../format.js';
 import { formatDuration } from '../parse.js';
 import { TYPE_LABEL } from './approval.js';
 import type { Message } from './common.js';
@@ -17,7 +17,7 @@ export function versionOutcomeDm(n: Names, v: Version, p: Product, state: 'ready
   return reply(
     state === 'ready'
       ? `:white_check_mark: *${esc(p.name)} ${esc(v.version)}* has every approval it needs for ${esc(envs)}: ready to deploy${link}.`
-      : `:x: *${esc(p.name)} ${esc(v.version)}* was rejected by ${who(e.actor)}${e.type === 'version.decided' ? ` (${TYPE_LABEL[e.data.approvalType]}): _${esc(e.data.reason ?? '')}_` : ''}${link}.`,
+      : `:x: *${esc(p.name)} ${esc(v.version)}* was rejected by ${who(e.actor)}${e.type === 'version.decided' ? ` (${TYPE_LABEL[e.data.approvalType]}): ${reasonText(e.data.reason ?? '')}` : ''}${link}.`,
   );
 }
 
@@ -43,7 +43,7 @@ export function requestOutcomeDm(n: Names, r: AccessRequest, rolesNow: readonly 
   return reply(
     r.status === 'approved'
       ? `:white_check_mark: Your request for ${what} was approved by ${who(r.decidedBy ?? 'system')}. It ends ${grant?.expiresAt ? when(grant.expiresAt) : 'when the time is up'}.\n*Your roles now:* ${assignments(n, rolesNow)}`
-      : `:x: Your request for ${what} was denied by ${who(r.decidedBy ?? 'system')}: _${esc(r.decisionReason ?? '')}_`,
+      : `:x: Your request for ${what} was denied by ${who(r.decidedBy ?? 'system')}: ${reasonText(r.decisionReason ?? '')}`,
   );
 }
 

@@ -2,7 +2,7 @@ import type { AccessRequest, ApprovalType, EscalationTarget, Product, Version } 
 import { own } from '@gatehouse/core';
 import { ACTION, actionId } from '../ids.js';
 import type { Names } from '../format.js';
-import { environmentName, esc, roleName, teamName, who } from '../format.js';
+import { environmentName, esc, missingText, roleName, teamName, who } from '../format.js';
 import { formatDuration } from '../parse.js';
 import { TYPE_LABEL } from './approval.js';
 import type { Message } from './common.js';
@@ -14,19 +14,18 @@ import { actions, button, context, section } from './common.js';
  */
 
 const typesText = (types: readonly ApprovalType[]) => types.map((t) => `*${TYPE_LABEL[t]}*`).join(', ');
-/** The core's `qa: 1 more approval` with the type's name: `QA: 1 more approval`. */
-const named = (missing: readonly string[]) =>
-  missing.map((m) => {
-    const [type, ...rest] = m.split(': ');
-    return esc(type && Object.hasOwn(TYPE_LABEL, type) && rest.length ? `${TYPE_LABEL[type as ApprovalType]}: ${rest.join(': ')}` : m);
-  }).join('; ');
 const versionText = (p: Product, v: Version, envId: string, n: Names) => `*${esc(p.name)} ${esc(v.version)}* → *${esc(environmentName(n, envId))}*`;
 
-/** Approve / Reject… for each type the recipient may give (the same actions as on the channel card). */
-function decisionButtons(v: Version, types: readonly ApprovalType[]) {
+/**
+ * Approve / Reject… for each type the recipient may give (the same actions as on the channel
+ * card). Where several versions' buttons share a message (`unique`), each action_id also names
+ * the version after the type (`version_approve:qa:<version id>`); the listeners read the type.
+ */
+export function decisionButtons(v: Version, types: readonly ApprovalType[], blockId = `decide_${v.id}`, unique = false) {
+  const id = (t: ApprovalType) => (unique ? `${t}:${v.id}` : t);
   return actions(
-    `decide_${v.id}`.slice(0, 255),
-    types.flatMap((t) => [button(`Approve ${TYPE_LABEL[t]}`, actionId(ACTION.versionApprove, t), v.id, 'primary'), button(`Reject ${TYPE_LABEL[t]}…`, actionId(ACTION.versionReject, t), v.id)]),
+    blockId.slice(0, 255),
+    types.flatMap((t) => [button(`Approve ${TYPE_LABEL[t]}`, actionId(ACTION.versionApprove, id(t)), v.id, 'primary'), button(`Reject ${TYPE_LABEL[t]}…`, actionId(ACTION.versionReject, id(t)), v.id)]),
   );
 }
 
@@ -41,7 +40,7 @@ export function askApproverDm(n: Names, p: Product, v: Version, envId: string, t
 
 /** A reminder: how long it has waited and what is still missing. */
 export function reminderDm(n: Names, p: Product, v: Version, envId: string, types: readonly ApprovalType[], waitedMs: number, count: number, missing: readonly string[]): Message {
-  const text = `:bell: Reminder${count > 1 ? ` ${count}` : ''}: ${versionText(p, v, envId, n)} has waited ${formatDuration(waitedMs)} for ${named(missing)}.`;
+  const text = `:bell: Reminder${count > 1 ? ` ${count}` : ''}: ${versionText(p, v, envId, n)} has waited ${formatDuration(waitedMs)} for ${missingText(n, missing)}.`;
   return { text: `Reminder: ${p.name} ${v.version} waits for approval`, blocks: [section(text), ...(types.length ? [decisionButtons(v, types)] : [])] };
 }
 
@@ -49,14 +48,14 @@ export function reminderDm(n: Names, p: Product, v: Version, envId: string, type
 export function escalationMessage(n: Names, p: Product, v: Version, envId: string, to: EscalationTarget, waitedMs: number, missing: readonly string[]): Message {
   const group = own(n.state.groups, to.id)?.name;
   const target = to.type === 'group' ? `the group *${esc(group ?? to.id)}*` : to.type === 'role' ? `the holders of *${esc(roleName(n, to.id))}* in ${esc(teamName(n, p.teamId))}` : 'this channel';
-  const text = `:rotating_light: Escalated to ${target}: ${versionText(p, v, envId, n)} has waited ${formatDuration(waitedMs)} and still needs ${named(missing)}. Please decide, or find who can.`;
+  const text = `:rotating_light: Escalated to ${target}: ${versionText(p, v, envId, n)} has waited ${formatDuration(waitedMs)} and still needs ${missingText(n, missing)}. Please decide, or find who can.`;
   return { text: `Escalated: ${p.name} ${v.version} waits for approval`, blocks: [section(text)] };
 }
 
 /** To the creator (and in the card's thread): the request ran out of time, and what that means. */
 export function timedOutMessage(n: Names, p: Product, v: Version, envId: string, outcome: 'expire' | 'reject', missing: readonly string[], cmd: string): Message {
   const what = versionText(p, v, envId, n);
-  const still = named(missing.filter((m) => !m.startsWith('expired:') && !m.startsWith('rejected: not decided')));
+  const still = missingText(n, missing.filter((m) => !m.startsWith('expired:') && !m.startsWith('rejected: not decided')));
   const text =
     outcome === 'reject'
       ? `:x: ${what} was not approved in time, which its rule counts as a rejection (still missing: ${still}). Ask again when it is ready: \`${cmd} request-approval ${v.id} ${envId}\`.`

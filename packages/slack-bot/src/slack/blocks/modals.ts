@@ -2,7 +2,7 @@ import type { ApprovalType, Permission, RoleDefinition, Team } from '@gatehouse/
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { clip } from '../format.js';
+import { clip, esc } from '../format.js';
 import { VIEW } from '../ids.js';
 import { formatDuration } from '../parse.js';
 import { context, LIMITS, option, section } from './common.js';
@@ -25,14 +25,14 @@ export const RejectVersionMeta = ReplyTo.extend({ versionId: z.string(), type: z
 export type RejectVersionMeta = z.infer<typeof RejectVersionMeta>;
 
 export function rejectVersionView(meta: RejectVersionMeta, title: string, type: ApprovalType): ModalView {
-  return modal(VIEW.rejectVersion, 'Reject', 'Reject', [section(`Reject *${TYPE_LABEL[type]}* for *${clip(title, 200)}*. The reason goes to the creator and the thread.`), reasonInput('Reason')], meta);
+  return modal(VIEW.rejectVersion, 'Reject', 'Reject', [section(`Reject *${TYPE_LABEL[type]}* for *${esc(clip(title, 200))}*. The reason goes to the creator and the thread.`), reasonInput('Reason')], meta);
 }
 
 export const RejectReleaseMeta = ReplyTo.extend({ releaseId: z.string(), ts: z.string().nullable().default(null) });
 export type RejectReleaseMeta = z.infer<typeof RejectReleaseMeta>;
 
 export function rejectReleaseView(meta: RejectReleaseMeta, name: string): ModalView {
-  return modal(VIEW.rejectRelease, 'Reject release', 'Reject', [section(`Reject release *${clip(name, 200)}*.`), reasonInput('Reason')], meta);
+  return modal(VIEW.rejectRelease, 'Reject release', 'Reject', [section(`Reject release *${esc(clip(name, 200))}*.`), reasonInput('Reason')], meta);
 }
 
 export const DenyAccessMeta = ReplyTo.extend({ requestId: z.string(), ts: z.string().nullable().default(null) });

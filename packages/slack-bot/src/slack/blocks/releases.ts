@@ -1,7 +1,7 @@
 import type { Release } from '@gatehouse/core';
 import type { KnownBlock } from '@slack/types';
 import type { Names } from '../format.js';
-import { esc, productName, teamName, when, who } from '../format.js';
+import { esc, productName, reasonText, teamName, when, who } from '../format.js';
 import { releaseButtons } from './approval.js';
 import type { Message } from './common.js';
 import { LIMITS, context, fields, header, reply, section } from './common.js';
@@ -15,7 +15,7 @@ function stateOf(r: Release): string {
 
 function decisionsText(r: Release): string {
   if (r.decisions.length === 0) return 'no decision yet';
-  return r.decisions.map((d) => (d.decision === 'approve' ? `approved by ${who(d.approverId)}` : `rejected by ${who(d.approverId)}: _${esc(d.reason ?? '')}_`)).join('; ');
+  return r.decisions.map((d) => (d.decision === 'approve' ? `approved by ${who(d.approverId)}` : `rejected by ${who(d.approverId)}: ${reasonText(d.reason ?? '')}`)).join('; ');
 }
 
 function versionsOf(n: Names, r: Release): string[] {

@@ -1,8 +1,8 @@
-import type { AccessReview, AuditEvent, CreatedKey, Group, Permission, RoleDefinition, Settings, VerifyResult } from '@gatehouse/core';
+import type { AccessReview, AuditEvent, CreatedKey, Delegation, Group, Permission, RoleDefinition, Settings, VerifyResult } from '@gatehouse/core';
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
-import type { MeResponse } from '@gatehouse/core/contract';
+import type { MeResponse, ScopeAccess } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { environmentName, esc, productName, roleName, teamName, userName, versionName, when, who } from '../format.js';
+import { TYPE_LABEL, environmentName, esc, missingText, productName, reasonText, roleName, teamName, userName, versionName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
 import { ruleSummary, ruleTarget } from './catalog.js';
@@ -23,6 +23,13 @@ export function permissionLines(perms: readonly Permission[]): string[] {
   return [...groups.entries()].map(([r, actions]) => `\`${r}\`: ${actions.join(', ')}`);
 }
 
+const delegatedTypes = (d: Delegation) => (d.types ? d.types.map((t) => TYPE_LABEL[t]).join(', ') : 'all their approvals');
+
+/** One line per delegation in force that the user gave or received. */
+export function delegationLines(list: readonly Delegation[], userId: string): string[] {
+  return list.map((d) => (d.delegatorId === userId ? `• You → ${who(d.delegateId)}: ${delegatedTypes(d)} until ${when(d.until)} (\`${d.id}\`)` : `• ${who(d.delegatorId)} → you: ${delegatedTypes(d)} until ${when(d.until)}`));
+}
+
 export function helpMessage(cmd: string): Message {
   return reply(`*Gatehouse* — roles and release approvals.\n${Object.values(usage(cmd)).map((u) => `• ${u}`).join('\n')}\nDurations look like \`30m\`, \`8h\`, \`2d\`, \`1w\`. Teams, products, environments and releases are named by id or name; channels with #.`);
 }
@@ -32,11 +39,15 @@ export function usageMessage(cmd: string, sub: string, problem?: string): Messag
   return reply(`${problem ? `:memo: ${problem}\n` : ''}Usage: ${u}\n\`${cmd} help\` lists everything.`);
 }
 
+/** The roles held in one scope (globally or in a team), with their end and group: `Developer (until …)`. */
+export function scopeRoles(s: ScopeAccess): string {
+  return s.roles.map((r) => `${esc(r.roleName)}${r.expiresAt ? ` (until ${when(r.expiresAt)})` : ''}${r.via ? ` (via group ${esc(r.via)})` : ''}`).join(', ');
+}
+
 export function whoamiMessage(me: Omit<MeResponse, 'key'>, singleAdmin: boolean): Message {
   const lines = [`*${esc(me.user.name || me.user.id)}* (${who(me.user.id)}) in *${esc(me.account.name)}* — ${me.primaryRole ? `primary role: *${esc(me.primaryRole)}*` : 'no role'}`];
   for (const s of me.scopes) {
-    const roles = s.roles.map((r) => `${esc(r.roleName)}${r.expiresAt ? ` (until ${when(r.expiresAt)})` : ''}${r.via ? ` (via group ${r.via})` : ''}`).join(', ') || '—';
-    lines.push(`\n*${esc(s.teamName)}* — roles: ${roles}`);
+    lines.push(`\n*${esc(s.teamName)}* — roles: ${scopeRoles(s) || '—'}`);
     lines.push(...permissionLines(s.permissions).map((l) => `    ${l}`));
   }
   const delegations = me.delegations ?? [];
@@ -70,7 +81,7 @@ export function groupsMessage(n: Names, groups: readonly Group[]): Message {
   const grantsOf = (g: Group) =>
     Object.values(n.state.grants)
       .filter((x) => x.subject.type === 'group' && x.subject.id === g.id)
-      .map((x) => `${roleName(n, x.roleId)} (${x.teamId === null ? 'global' : teamName(n, x.teamId)})`);
+      .map((x) => `${esc(roleName(n, x.roleId))} (${x.teamId === null ? 'global' : esc(teamName(n, x.teamId))})`);
   const lines = groups.map((g) => `• *${esc(g.name)}* \`${g.id}\` — members: ${g.members.map(who).join(', ') || '—'}; roles: ${grantsOf(g).join(', ') || '—'}`);
   return reply(`*Groups* (${groups.length})\n${lines.join('\n')}`);
 }
@@ -115,19 +126,19 @@ function auditWhat(n: Names, d: AuditEvent): string {
     case 'version.approval_requested':
       return `requested approval of ${versionName(n, d.data.versionId)} for ${esc(environmentName(n, d.data.environmentId))}`;
     case 'version.decided':
-      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} ${d.data.approvalType} for ${versionName(n, d.data.versionId)}${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
+      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} ${d.data.approvalType} for ${versionName(n, d.data.versionId)}${d.data.reason ? `: ${reasonText(d.data.reason)}` : ''}`;
     case 'release.decided':
-      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} release ${releaseName(n, d.data.releaseId)}${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
+      return `${d.data.decision === 'approve' ? 'approved' : 'rejected'} release ${releaseName(n, d.data.releaseId)}${d.data.reason ? `: ${reasonText(d.data.reason)}` : ''}`;
     case 'deployment.created':
       return `deployed ${versionName(n, d.data.deployment.versionId)} to ${esc(environmentName(n, d.data.deployment.environmentId))}`;
     case 'gate.overridden':
-      return `:rotating_light: *overrode the gate* of ${versionName(n, d.data.versionId)} to ${esc(environmentName(n, d.data.environmentId))}: _${esc(d.data.reason)}_ (missing: ${d.data.missing.map(esc).join('; ')})`;
+      return `:rotating_light: *overrode the gate* of ${versionName(n, d.data.versionId)} to ${esc(environmentName(n, d.data.environmentId))}: ${reasonText(d.data.reason)} (missing: ${missingText(n, d.data.missing, false)})`;
     case 'access_request.created':
-      return `requested *${esc(roleName(n, d.data.request.roleId))}* ${where(d.data.request.teamId)} for ${formatDuration(d.data.request.durationMs)}: _${esc(d.data.request.reason)}_`;
+      return `requested *${esc(roleName(n, d.data.request.roleId))}* ${where(d.data.request.teamId)} for ${formatDuration(d.data.request.durationMs)}: ${reasonText(d.data.request.reason)}`;
     case 'access_request.approved':
       return `approved access request \`${d.data.requestId}\``;
     case 'access_request.denied':
-      return `denied access request \`${d.data.requestId}\`${d.data.reason ? `: _${esc(d.data.reason)}_` : ''}`;
+      return `denied access request \`${d.data.requestId}\`${d.data.reason ? `: ${reasonText(d.data.reason)}` : ''}`;
     case 'role.created':
     case 'role.deleted':
       return `${d.type === 'role.created' ? 'created' : 'deleted'} custom role *${esc(d.data.role.name)}*`;

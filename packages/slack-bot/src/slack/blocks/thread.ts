@@ -1,6 +1,6 @@
 import type { AuditEvent } from '@gatehouse/core';
 import type { Names } from '../format.js';
-import { environmentName, esc, who } from '../format.js';
+import { environmentName, esc, missingText, reasonText, who } from '../format.js';
 import { TYPE_LABEL } from './approval.js';
 import { own } from '../../rest/lookup.js';
 
@@ -13,19 +13,19 @@ export function versionDecisionReply(e: EventOf<'version.decided'>): string {
   const d = e.data;
   return d.decision === 'approve'
     ? `:white_check_mark: ${who(d.approverId)} approved *${TYPE_LABEL[d.approvalType]}*${d.previous === 'reject' ? ' (withdrawing their rejection)' : ''}`
-    : `:x: ${who(d.approverId)} rejected *${TYPE_LABEL[d.approvalType]}*: _${esc(d.reason ?? '')}_`;
+    : `:x: ${who(d.approverId)} rejected *${TYPE_LABEL[d.approvalType]}*: ${reasonText(d.reason ?? '')}`;
 }
 
 /** A decision on the release, posted in the thread of each of its versions. */
 export function releaseDecisionReply(n: Names, e: EventOf<'release.decided'>): string {
   const d = e.data;
   const name = esc(own(n.state.releases, d.releaseId)?.name ?? d.releaseId);
-  return d.decision === 'approve' ? `:white_check_mark: ${who(d.approverId)} approved the release *${name}*` : `:x: ${who(d.approverId)} rejected the release *${name}*: _${esc(d.reason ?? '')}_`;
+  return d.decision === 'approve' ? `:white_check_mark: ${who(d.approverId)} approved the release *${name}*` : `:x: ${who(d.approverId)} rejected the release *${name}*: ${reasonText(d.reason ?? '')}`;
 }
 
 /** A deployment through a gate that was not ready (the notifier broadcasts it to the channel). */
 export function gateOverriddenReply(n: Names, e: EventOf<'gate.overridden'>): string {
-  return `:rotating_light: ${who(e.actor)} *overrode the gate* to deploy to *${esc(environmentName(n, e.data.environmentId))}* without: ${e.data.missing.map(esc).join('; ')}.\nReason: _${esc(e.data.reason)}_`;
+  return `:rotating_light: ${who(e.actor)} *overrode the gate* to deploy to *${esc(environmentName(n, e.data.environmentId))}* without: ${missingText(n, e.data.missing, false)}.\nReason: ${reasonText(e.data.reason)}`;
 }
 
 /** A deployment through a ready gate. */

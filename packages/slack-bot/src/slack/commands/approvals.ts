@@ -1,8 +1,10 @@
 import { reply } from '../blocks/common.js';
+import { approvalsMessage } from '../blocks/home.js';
 import { setChannelHint } from '../blocks/dm.js';
 import { usageMessage } from '../blocks/replies.js';
 import { approvalChannel } from '../channels.js';
-import { esc } from '../format.js';
+import { esc, missingText } from '../format.js';
+import { waitingFor } from '../home.js';
 import { indexOfWord, joinTokens, wordAt } from '../parse.js';
 import { requireEnvironment, requireVersion } from './resolve.js';
 import type { Subcommand } from './types.js';
@@ -24,7 +26,7 @@ export const requestApproval: Subcommand = async (ctx, args) => {
       ? ` The approval message goes to <#${channel}>.`
       : ` No channel is set for approval messages, so nobody is asked yet. ${setChannelHint(ctx.cmd)}`;
   const name = esc(env.name);
-  return reply(evaluation.ready ? `:white_check_mark: Nothing is missing: it may go to ${name} now.${where}` : `:hourglass_flowing_sand: Approval requested for ${name}; missing: ${evaluation.missing.map(esc).join('; ')}.${where}`);
+  return reply(evaluation.ready ? `:white_check_mark: Nothing is missing: it may go to ${name} now.${where}` : `:hourglass_flowing_sand: Approval requested for ${name}; missing: ${missingText(ctx.session.names, evaluation.missing, false)}.${where}`);
 };
 
 /** `deploy <version> <environment> [override because <reason>]` (override = break-glass, needs gate:override). */
@@ -38,5 +40,15 @@ export const deploy: Subcommand = async (ctx, args) => {
   if (args.length > next + 1 && (overrideAt !== next + 1 || because !== next + 2)) return usageMessage(ctx.cmd, 'deploy', 'After the environment, only `override because <reason>` may follow.');
   const reason = overrideAt > 0 ? joinTokens(args.slice(because + 1)) : null;
   const { deployment } = await account.createDeployment(actor, { versionId, environmentId: env.id, override: reason === null ? null : { reason } });
-  return reply(deployment.override ? `:rotating_light: Deployed through the blocked gate (override recorded in the audit trail): missing ${deployment.override.missing.map(esc).join('; ')}.` : `:rocket: Deployment to *${esc(env.name)}* recorded: every required approval is in.`);
+  return reply(deployment.override ? `:rotating_light: Deployed through the blocked gate (override recorded in the audit trail): missing ${missingText(ctx.session.names, deployment.override.missing, false)}.` : `:rocket: Deployment to *${esc(env.name)}* recorded: every required approval is in.`);
+};
+
+/** `approvals [[page] <n>]`: what waits for the asker's approval (the App Home's list), 10 a page. */
+export const approvals: Subcommand = (ctx, args) => {
+  const rest = wordAt(args, 0)?.toLowerCase() === 'page' ? args.slice(1) : args;
+  const word = rest.length === 0 ? '1' : wordAt(rest, 0);
+  const page = word !== null && /^\d{1,6}$/.test(word) ? Number(word) : null;
+  if (page === null || rest.length > 1) return Promise.resolve(usageMessage(ctx.cmd, 'approvals', 'Name a page by its number, e.g. `approvals 2`.'));
+  const { account, actor, names } = ctx.session;
+  return Promise.resolve(approvalsMessage(names, waitingFor(account, actor.userId), page, ctx.cmd));
 };

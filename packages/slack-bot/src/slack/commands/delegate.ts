@@ -1,7 +1,7 @@
 import { APPROVAL_TYPES } from '@gatehouse/core';
-import type { ApprovalType, Delegation } from '@gatehouse/core';
+import type { ApprovalType } from '@gatehouse/core';
 import { reply } from '../blocks/common.js';
-import { usageMessage } from '../blocks/replies.js';
+import { delegationLines, usageMessage } from '../blocks/replies.js';
 import { TYPE_LABEL } from '../blocks/approval.js';
 import { esc, when, who } from '../format.js';
 import { parseDuration, wordAt } from '../parse.js';
@@ -23,12 +23,6 @@ function endOf(words: readonly string[], now: number): number | null {
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) + DAY : null;
 }
 
-const typesText = (d: Delegation) => (d.types ? d.types.map((t) => TYPE_LABEL[t]).join(', ') : 'all their approvals');
-
-/** One line per delegation in force that the user gave or received. */
-export function delegationLines(list: readonly Delegation[], userId: string): string[] {
-  return list.map((d) => (d.delegatorId === userId ? `• You → ${who(d.delegateId)}: ${typesText(d)} until ${when(d.until)} (\`${d.id}\`)` : `• ${who(d.delegatorId)} → you: ${typesText(d)} until ${when(d.until)}`));
-}
 
 /**
  * `delegate @user [types…] until <YYYY-MM-DD> | for <duration>`, `delegate remove <id | @user>`,

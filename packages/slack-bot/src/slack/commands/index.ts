@@ -1,6 +1,6 @@
 import { helpMessage } from '../blocks/replies.js';
 import { assign, holders, revoke, role, roles, whoami } from './access.js';
-import { deploy, requestApproval } from './approvals.js';
+import { approvals, deploy, requestApproval } from './approvals.js';
 import { delegate, delegations } from './delegate.js';
 import { audit, review, verify } from './audit.js';
 import { environment, environments } from './environments.js';
@@ -51,6 +51,7 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   verify,
   request,
   requests,
+  approvals,
   'request-approval': requestApproval,
   deploy,
   delegate,

@@ -4,12 +4,14 @@ import { ACTION, VIEW, actionPattern } from '../ids.js';
 import { ackUnhandled, repeatedRequest, skipRepeats } from '../middleware.js';
 import { approveAccess } from './actions/approve-access.js';
 import { approveRelease } from './actions/approve-release.js';
+import { approvalsPageClicked } from './actions/approvals-page.js';
 import { approveVersion } from './actions/approve-version.js';
 import { denyAccess } from './actions/deny-access.js';
 import { rejectRelease } from './actions/reject-release.js';
 import { rejectVersion } from './actions/reject-version.js';
 import { setupKeyClicked } from './actions/setup-key.js';
 import { slashCommand } from './commands/gatehouse.js';
+import { appHomeOpened } from './events/app-home-opened.js';
 import { userChanged } from './events/user-change.js';
 import { assignRoleSubmitted } from './views/assign-role.js';
 import { denyAccessSubmitted } from './views/deny-access.js';
@@ -20,7 +22,7 @@ import { roleEditorSubmitted } from './views/role-editor.js';
 import { ruleEditorSubmitted } from './views/rule-editor.js';
 import { setupSubmitted } from './views/setup.js';
 
-/** Every listener of the app: one slash command, the buttons, the modals, Slack user changes. */
+/** Every listener of the app: one slash command, the buttons, the modals, Slack user changes, the App Home. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.use(skipRepeats(repeatedRequest(deps.seen, deps.gatehouse.store, deps.logger), deps.logger));
   const actions = Object.values(ACTION);
@@ -36,6 +38,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action<BlockAction>(button(ACTION.accessApprove), approveAccess(deps));
   app.action<BlockAction>(button(ACTION.accessDeny), denyAccess(deps));
   app.action<BlockAction>(button(ACTION.setupKey), setupKeyClicked(deps));
+  app.action<BlockAction>(button(ACTION.approvalsPage), approvalsPageClicked(deps));
 
   app.view({ callback_id: VIEW.rejectVersion, type: 'view_submission' }, rejectVersionSubmitted(deps));
   app.view({ callback_id: VIEW.rejectRelease, type: 'view_submission' }, rejectReleaseSubmitted(deps));
@@ -47,4 +50,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.view({ callback_id: VIEW.setup, type: 'view_submission' }, setupSubmitted(deps));
 
   app.event('user_change', userChanged(deps));
+  app.event('app_home_opened', appHomeOpened(deps));
 }

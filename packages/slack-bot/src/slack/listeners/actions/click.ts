@@ -18,7 +18,8 @@ const ClickSchema = z.object({
   user: z.object({ id: z.string(), name: z.string().optional(), username: z.string().optional(), team_id: z.string().optional() }),
   channel: z.object({ id: z.string() }).optional(),
   message: z.object({ ts: z.string() }).optional(),
-  container: z.object({ is_ephemeral: z.boolean().optional() }).optional(),
+  container: z.object({ type: z.string().optional(), is_ephemeral: z.boolean().optional() }).optional(),
+  view: z.object({ type: z.string() }).optional(),
   trigger_id: z.string(),
   response_url: z.string().optional(),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
@@ -34,6 +35,8 @@ export interface Click {
   replyTo: ReplyTo;
   /** The message the button sits on, unless it is an ephemeral one. */
   message: { channel: string; ts: string } | null;
+  /** The button is on the user's App Home (no channel, no response_url: answers go by DM). */
+  home: boolean;
 }
 
 export function parseClick(body: unknown): Click {
@@ -48,6 +51,7 @@ export function parseClick(body: unknown): Click {
     triggerId: b.trigger_id,
     replyTo: { channel, responseUrl: b.response_url ?? null },
     message: channel && b.message && !b.container?.is_ephemeral ? { channel, ts: b.message.ts } : null,
+    home: b.container?.type === 'view' && b.view?.type === 'home',
   };
 }
 
@@ -56,9 +60,13 @@ export function clickedId(click: Click): string {
   return click.value;
 }
 
-/** A version button: the version id in the value, the approval type in the action_id suffix. */
+/**
+ * A version button: the version id in the value, the approval type in the action_id suffix
+ * (`version_approve:qa`, or `version_approve:qa:<version id>` where buttons of several versions
+ * share a message).
+ */
 export function versionClick(click: Click): { versionId: string; type: ApprovalType } {
-  return { versionId: click.value, type: ApprovalTypeSchema.parse(actionSuffix(click.actionId)) };
+  return { versionId: click.value, type: ApprovalTypeSchema.parse(actionSuffix(click.actionId).split(':')[0]) };
 }
 
 /** What a click handler gets once the click is acknowledged and the user is known. */
@@ -76,7 +84,7 @@ export interface ClickContext<I> {
  * The shape every button shares, as `submissionListener` is the modals': ack (then wait its turn,
  * see `ackThen`), read the click, resolve the user, run one core call, and turn a typed refusal
  * into an ephemeral answer. `read` runs before any core work; a malformed payload throws there
- * and reaches app.error.
+ * and reaches app.error. A click on the App Home re-publishes it afterwards, whatever the outcome.
  */
 export function clickListener<I>(deps: ListenerDeps, read: (click: Click) => I, run: (ctx: ClickContext<I>) => Promise<void>) {
   return async ({ ack, body, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
@@ -88,7 +96,13 @@ export function clickListener<I>(deps: ListenerDeps, read: (click: Click) => I, 
         await answer(client, click.replyTo, click.user.id, reply(STALE_BUTTON));
         return;
       }
-      await asUser(deps, client, click, click.replyTo, (session, say) => run({ click, input: input.value, session, client, say }));
+      await asUser(deps, client, click, click.replyTo, async (session, say) => {
+        try {
+          await run({ click, input: input.value, session, client, say });
+        } finally {
+          if (click.home) deps.notifier.home.opened(session.account, click.user.id);
+        }
+      });
     });
   };
 }

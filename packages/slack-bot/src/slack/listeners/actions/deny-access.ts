@@ -1,7 +1,7 @@
 import { NotFoundError, RequestNotPendingError } from '@gatehouse/core';
 import { denyAccessView } from '../../blocks/modals.js';
 import type { ListenerDeps } from '../../context.js';
-import { roleName, teamName, who } from '../../format.js';
+import { esc, roleName, teamName, who } from '../../format.js';
 import { formatDuration } from '../../parse.js';
 import { clickedId, clickListener } from './click.js';
 import { own } from '../../../rest/lookup.js';
@@ -15,7 +15,7 @@ export function denyAccess(deps: ListenerDeps) {
     if (r.status !== 'pending') throw new RequestNotPendingError(`this request was already ${r.status} by ${who(r.decidedBy ?? 'system')}`, { requestId: r.id, status: r.status });
     account.assertCan(session.actor, 'user_role:manage', r.teamId);
     if (click.message) deps.notifier.rememberRequestMessage(account.id, r.id, click.message);
-    const summary = `Deny ${who(r.userId)} *${roleName(names, r.roleId)}* ${r.teamId ? `in ${teamName(names, r.teamId)}` : 'globally'} for ${formatDuration(r.durationMs)}?`;
+    const summary = `Deny ${who(r.userId)} *${esc(roleName(names, r.roleId))}* ${r.teamId ? `in ${esc(teamName(names, r.teamId))}` : 'globally'} for ${formatDuration(r.durationMs)}?`;
     await client.views.open({ trigger_id: click.triggerId, view: denyAccessView({ ...click.replyTo, requestId: r.id, ts: click.message?.ts ?? null }, summary) });
   });
 }
