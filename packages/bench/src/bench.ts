@@ -5,6 +5,8 @@ import type { GateResult } from './gate-part.js';
 import { runGatePart } from './gate-part.js';
 import type { FollowUpResult } from './followup-part.js';
 import type { GithubResult } from './github-part.js';
+import type { HomeResult } from './home-part.js';
+import { runHome } from './home-part.js';
 import { runGithub } from './github-part.js';
 import { runFollowUp } from './followup-part.js';
 import type { BenchOptions, Table } from './harness.js';
@@ -18,7 +20,7 @@ import type { StorageResult } from './storage-part.js';
 import { runStorage } from './storage-part.js';
 import { markdownTable } from './stats.js';
 
-export const PARTS = ['authz', 'slack', 'rest', 'storage', 'extension', 'gate', 'followup', 'github'] as const;
+export const PARTS = ['authz', 'slack', 'rest', 'storage', 'extension', 'gate', 'followup', 'github', 'home'] as const;
 export type PartId = (typeof PARTS)[number];
 
 /** What a run measured: the tables as printed and the numbers behind them. */
@@ -38,6 +40,7 @@ export interface BenchReport {
   readonly gate?: GateResult;
   readonly followup?: FollowUpResult;
   readonly github?: GithubResult;
+  readonly home?: HomeResult;
 }
 
 /** Runs the chosen parts in order (each alone on the machine: they never overlap). */
@@ -61,6 +64,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
   const gate = await part('gate', runGatePart);
   const followup = await part('followup', runFollowUp);
   const github = await part('github', runGithub);
+  const home = await part('home', runHome);
   return {
     quick: opts.quick,
     node: process.version,
@@ -76,6 +80,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
     ...(gate ? { gate } : {}),
     ...(followup ? { followup } : {}),
     ...(github ? { github } : {}),
+    ...(home ? { home } : {}),
   };
 }
 
