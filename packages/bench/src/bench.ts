@@ -5,6 +5,8 @@ import type { GateResult } from './gate-part.js';
 import { runGatePart } from './gate-part.js';
 import type { FollowUpResult } from './followup-part.js';
 import type { GithubResult } from './github-part.js';
+import type { BurstResult } from './burst-part.js';
+import { runBurst } from './burst-part.js';
 import type { HomeResult } from './home-part.js';
 import { runHome } from './home-part.js';
 import { runGithub } from './github-part.js';
@@ -20,7 +22,7 @@ import type { StorageResult } from './storage-part.js';
 import { runStorage } from './storage-part.js';
 import { markdownTable } from './stats.js';
 
-export const PARTS = ['authz', 'slack', 'rest', 'storage', 'extension', 'gate', 'followup', 'github', 'home'] as const;
+export const PARTS = ['authz', 'slack', 'rest', 'storage', 'extension', 'gate', 'followup', 'github', 'home', 'burst'] as const;
 export type PartId = (typeof PARTS)[number];
 
 /** What a run measured: the tables as printed and the numbers behind them. */
@@ -41,6 +43,7 @@ export interface BenchReport {
   readonly followup?: FollowUpResult;
   readonly github?: GithubResult;
   readonly home?: HomeResult;
+  readonly burst?: BurstResult;
 }
 
 /** Runs the chosen parts in order (each alone on the machine: they never overlap). */
@@ -65,6 +68,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
   const followup = await part('followup', runFollowUp);
   const github = await part('github', runGithub);
   const home = await part('home', runHome);
+  const burst = await part('burst', runBurst);
   return {
     quick: opts.quick,
     node: process.version,
@@ -81,6 +85,7 @@ export async function runBench(opts: BenchOptions & { parts?: readonly PartId[] 
     ...(followup ? { followup } : {}),
     ...(github ? { github } : {}),
     ...(home ? { home } : {}),
+    ...(burst ? { burst } : {}),
   };
 }
 
