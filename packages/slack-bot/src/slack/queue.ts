@@ -1,5 +1,5 @@
 import { ErrorCode } from '@slack/web-api';
-import { Semaphore } from 'async-mutex';
+import { Mutex, Semaphore } from 'async-mutex';
 
 /**
  * How long Slack asked to wait before the next call, in ms, when `err` is its rate-limited answer
@@ -60,6 +60,8 @@ export class KeyedQueue {
   private readonly inFlight = new Set<Promise<void>>();
   /** `method channel` → until when Slack asked us to wait (ms since the epoch). */
   private readonly pausedUntil = new Map<string, number>();
+  /** One call at a time per `method channel` once Slack rate-limited it. */
+  private readonly lanes = new Map<string, Mutex>();
   private readonly maxAttempts: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -106,24 +108,43 @@ export class KeyedQueue {
     const slot: Slot = {
       call: async <T>(method: string, channel: string | null, fn: () => Promise<T>): Promise<T> => {
         const limit = `${method} ${channel ?? '*'}`;
-        for (let attempt = 1; ; ) {
-          const wait = (this.pausedUntil.get(limit) ?? 0) - this.now();
-          if (wait > 0) {
-            // Wait without the slot: work for other channels and methods goes on meanwhile.
-            release();
-            await this.sleep(wait);
-            [, release] = await this.running.acquire();
-            continue;
-          }
+        let tried = 0;
+        if (!this.pausedUntil.has(limit)) {
+          tried = 1;
           try {
             return await fn();
           } catch (err) {
             const ms = retryAfterMs(err);
-            if (ms === null || attempt >= this.maxAttempts) throw err;
-            attempt++;
+            if (ms === null) throw err;
             this.pause(limit, ms);
             this.opts.onRateLimited?.(method, channel, ms);
           }
+        }
+        // Rate-limited lately: the calls of this method and channel go one at a time, each after
+        // the pause Slack asked for. Retrying them all at once when a pause ends would have all
+        // but one refused again, round after round, until some gave up: a burst would lose work.
+        release();
+        const unlock = await this.laneOf(limit).acquire();
+        [, release] = await this.running.acquire();
+        try {
+          for (let attempt = tried + 1; ; attempt++) {
+            const wait = (this.pausedUntil.get(limit) ?? 0) - this.now();
+            if (wait > 0) {
+              release();
+              await this.sleep(wait);
+              [, release] = await this.running.acquire();
+            }
+            try {
+              return await fn();
+            } catch (err) {
+              const ms = retryAfterMs(err);
+              if (ms === null || attempt >= this.maxAttempts) throw err;
+              this.pause(limit, ms);
+              this.opts.onRateLimited?.(method, channel, ms);
+            }
+          }
+        } finally {
+          unlock();
         }
       },
     };
@@ -134,11 +155,23 @@ export class KeyedQueue {
     }
   }
 
+  private laneOf(limit: string): Mutex {
+    let lane = this.lanes.get(limit);
+    if (!lane) this.lanes.set(limit, (lane = new Mutex()));
+    return lane;
+  }
+
   private pause(limit: string, ms: number): void {
     const t = this.now();
     this.pausedUntil.set(limit, Math.max(this.pausedUntil.get(limit) ?? 0, t + ms));
     // Bounded: pauses that are over are forgotten once there are many.
-    if (this.pausedUntil.size > 1000) for (const [k, until] of this.pausedUntil) if (until <= t) this.pausedUntil.delete(k);
+    if (this.pausedUntil.size > 1000) {
+      for (const [k, until] of this.pausedUntil) {
+        if (until > t || this.lanes.get(k)?.isLocked()) continue;
+        this.pausedUntil.delete(k);
+        this.lanes.delete(k);
+      }
+    }
   }
 }
 
