@@ -39,7 +39,7 @@ export function pendingApprovals(s: AccountState, authz: AuthzView, userId: stri
       const canGive = open.filter((r) => !r.approvedBy.includes(userId) && authz.actorCan(actor, approvalPermission(r.type), product.teamId)).map((r) => r.type);
       // Through a delegation: types the delegator holds now and has not given, unless the rule forbids it.
       const onBehalfOf: string[] = [];
-      if (policyFor(s, v, environmentId).allowDelegation !== false) {
+      if (delegators.length > 0 && policyFor(s, v, environmentId).allowDelegation !== false) {
         for (const d of delegators) {
           if (evaluation.separationOfDuties && d.delegatorId === v.createdBy) continue;
           const types = open.filter((r) => !r.approvedBy.includes(d.delegatorId) && (d.types === null || d.types.includes(r.type)) && authz.actorCan({ userId: d.delegatorId }, approvalPermission(r.type), product.teamId)).map((r) => r.type);
