@@ -53,7 +53,7 @@ export function whoamiMessage(me: Omit<MeResponse, 'key'>, singleAdmin: boolean)
   const delegations = me.delegations ?? [];
   if (delegations.length) {
     lines.push('\n*Delegations*');
-    for (const d of delegations) lines.push(`• ${d.delegator.id === me.user.id ? 'You' : esc(d.delegator.name)} → ${d.delegate.id === me.user.id ? 'you' : esc(d.delegate.name)}: ${d.types ? d.types.join(', ') : 'all approvals'} until ${when(d.until)}`);
+    for (const d of delegations) lines.push(`• ${d.delegator.id === me.user.id ? 'You' : esc(d.delegator.name)} → ${d.delegate.id === me.user.id ? 'you' : esc(d.delegate.name)}: ${d.types ? d.types.map((t) => TYPE_LABEL[t]).join(', ') : 'all approvals'} until ${when(d.until)}`);
   }
   if (singleAdmin) lines.push('\n:warning: This account has a single Admin: make a second one so it never gets locked out.');
   return reply(lines.join('\n'));

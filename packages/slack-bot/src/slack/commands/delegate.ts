@@ -51,7 +51,7 @@ export const delegate: Subcommand = async (ctx, args) => {
   if (unknown.length) return usageMessage(ctx.cmd, 'delegate', `\`${esc(unknown.join(' '))}\` is not an approval type: use ${APPROVAL_TYPES.join(', ')}.`);
   const types = named.length ? (named as ApprovalType[]) : null;
   const d = await account.delegate(actor, { delegateId, types, until });
-  return reply(`:handshake: ${who(delegateId)} may give ${d.types ? d.types.map((t) => `*${TYPE_LABEL[t]}*`).join(', ') : '*all your approvals*'} on your behalf until ${when(d.until)} — never more than you hold when they decide, and not where a rule forbids it. End it early with \`${ctx.cmd} delegate remove ${d.id}\`.`);
+  return reply(`:handshake: ${who(delegateId)} may give ${d.types ? d.types.map((t) => `*${TYPE_LABEL[t]}*`).join(', ') : '*all your approvals*'} on your behalf until ${when(d.until)} — never more than you hold when they decide, and not where a rule forbids it. End it early with \`${ctx.cmd} delegate remove\` ${who(delegateId)}.`);
 };
 
 export const delegations: Subcommand = (ctx) => {
