@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import { IdSchema } from '@gatehouse/core';
 import { z } from 'zod';
 
 /** Booleans from the environment: 1/true/yes and 0/false/no. */
@@ -12,17 +13,33 @@ const CommaList = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
+/** One Slack team id, or several comma-separated (the first is the default); a repeat counts once. */
+const AccountIds = CommaList.transform((ids, ctx): readonly [string, ...string[]] => {
+  for (const id of ids) {
+    if (!IdSchema.safeParse(id).success) ctx.addIssue({ code: 'custom', message: `"${id.slice(0, 70)}" is not a Slack team id (T…, 1-64 letters, digits, _ . : -); give one id, or several comma-separated` });
+  }
+  const [first, ...rest] = [...new Set(ids)];
+  if (first === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'no team id: give the Slack team id (T…) of the workspace, or several comma-separated' });
+    return z.NEVER;
+  }
+  return [first, ...rest];
+});
+
 /**
  * Everything the server reads from the environment, parsed once. Unknown variables are ignored;
  * bad values stop start-up with a message naming the variable.
  */
-export const ConfigSchema = z.object({
+export const ConfigVariablesSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   /** `sqlite://<file>` (default), `memory`, or `postgres://…` / `redis://host:port` for several instances. */
   GATEHOUSE_STORE: z.string().default('sqlite://gatehouse.sqlite'),
-  /** The Slack workspace (team id) this installation serves; the REST bootstrap creates it. */
-  GATEHOUSE_ACCOUNT_ID: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/).default('T00000000'),
+  /**
+   * The Slack workspace(s) (team ids) this server serves, comma-separated; no other account in the
+   * store is served. The first is the default account (CLI, bootstrap, GitHub App, payloads without a team).
+   */
+  GATEHOUSE_ACCOUNT_ID: AccountIds.default(['T00000000']),
   GATEHOUSE_ACCOUNT_NAME: z.string().default('Gatehouse'),
   /** Slack user ids of the first Admins, comma-separated (used when the account does not exist yet). */
   GATEHOUSE_BOOTSTRAP_ADMINS: CommaList.default([]),
@@ -60,7 +77,22 @@ export const ConfigSchema = z.object({
   /** First delay before retrying a callback GitHub did not accept (ms); doubles up to 5 minutes. */
   GITHUB_CALLBACK_RETRY_MS: z.coerce.number().int().min(1).default(1000),
 });
-export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * The parsed configuration: the variables, with `GATEHOUSE_ACCOUNT_ID` the default account and
+ * `servedAccounts` every account the server serves (the default first).
+ */
+export const ConfigSchema = ConfigVariablesSchema.transform(({ GATEHOUSE_ACCOUNT_ID: ids, ...rest }) => ({
+  ...rest,
+  GATEHOUSE_ACCOUNT_ID: ids[0],
+  servedAccounts: ids,
+}));
+export type Config = z.output<typeof ConfigSchema>;
+
+/** Whether this server serves the account (a Slack team id): GATEHOUSE_ACCOUNT_ID names it. */
+export function serves(config: Pick<Config, 'servedAccounts'>, accountId: string): boolean {
+  return config.servedAccounts.includes(accountId);
+}
 
 export type GithubMode =
   | { kind: 'on'; appId: string; privateKey: string; webhookSecret: string; apiUrl: string; serviceAccount: string | null; retryMs: number }

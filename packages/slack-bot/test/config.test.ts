@@ -54,3 +54,31 @@ describe('config: readDotEnv', () => {
     }
   });
 });
+
+describe('config: GATEHOUSE_ACCOUNT_ID, the account(s) this server serves', () => {
+  it('one id: the default account, and the only one served', () => {
+    const c = loadConfig({ GATEHOUSE_ACCOUNT_ID: 'T0123' });
+    assert.equal(c.GATEHOUSE_ACCOUNT_ID, 'T0123');
+    assert.deepEqual(c.servedAccounts, ['T0123']);
+  });
+
+  it('a comma-separated list (an Enterprise Grid org-wide install): the first is the default, all are served', () => {
+    const c = loadConfig({ GATEHOUSE_ACCOUNT_ID: ' T0AAA , T0BBB,T0AAA,' });
+    assert.equal(c.GATEHOUSE_ACCOUNT_ID, 'T0AAA');
+    assert.deepEqual(c.servedAccounts, ['T0AAA', 'T0BBB'], 'spaces and an empty item ignored, a repeat counted once');
+  });
+
+  it('unset: T00000000, as before', () => {
+    const c = loadConfig({});
+    assert.equal(c.GATEHOUSE_ACCOUNT_ID, 'T00000000');
+    assert.deepEqual(c.servedAccounts, ['T00000000']);
+  });
+
+  it('a bad id in the list stops start-up naming the variable and the id', () => {
+    assert.throws(
+      () => loadConfig({ GATEHOUSE_ACCOUNT_ID: 'T0AAA,bad id' }),
+      (err: Error) => /^ {2}GATEHOUSE_ACCOUNT_ID: "bad id" is not a Slack team id/m.test(err.message) && err.message.includes('comma-separated'),
+    );
+    assert.throws(() => loadConfig({ GATEHOUSE_ACCOUNT_ID: ' , ' }), (err: Error) => /^ {2}GATEHOUSE_ACCOUNT_ID: /m.test(err.message) && err.message.includes('no team id'));
+  });
+});
