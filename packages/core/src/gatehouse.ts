@@ -126,9 +126,12 @@ export class Gatehouse {
 
   /**
    * Resolves a bearer secret to its account, key and actor. Unknown, malformed, revoked keys and
-   * keys of deactivated owners all give the same `invalid_key` error.
+   * keys of deactivated owners all give the same `invalid_key` error. With `serves` (a server:
+   * the accounts GATEHOUSE_ACCOUNT_ID names), a key of any other account is refused with
+   * `invalid_key` too, saying so, before that account is loaded: a server never acts in an
+   * account it does not serve, even when its store holds it.
    */
-  async authenticate(secret: string): Promise<Principal> {
+  async authenticate(secret: string, opts: { serves?: readonly string[] } = {}): Promise<Principal> {
     // Built only on failure: an Error captures a stack trace, too costly for every request.
     const invalid = () => new GatehouseError('invalid_key', 'the API key or token is not valid: create a new one (in Slack: /gatehouse keys create; on the server: npm run gatehouse -- key --user <id> --name <name>) and send it as "Authorization: Bearer <key>"');
     const m = SECRET_RE.exec(secret);
@@ -136,6 +139,10 @@ export class Gatehouse {
     const keyId = m[1] ?? '';
     const owner = await this.store.getMeta(`key:${keyId}`, KeyOwner);
     if (!owner) throw invalid();
+    if (opts.serves && !opts.serves.includes(owner.accountId)) {
+      // The account is not named: the secret is not checked yet (its hash is in that account's state).
+      throw new GatehouseError('invalid_key', 'this key belongs to another Gatehouse account, which this server does not serve: send it to the Gatehouse server of that account, or use a key created on this one');
+    }
     const account = await this.account(owner.accountId);
     let key = account.verifyKey(keyId, secret);
     if (!key && !Object.hasOwn(account.view.keys, keyId)) {
@@ -148,21 +155,24 @@ export class Gatehouse {
     return { account, key, actor: { userId: key.ownerId, keyId: key.id } };
   }
 
-  /** Sweeps expired grants in every loaded account. */
-  async sweepExpired(): Promise<number> {
+  /** The accounts named (loaded if need be), or every loaded one. */
+  private async selected(accountIds?: readonly string[]): Promise<Account[]> {
+    return Promise.all(accountIds ? accountIds.map((id) => this.account(id)) : [...this.accounts.values()]);
+  }
+
+  /** Sweeps expired grants in these accounts (a server: those it serves), or in every loaded one; how many grants expired. */
+  async sweepExpired(accountIds?: readonly string[]): Promise<number> {
     let n = 0;
-    for (const p of this.accounts.values()) {
-      const a = await p;
+    for (const a of await this.selected(accountIds)) {
       if (a.exists) n += (await a.sweepExpired()).length;
     }
     return n;
   }
 
-  /** One follow-up tick in every loaded account (reminders, escalations, timeouts, request expiry); how many it recorded. */
-  async runFollowUps(): Promise<number> {
+  /** One follow-up tick in these accounts, or every loaded one (reminders, escalations, timeouts, request expiry); how many it recorded. */
+  async runFollowUps(accountIds?: readonly string[]): Promise<number> {
     let n = 0;
-    for (const p of this.accounts.values()) {
-      const a = await p;
+    for (const a of await this.selected(accountIds)) {
       if (!a.exists) continue;
       const r = await a.runFollowUps();
       n += r.reminders + r.escalations + r.timeouts + r.expiredRequests;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { SYSTEM } from '../src/index.js';
+import type { LogStore } from '../src/index.js';
+import { Gatehouse, SYSTEM } from '../src/index.js';
 import { delivery, refused, setup } from './helpers.js';
 
 async function world(rule: Parameters<typeof delivery>[2] = {}) {
@@ -218,6 +219,39 @@ describe('API keys and tokens (SPEC §6)', () => {
     await refused(gh.authenticate(k.secret), 'invalid_key');
     await refused(gh.authenticate(k.secret.slice(0, -1) + (k.secret.endsWith('A') ? 'B' : 'A')), 'invalid_key');
     await refused(gh.authenticate('not a key'), 'invalid_key');
+  });
+
+  it('a key of an account the server does not serve is refused, before that account is loaded (SPEC §1)', async () => {
+    const gh1 = await Gatehouse.open({ url: 'memory' });
+    try {
+      await gh1.createAccount('T1', { name: 'Served', admins: [{ userId: 'UADMIN' }] });
+      const other = await gh1.createAccount('TOTHER', { name: 'Other', admins: [{ userId: 'UADMIN' }] });
+      const { secret, key } = await gh1.createKey(other, { userId: 'UADMIN' }, { name: 'ci' });
+      const seq = other.seq;
+      // A second server on the same store, recording which accounts it reads.
+      const read: string[] = [];
+      const store = new Proxy(gh1.store, {
+        get(target, prop: keyof LogStore) {
+          const v = Reflect.get(target, prop) as unknown;
+          if (typeof v !== 'function') return v;
+          return (...args: unknown[]) => {
+            if (prop === 'readCommits' || prop === 'loadSnapshot') read.push(String(args[0]));
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const gh2 = await Gatehouse.open({ store, watchMs: null });
+      const err = await refused(gh2.authenticate(secret, { serves: ['T1'] }), 'invalid_key');
+      assert.equal(err.message, 'this key belongs to another Gatehouse account, which this server does not serve: send it to the Gatehouse server of that account, or use a key created on this one');
+      assert.deepEqual(read, [], 'the other account was not loaded');
+      assert.equal(other.seq, seq);
+      assert.equal(other.listKeys({ userId: 'UADMIN' }, 'UADMIN').find((k) => k.id === key.id)?.lastUsedAt, null, 'the use was not recorded');
+      // A server serving both takes it; without `serves` (the CLI on the store) every account counts.
+      assert.equal((await gh2.authenticate(secret, { serves: ['T1', 'TOTHER'] })).account.id, 'TOTHER');
+      assert.equal((await gh2.authenticate(secret)).account.id, 'TOTHER');
+    } finally {
+      await gh1.close();
+    }
   });
 });
 

@@ -141,7 +141,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       });
     });
     app.use(githubWebhookRouter({ gatehouse, accountId: config.GATEHOUSE_ACCOUNT_ID, mode: github, logger }));
-    app.use(API_PREFIX, restRouter({ gatehouse, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION, logger, stopping: stopping.signal }));
+    app.use(API_PREFIX, restRouter({ gatehouse, serves: config.servedAccounts, rateLimit: config.GATEHOUSE_RATE_LIMIT, bodyLimit: config.GATEHOUSE_BODY_LIMIT, version: VERSION, logger, stopping: stopping.signal }));
 
     if (mode.kind === 'off') logger.warn(mode.reason);
     else slack = await startSlack({ config, mode, gatehouse, expressApp: app, logger });
@@ -159,14 +159,15 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   let callbacks: CallbackWorker | null = null;
   if (github.kind === 'on') {
     const sender = overrides.github?.sender ?? new GithubApp({ appId: github.appId, privateKey: github.privateKey, apiUrl: github.apiUrl });
-    callbacks = new CallbackWorker({ ...overrides.github, gatehouse, sender, logger, accountIds: [config.GATEHOUSE_ACCOUNT_ID], retryMs: github.retryMs });
+    callbacks = new CallbackWorker({ ...overrides.github, gatehouse, sender, logger, accountIds: config.servedAccounts, retryMs: github.retryMs });
     callbacks.start();
   }
 
+  // Only the accounts this server serves, though the store may hold others (another server's).
   const sweep = setInterval(() => {
-    gatehouse.sweepExpired().catch((err: unknown) => logger.error('expiry sweep failed', { err: String(err) }));
+    gatehouse.sweepExpired(config.servedAccounts).catch((err: unknown) => logger.error('expiry sweep failed', { err: String(err) }));
     // Reminders, escalations, timeouts and undecided access requests: each due item once, whichever instance ticks first.
-    gatehouse.runFollowUps().catch((err: unknown) => logger.error('approval follow-up failed', { err: String(err) }));
+    gatehouse.runFollowUps(config.servedAccounts).catch((err: unknown) => logger.error('approval follow-up failed', { err: String(err) }));
   }, config.GATEHOUSE_SWEEP_MS);
   sweep.unref();
 

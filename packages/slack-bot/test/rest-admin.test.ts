@@ -103,8 +103,10 @@ describe('REST administration /api/v1', () => {
     expectStatus(await ada('PATCH', '/teams/mobile', {}), 400, 'validation_failed');
     expectStatus(await ada('POST', '/teams', { teamId: 'mobile', name: 'Again' }), 409, 'conflict');
     await prototypeIdsAre404('PATCH', (id) => `/teams/${id}`, { name: 'X' });
+    // The Admin of an account this server does not serve (TOTHER, in the same store) is refused at the door.
     const foreign = await ctx.call('PATCH', '/teams/mobile', { key: ctx.key('UADA', ctx.other), body: { name: 'X' } });
-    expectStatus(foreign, 404, 'not_found');
+    expectStatus(foreign, 401, 'invalid_key');
+    assert.equal(ctx.account.view.teams['mobile']?.name, 'Mobile apps');
   });
 
   it('products: create, list what I may view, update and move; refusals, bad bodies, unknown ids', async () => {

@@ -143,18 +143,47 @@ describe('REST API /api/v1', () => {
     assert.equal(ctx.account.view.versions && Object.values(ctx.account.view.versions).some((v) => v.version.startsWith('xxx')), false);
   });
 
-  it('nothing crosses accounts: another account\'s key sees nothing of this one', async () => {
+  it('a key of an account this server does not serve is refused (401 invalid_key, saying why), and that account is not touched', async () => {
     const foreign = ctx.key('UQUINN', ctx.other);
-    const mine = PendingApprovalsResponseSchema.parse((await ctx.call('GET', '/approvals/pending', { key: ctx.key('UQUINN') })).json);
-    const theirs = PendingApprovalsResponseSchema.parse((await ctx.call('GET', '/approvals/pending', { key: foreign })).json);
-    const myIds = new Set(mine.items.map((i) => i.version.id));
-    assert.equal(theirs.items.some((i) => myIds.has(i.version.id)), false);
-    const target = mine.items[0]!.version.id;
-    const cross = await ctx.call('POST', `/versions/${target}/decisions`, { key: foreign, body: { approvalType: 'qa', decision: 'approve' } });
-    assert.equal(cross.status, 404);
-    assert.equal((await ctx.call('GET', `/versions/${target}`, { key: foreign })).status, 404);
-    const me = MeResponseSchema.parse((await ctx.call('GET', '/me', { key: foreign })).json);
-    assert.equal(me.account.id, 'TOTHER');
+    const other = await ctx.gatehouse.account('TOTHER');
+    const seq = other.seq;
+    const target = PendingApprovalsResponseSchema.parse((await ctx.call('GET', '/approvals/pending', { key: ctx.key('UQUINN') })).json).items[0]!.version.id;
+    for (const [method, path, body] of [
+      ['GET', '/me', undefined],
+      ['GET', '/approvals/pending', undefined],
+      ['POST', `/versions/${target}/decisions`, { approvalType: 'qa', decision: 'approve' }],
+      ['POST', '/keys', { name: 'sneaky' }],
+    ] as const) {
+      const res = await ctx.call(method, path, { key: foreign, body });
+      assert.equal(res.status, 401, `${method} ${path}`);
+      assert.equal(errorCode(res.json), 'invalid_key');
+      assert.equal((res.json as { error: { message: string } }).error.message, 'this key belongs to another Gatehouse account, which this server does not serve: send it to the Gatehouse server of that account, or use a key created on this one');
+    }
+    assert.equal(other.seq, seq, 'nothing written in the other account');
+    const quinn = other.listKeys({ userId: 'UQUINN' }, 'UQUINN');
+    assert.ok(quinn.length > 0 && quinn.every((k) => k.lastUsedAt === null), 'the key use was not recorded');
+  });
+});
+
+describe('REST API: a server serving two accounts (GATEHOUSE_ACCOUNT_ID=TDEMO,TOTHER)', () => {
+  it('serves the keys of both, and nothing crosses accounts: another account\'s key sees nothing of this one', async () => {
+    const ctx = await setup({ GATEHOUSE_ACCOUNT_ID: 'TDEMO,TOTHER' });
+    try {
+      const foreign = ctx.key('UQUINN', ctx.other);
+      const mine = PendingApprovalsResponseSchema.parse((await ctx.call('GET', '/approvals/pending', { key: ctx.key('UQUINN') })).json);
+      const theirs = PendingApprovalsResponseSchema.parse((await ctx.call('GET', '/approvals/pending', { key: foreign })).json);
+      assert.ok(mine.items.length > 0 && theirs.items.length > 0, 'both accounts answer');
+      const myIds = new Set(mine.items.map((i) => i.version.id));
+      assert.equal(theirs.items.some((i) => myIds.has(i.version.id)), false);
+      const target = mine.items[0]!.version.id;
+      const cross = await ctx.call('POST', `/versions/${target}/decisions`, { key: foreign, body: { approvalType: 'qa', decision: 'approve' } });
+      assert.equal(cross.status, 404);
+      assert.equal((await ctx.call('GET', `/versions/${target}`, { key: foreign })).status, 404);
+      assert.equal(MeResponseSchema.parse((await ctx.call('GET', '/me', { key: foreign })).json).account.id, 'TOTHER');
+      assert.equal(MeResponseSchema.parse((await ctx.call('GET', '/me', { key: ctx.key('UQUINN') })).json).account.id, 'TDEMO');
+    } finally {
+      await ctx.close();
+    }
   });
 });
 

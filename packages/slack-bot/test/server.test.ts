@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Account } from '@gatehouse/core';
 import { Gatehouse } from '@gatehouse/core';
+import { setup as restServer } from './rest-harness.js';
 import { ConfigSchema } from '../src/config.js';
 import { startServer } from '../src/server.js';
 import { recordingLogger } from './support/slack-harness.js';
@@ -139,6 +141,25 @@ describe('server: GATEHOUSE_BOOTSTRAP_ADMINS at start-up', () => {
       assert.equal((await gatehouse.account('TNEW')).exists, false, 'nothing created');
     } finally {
       await gatehouse.close();
+    }
+  });
+});
+
+describe('server: background work only for the accounts it serves', () => {
+  it('the expiry sweep records the expired grants of a served account, never those of another account in the store', async () => {
+    const ctx = await restServer({ GATEHOUSE_SWEEP_MS: '1000' });
+    try {
+      const other = await ctx.gatehouse.account('TOTHER');
+      const grant = async (a: Account) => (await a.assignRole({ userId: 'UADA' }, { subject: { type: 'user', id: 'UQUINN' }, roleId: 'viewer', teamId: 'search', durationMs: 60_000 })).grant?.id ?? assert.fail('a grant');
+      const mine = await grant(ctx.account);
+      const theirs = await grant(other);
+      ctx.clock.advance(120_000);
+      const deadline = Date.now() + 5_000;
+      while (Object.hasOwn(ctx.account.view.grants, mine) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(Object.hasOwn(ctx.account.view.grants, mine), false, 'the served account was swept');
+      assert.equal(Object.hasOwn(other.view.grants, theirs), true, 'the other account was not');
+    } finally {
+      await ctx.close();
     }
   });
 });

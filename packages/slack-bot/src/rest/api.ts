@@ -30,6 +30,8 @@ export interface RestOptions {
   /** Aborted when the server stops: waiting requests are answered at once. */
   stopping?: AbortSignal;
   gatehouse: Gatehouse;
+  /** The accounts this server serves (GATEHOUSE_ACCOUNT_ID): keys of any other are refused. */
+  serves: readonly string[];
   /** Requests per minute per key. */
   rateLimit: number;
   bodyLimit: string;
@@ -238,7 +240,7 @@ export function restRouter(opts: RestOptions): Router {
       sendError(res, 'unauthenticated', 'missing credentials: send "Authorization: Bearer <API key or personal token>" (create one in Slack with /gatehouse keys create, or on the server with npm run gatehouse -- key --user <id> --name <name>)');
       return;
     }
-    gatehouse.authenticate(m[1]).then((p) => {
+    gatehouse.authenticate(m[1], { serves: opts.serves }).then((p) => {
       (res.locals as { principal: Principal }).principal = p;
       next();
     }, next);
