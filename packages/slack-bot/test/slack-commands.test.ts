@@ -229,12 +229,24 @@ describe('Slack: the slash command', () => {
 });
 
 describe('Slack: a workspace without an account', () => {
-  it('says what the operator has to set', async () => {
+  it('says what the operator has to do (not to set GATEHOUSE_ACCOUNT_ID: the server serves the workspace already)', async () => {
     const ctx = await setupSlack({ seed: false });
     try {
       const text = await ctx.answer('UADA', 'whoami');
-      assert.match(text, /This Slack workspace \(`TDEMO`\) has no Gatehouse account yet\. The operator sets `GATEHOUSE_ACCOUNT_ID=TDEMO` and `GATEHOUSE_BOOTSTRAP_ADMINS=/);
+      assert.equal(text, ':construction: This Slack workspace (`TDEMO`) has no Gatehouse account yet. The operator sets `GATEHOUSE_BOOTSTRAP_ADMINS=<Slack user id of the first Admin>` and restarts, or runs `npm run gatehouse -- bootstrap --admin <user id>`.');
       assert.match(await ctx.answer('UADA', 'help'), /Gatehouse\* — roles and release approvals/, 'help works anyway');
+      assert.equal(ctx.account.exists, false, 'nothing was created');
+      ctx.assertClean();
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a served workspace other than the first is told to create its account with the CLI, naming it', async () => {
+    const ctx = await setupSlack({ seed: false, env: { GATEHOUSE_ACCOUNT_ID: 'TFIRST,TDEMO' } });
+    try {
+      const text = await ctx.answer('UADA', 'whoami');
+      assert.equal(text, ':construction: This Slack workspace (`TDEMO`) has no Gatehouse account yet. The operator creates it with `GATEHOUSE_ACCOUNT_ID=TDEMO npm run gatehouse -- bootstrap --admin <Slack user id of the first Admin>`.');
       assert.equal(ctx.account.exists, false, 'nothing was created');
       ctx.assertClean();
     } finally {

@@ -4,6 +4,7 @@ import { setImmediate as afterPendingIo } from 'node:timers/promises';
 import { Semaphore } from 'async-mutex';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
+import { serves } from '../config.js';
 import type { Message } from './blocks/common.js';
 import { reply } from './blocks/common.js';
 import type { Names } from './format.js';
@@ -35,11 +36,6 @@ export function namesOf(account: Account): Names {
 }
 
 /**
- * Resolves the workspace's account and makes sure the interacting user exists (newcomers land
- * in the default team with the default role). Called after ack(): it may write.
- * Returns words for the user instead when the workspace has no account yet.
- */
-/**
  * Acknowledges, then lets the requests already waiting on the event loop run up to their own
  * ack before this one does its work (Slack shows an error and retries when an ack takes 3 s).
  */
@@ -61,15 +57,45 @@ export async function ackThen(ack: () => Promise<void>, work: () => Promise<void
   await afterAck.runExclusive(work);
 }
 
-/** What someone in a workspace without a Gatehouse account is told, and what the operator does about it. */
-export function noAccountText(id: string): string {
-  return `:construction: This Slack workspace (\`${id}\`) has no Gatehouse account yet. The operator sets \`GATEHOUSE_ACCOUNT_ID=${id}\` and \`GATEHOUSE_BOOTSTRAP_ADMINS=<Slack user id of the first Admin>\` and restarts, or runs \`npm run gatehouse -- bootstrap --admin <user id>\`.`;
+/**
+ * What someone in a workspace of this server without a Gatehouse account yet is told, and what
+ * the operator does about it: the default account is created at start-up or by the CLI's
+ * bootstrap; another one by the bootstrap with GATEHOUSE_ACCOUNT_ID naming it.
+ */
+export function noAccountText(config: Pick<Config, 'GATEHOUSE_ACCOUNT_ID'>, id: string): string {
+  const how =
+    id === config.GATEHOUSE_ACCOUNT_ID
+      ? 'The operator sets `GATEHOUSE_BOOTSTRAP_ADMINS=<Slack user id of the first Admin>` and restarts, or runs `npm run gatehouse -- bootstrap --admin <user id>`.'
+      : `The operator creates it with \`GATEHOUSE_ACCOUNT_ID=${id} npm run gatehouse -- bootstrap --admin <Slack user id of the first Admin>\`.`;
+  return `:construction: This Slack workspace (\`${id}\`) has no Gatehouse account yet. ${how}`;
 }
 
-export async function enter(deps: ListenerDeps, teamId: string | null | undefined, user: { id: string; name?: string | null }): Promise<Session | { refusal: string }> {
+/** What someone in a workspace this server does not serve is told (its account may be in the store: it is not read). */
+export function notServedText(id: string): string {
+  return `:no_entry: This Slack workspace (\`${id}\`) is not served by this Gatehouse server. The operator adds \`${id}\` to \`GATEHOUSE_ACCOUNT_ID\` of this server (a comma-separated list of team ids) and restarts it, or runs a Gatehouse server for that workspace.`;
+}
+
+/**
+ * The account of a Slack workspace (its team id; none: the default account), or the words for
+ * the user when this server does not serve it or it has no account yet. An account this server
+ * does not serve is never loaded.
+ */
+export async function workspaceAccount(deps: Pick<ListenerDeps, 'gatehouse' | 'config'>, teamId: string | null | undefined): Promise<{ account: Account } | { refusal: string; id: string }> {
   const id = teamId ?? deps.config.GATEHOUSE_ACCOUNT_ID;
+  if (!serves(deps.config, id)) return { refusal: notServedText(id), id };
   const account = await deps.gatehouse.account(id);
-  if (!account.exists) return { refusal: noAccountText(id) };
+  return account.exists ? { account } : { refusal: noAccountText(deps.config, id), id };
+}
+
+/**
+ * Resolves the workspace's account and makes sure the interacting user exists (newcomers land
+ * in the default team with the default role). Called after ack(): it may write.
+ * Returns words for the user instead when this server does not serve the workspace, or it has no account yet.
+ */
+export async function enter(deps: ListenerDeps, teamId: string | null | undefined, user: { id: string; name?: string | null }): Promise<Session | { refusal: string }> {
+  const found = await workspaceAccount(deps, teamId);
+  if ('refusal' in found) return found;
+  const { account } = found;
   // A payload's name is the Slack handle; a known user's name comes from users.info and
   // user_change (the display name), which a click must not overwrite with the handle.
   const known = own(account.view.users, user.id) !== undefined;

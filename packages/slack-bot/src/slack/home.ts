@@ -5,7 +5,7 @@ import { meOf } from '../rest/me.js';
 import { rejectedIn } from './blocks/approval.js';
 import type { HomeFacts, OwnVersion, WaitingItem } from './blocks/home.js';
 import { homeView, noAccountHome } from './blocks/home.js';
-import { namesOf, noAccountText } from './context.js';
+import { namesOf } from './context.js';
 import type { KeyedQueue, Slot } from './queue.js';
 import { remember } from './queue.js';
 
@@ -107,14 +107,14 @@ export class HomePublisher {
 
   /** The user opened the Home (or clicked in it): remember them and publish it. */
   opened(account: Account, userId: string): void {
-    if (!account.exists) {
-      const view = noAccountHome(noAccountText(account.id));
-      this.deps.queue.sync(`h:${account.id}/${userId}`, (slot) => this.send(slot, userId, view));
-      return;
-    }
     const key = `${account.id}/${userId}`;
     remember(this.homes, key, this.homes.get(key) ?? new Set(), HOMES_MAX);
     this.publish(account, userId);
+  }
+
+  /** The user opened the Home in a workspace served from no account here (not served, or none yet): it says so (`text`). */
+  refused(workspaceId: string, userId: string, text: string): void {
+    this.deps.queue.sync(`h:${workspaceId}/${userId}`, (slot) => this.send(slot, userId, noAccountHome(text)));
   }
 
   /** Re-publishes the Home of each user the commit concerns, among those who opened it. */

@@ -2,6 +2,7 @@ import type { Account, AuditEvent, CommitNotice, Gatehouse, Logger } from '@gate
 import { SYSTEM, roleChangesOf } from '@gatehouse/core';
 import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
+import { serves } from '../config.js';
 import { accessRequestMessage } from './blocks/access.js';
 import type { ApprovalCard, CardState } from './blocks/approval.js';
 import { approvalMessage, cardState } from './blocks/approval.js';
@@ -64,10 +65,10 @@ export class Notifier {
     this.home = new HomePublisher({ client: deps.client, queue: this.queue, cmd: deps.config.SLACK_COMMAND, now: () => deps.gatehouse.clock.now(), logger: deps.logger });
   }
 
-  /** Subscribes to every account's commits. */
+  /** Subscribes to the commits of the accounts this server serves (the store may hold others). */
   start(): void {
     this.unsubscribe = this.deps.gatehouse.onCommit((notice, account) => {
-      if (this.stopped) return;
+      if (this.stopped || !serves(this.deps.config, account.id)) return;
       try {
         this.onCommit(notice, account);
       } catch (err) {

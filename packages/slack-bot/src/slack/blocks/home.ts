@@ -117,7 +117,7 @@ export function homeView(n: Names, f: HomeFacts, cmd: string): HomeView {
   return { type: 'home', blocks: blocks.slice(0, LIMITS.modalBlocks) };
 }
 
-/** The Home of someone whose workspace has no Gatehouse account yet. */
+/** The Home of someone whose workspace this server does not serve, or that has no Gatehouse account yet. */
 export function noAccountHome(text: string): HomeView {
   return { type: 'home', blocks: [header('Gatehouse'), section(text)] };
 }

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { ListenerDeps } from '../../context.js';
+import { workspaceAccount } from '../../context.js';
 import { readPayload } from '../../payload.js';
 
 const AppHomeOpened = z.object({
@@ -12,12 +13,15 @@ const AppHomeOpened = z.object({
  * Slack's `app_home_opened` (Events API; acknowledged by Bolt before listeners run): the Home tab
  * is published for the user (what waits for them, their requests, their access), and re-published
  * from then on when a commit concerns them. Opening the Messages tab does nothing. Nothing is
- * written: someone Gatehouse does not know yet sees an empty Home.
+ * written: someone Gatehouse does not know yet sees an empty Home; a workspace this server does
+ * not serve, or without an account yet, a Home saying what the operator does.
  */
 export function appHomeOpened(deps: ListenerDeps) {
   return async ({ body }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs): Promise<void> => {
     const e = readPayload(deps.logger, 'app_home_opened', () => AppHomeOpened.parse(body))?.value;
     if (!e || (e.event.tab !== undefined && e.event.tab !== 'home')) return;
-    deps.notifier.home.opened(await deps.gatehouse.account(e.team_id), e.event.user);
+    const found = await workspaceAccount(deps, e.team_id);
+    if ('refusal' in found) deps.notifier.home.refused(found.id, e.event.user, found.refusal);
+    else deps.notifier.home.opened(found.account, e.event.user);
   };
 }

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { SYSTEM, isGatehouseError } from '@gatehouse/core';
 import { z } from 'zod';
+import { serves } from '../../../config.js';
 import type { ListenerDeps } from '../../context.js';
 import { readPayload } from '../../payload.js';
 import { own } from '../../../rest/lookup.js';
@@ -17,12 +18,17 @@ const UserChange = z.object({
  * Slack's `user_change` (Events API; acknowledged by Bolt before listeners run): a user
  * deactivated in Slack is deactivated in Gatehouse (no permissions, keys stop working), unless
  * they are the last Admin (the core refuses; it is logged). Reactivation stays a deliberate
- * administrator's act. Name changes refresh the known user.
+ * administrator's act. Name changes refresh the known user. An event from a workspace this
+ * server does not serve changes nothing (logged).
  */
 export function userChanged(deps: ListenerDeps) {
   return async ({ body }: SlackEventMiddlewareArgs<'user_change'> & AllMiddlewareArgs): Promise<void> => {
     const e = readPayload(deps.logger, 'user_change', () => UserChange.parse(body))?.value;
     if (!e) return;
+    if (!serves(deps.config, e.team_id)) {
+      deps.logger.warn('a Slack event from a workspace this server does not serve was ignored (GATEHOUSE_ACCOUNT_ID names the ones it serves)', { team: e.team_id, event: 'user_change' });
+      return;
+    }
     const account = await deps.gatehouse.account(e.team_id);
     const u = e.event.user;
     const known = account.exists ? own(account.view.users, u.id) : undefined;

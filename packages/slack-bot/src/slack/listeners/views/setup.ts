@@ -4,7 +4,7 @@ import type { StepInput } from '../../blocks/setup.js';
 import { SetupMeta, readSetupStep, setupConflict, setupSavingView, setupView } from '../../blocks/setup.js';
 import { findRule } from '../../blocks/rules.js';
 import type { ListenerDeps, Session } from '../../context.js';
-import { asUser } from '../../context.js';
+import { asUser, workspaceAccount } from '../../context.js';
 import { readPayload } from '../../payload.js';
 import { explainError } from '../../messages.js';
 import { parseSubmission } from './submission.js';
@@ -56,8 +56,9 @@ export function setupSubmitted(deps: ListenerDeps) {
       await ack({ response_action: 'errors', errors: form.errors });
       return;
     }
-    const account = await deps.gatehouse.account(s.teamId ?? deps.config.GATEHOUSE_ACCOUNT_ID);
-    const taken = setupConflict(account.view, s.meta.step, form.input);
+    // A workspace this server does not serve (or without an account) is answered by asUser below.
+    const found = await workspaceAccount(deps, s.teamId);
+    const taken = 'account' in found ? setupConflict(found.account.view, s.meta.step, form.input) : null;
     if (taken) {
       await ack({ response_action: 'errors', errors: taken });
       return;
