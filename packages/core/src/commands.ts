@@ -150,7 +150,12 @@ export const CreateVersionInput = z.object({
     .refine((v) => ![...v].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), 'a version string has no control characters (NUL, tabs, line breaks)'),
   releaseId: IdSchema.nullable().default(null),
   /** The commit it was built from, e.g. a git sha. */
-  commit: z.string().trim().regex(/^[0-9A-Za-z._/-]{1,64}$/, 'a commit is a sha or ref of at most 64 characters').optional(),
+  commit: z
+    .string()
+    .trim()
+    .max(64, { error: 'a commit is at most 64 characters', abort: true })
+    .regex(/^[0-9A-Za-z._/-]{1,64}$/, 'a commit is a sha or ref of at most 64 characters')
+    .optional(),
 });
 export const RequestApprovalInput = z.object({ versionId: IdSchema, environmentId: IdSchema });
 export const LinkMessageInput = z.object({ versionId: IdSchema, message: MessageRefSchema });

@@ -37,6 +37,7 @@ import {
   EnvironmentSchema,
   GrantSchema,
   GroupSchema,
+  ID_MAX,
   IdSchema,
   KeyKindSchema,
   MessageRefSchema,
@@ -54,6 +55,12 @@ export { assertNever } from './errors.js';
 
 export const API_PREFIX = '/api/v1';
 export { APPROVAL_TYPES };
+
+/**
+ * Every path parameter (`/versions/{id}`, `/groups/{id}/members/{userId}`) is an id: refused
+ * (400) when longer than an id can be, before any work; a shorter one that names nothing is a 404.
+ */
+export const PathIdSchema = z.string().max(ID_MAX, `an id is at most ${ID_MAX} characters`);
 
 // ------------------------------------------------------------------ errors
 
@@ -212,6 +219,15 @@ export const CreateDeploymentResponseSchema = z.object({ deployment: DeploymentS
 // ------------------------------------------------------------------ keys
 
 export const CreateKeyRequestSchema = CreateKeyInput;
+/** `GET /keys?ownerId=…`: whose keys (default the caller's; `*` every key, with api_key:manage). */
+export const KeyListQuerySchema = z.object({
+  ownerId: z
+    .string()
+    .max(ID_MAX, { error: `an id is at most ${ID_MAX} characters`, abort: true })
+    .refine((v) => v === '*' || IdSchema.safeParse(v).success, 'ownerId is a user id, or * for every key')
+    .optional()
+    .describe("a user id, or * for every key (needs api_key:manage); default: the caller's"),
+});
 export const KeyDtoSchema = z.object({
   id: IdSchema,
   ownerId: IdSchema,
@@ -346,7 +362,7 @@ export const UpdateSettingsRequestSchema = UpdateSettingsInput.strict();
 /** `POST /config/plan` and `/config/apply`: the configuration document (as JSON) and whether to prune. */
 export const ConfigRequestSchema = z
   .object({
-    config: z.record(z.string(), z.unknown()).describe('the configuration document (see /api/v1/config.schema.json)'),
+    config: z.record(z.string().max(64, 'a key of the configuration document is at most 64 characters'), z.unknown()).describe('the configuration document (see /api/v1/config.schema.json)'),
     prune: z.boolean().default(false).describe('also remove what the document leaves out'),
   })
   .strict();

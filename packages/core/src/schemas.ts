@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { APPROVAL_TYPES, PermissionSchema } from './authz/permissions.js';
 
-/** Identifiers: Slack ids (U…, T…, S…) and our own generated ids. */
+/** The longest id, in characters (the pattern bounds it too; the maxLength is what OpenAPI and JSON Schema show). */
+export const ID_MAX = 64;
+
+/** Identifiers: Slack ids (U…, T…, S…) and our own generated ids. An over-long one is refused on its length alone. */
 export const IdSchema = z
   .string()
+  .max(ID_MAX, { error: `an id is at most ${ID_MAX} characters`, abort: true })
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'an id is 1-64 letters, digits, _ . : - and starts with a letter or digit');
 export const NameSchema = z.string().trim().min(1, 'a name must not be empty').max(80, 'a name is at most 80 characters');
 export const ReasonSchema = z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000);

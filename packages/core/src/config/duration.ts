@@ -4,6 +4,7 @@ const UNIT: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w
 
 const Text = z
   .string()
+  .max(32, { error: 'a duration is at most 32 characters, like 30m, 4h, 3d, 1w or 1d12h', abort: true })
   .regex(/^(\d+[mhdw])+$/, 'write a duration like 30m, 4h, 3d or 1w (minutes, hours, days, weeks)')
   .transform((text) => [...text.matchAll(/(\d+)([mhdw])/g)].reduce((ms, m) => ms + Number(m[1]) * (UNIT[m[2] ?? 'm'] ?? 0), 0));
 

@@ -74,7 +74,7 @@ export const ConfigGrantSchema = z
     group: IdSchema.optional(),
     role: IdSchema,
     team: IdSchema.nullable().default(null).describe('null or absent = global'),
-    expires: z.iso.datetime({ offset: true }).nullable().default(null).describe('ISO 8601 time the grant ends; null = permanent'),
+    expires: z.iso.datetime({ offset: true }).max(40, 'a time is at most 40 characters, e.g. 2026-07-01T18:00:00Z').nullable().default(null).describe('ISO 8601 time the grant ends; null = permanent'),
   })
   .strict()
   .refine((g) => (g.user === undefined) !== (g.group === undefined), { message: 'name exactly one of user or group', path: ['user'] });

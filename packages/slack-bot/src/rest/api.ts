@@ -10,10 +10,13 @@ import {
   CreateVersionRequestSchema,
   DecisionRequestSchema,
   EvaluateQuerySchema,
+  KeyListQuerySchema,
+  PathIdSchema,
 } from '@gatehouse/core/contract';
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
 import { ADMIN_OPERATIONS } from './admin.js';
 import { CONFIG_OPERATIONS } from './config.js';
 import { DELEGATION_OPERATIONS } from './delegations.js';
@@ -22,9 +25,9 @@ import { EvaluationWaiters, evaluationTag } from './wait.js';
 import { body } from './body.js';
 import { found, own } from './lookup.js';
 import { meOf } from './me.js';
-import { buildOpenApi } from './openapi.js';
+import { OPERATIONS, buildOpenApi } from './openapi.js';
 import type { Operation } from './operation.js';
-import { expressPath } from './operation.js';
+import { expressPath, pathParams } from './operation.js';
 
 export interface RestOptions {
   /** Aborted when the server stops: waiting requests are answered at once. */
@@ -257,6 +260,19 @@ export function restRouter(opts: RestOptions): Router {
     }),
   );
 
+  // Every path parameter is an id (PathIdSchema, as OpenAPI documents it): one longer than an id
+  // can be is refused here, before its handler runs.
+  for (const name of new Set(OPERATIONS.flatMap((op) => pathParams(op.path)))) {
+    r.param(name, (_req, _res, next, value: unknown) => {
+      try {
+        body(z.object({ [name]: PathIdSchema }), { [name]: value });
+        next();
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+
   r.get(
     '/me',
     route((_req, res) => {
@@ -381,7 +397,7 @@ export function restRouter(opts: RestOptions): Router {
     '/keys',
     route((req, res) => {
       const p = principal(res);
-      const owner = typeof req.query['ownerId'] === 'string' ? req.query['ownerId'] : p.actor.userId;
+      const owner = body(KeyListQuerySchema, req.query).ownerId ?? p.actor.userId;
       return { items: p.account.listKeys(p.actor, owner === '*' ? undefined : owner).map(keyDto) };
     }),
   );

@@ -18,7 +18,7 @@ const PERSONAL_AND_CI: readonly Op[] = [
   { method: 'post', path: '/versions/{id}/approval-requests', summary: 'Ask for approval of a version for an environment (posts the Slack message)', body: contract.ApprovalRequestRequestSchema, response: contract.EvaluationSchema },
   { method: 'get', path: '/versions/{id}/evaluation', summary: 'May this version go to this environment? Ready, or the missing approvals', query: contract.EvaluateQuerySchema, response: contract.EvaluationSchema },
   { method: 'post', path: '/deployments', summary: 'Create a deployment (refused while blocked; override with a reason needs gate:override)', body: contract.CreateDeploymentRequestSchema, response: contract.CreateDeploymentResponseSchema, status: 201 },
-  { method: 'get', path: '/keys', summary: 'My API keys and tokens (ownerId=* lists all, with api_key:manage)', response: contract.KeyListResponseSchema },
+  { method: 'get', path: '/keys', summary: 'My API keys and tokens (ownerId=* lists all, with api_key:manage)', query: contract.KeyListQuerySchema, response: contract.KeyListResponseSchema },
   { method: 'post', path: '/keys', summary: 'Create an API key or personal token; the secret is in this response only', body: contract.CreateKeyRequestSchema, response: contract.CreateKeyResponseSchema, status: 201 },
   { method: 'delete', path: '/keys/{id}', summary: 'Revoke a key', status: 204 },
 ];
@@ -27,12 +27,13 @@ const PERSONAL_AND_CI: readonly Op[] = [
 export const OPERATIONS: readonly Op[] = [...PERSONAL_AND_CI, ...ADMIN_OPERATIONS, ...CONFIG_OPERATIONS, ...PIPELINE_OPERATIONS, ...DELEGATION_OPERATIONS];
 
 const schema = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
+const pathSchema = schema(contract.PathIdSchema, 'input');
 
 /** OpenAPI 3.1 document generated from the zod contract. */
 export function buildOpenApi(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
-    const parameters: unknown[] = pathParams(op.path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+    const parameters: unknown[] = pathParams(op.path).map((name) => ({ name, in: 'path', required: true, schema: pathSchema }));
     if (op.query) {
       for (const [name, s] of Object.entries(op.query.shape)) {
         parameters.push({ name, in: 'query', required: !(s as z.ZodType).safeParse(undefined).success, schema: schema(s as z.ZodType, 'input') });
