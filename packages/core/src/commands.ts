@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APPROVAL_TYPES, ApprovalTypeSchema, PermissionSchema } from './authz/permissions.js';
+import { APPROVAL_TYPES, ApprovalTypeSchema, PERMISSIONS, PermissionSchema } from './authz/permissions.js';
 import { ValidationError } from './errors.js';
 import {
   ApprovalPolicySchema,
@@ -41,7 +41,13 @@ export const AddUserInput = EnsureUserInput.extend({
 export const UpdateUserInput = z.object({ userId: IdSchema, name: z.string().trim().max(120), email: z.string().trim().max(254).nullable() });
 export const UpdateTeamInput = z.object({ teamId: IdSchema, name: NameSchema });
 export const CreateTeamInput = z.object({ teamId: IdSchema.optional(), name: NameSchema });
-export const CreateGroupInput = z.object({ groupId: IdSchema.optional(), name: NameSchema, members: z.array(IdSchema).default([]) });
+/** Members named at creation: more than a 64 kB body holds with Slack ids; add others to the group afterwards. */
+export const GROUP_MEMBERS_MAX = 5000;
+export const CreateGroupInput = z.object({
+  groupId: IdSchema.optional(),
+  name: NameSchema,
+  members: z.array(IdSchema).max(GROUP_MEMBERS_MAX, `a group is created with at most ${GROUP_MEMBERS_MAX} members; add the others to it afterwards`).default([]),
+});
 export const GroupMemberInput = z.object({ groupId: IdSchema, userId: IdSchema });
 export const GroupRefInput = z.object({ groupId: IdSchema });
 export const RenameGroupInput = z.object({ groupId: IdSchema, name: NameSchema });
@@ -55,20 +61,25 @@ export const UpdateSettingsInput = z.object({
   accessRequestTtlMs: Duration.optional(),
 });
 
+/** A role's permissions: at least one, each at most once (so no more than the registry holds). */
+const RolePermissions = z
+  .array(PermissionSchema)
+  .min(1, 'a role needs at least one permission')
+  .max(PERMISSIONS.length, `a role has at most the ${PERMISSIONS.length} permissions there are`);
 export const CreateRoleInput = z.object({
   /** A stable id (configuration as code names roles by it); generated when omitted. */
   roleId: IdSchema.optional(),
   name: NameSchema,
   description: z.string().trim().max(500).default(''),
   scope: RoleScopeSchema.default('team'),
-  permissions: z.array(PermissionSchema).min(1, 'a role needs at least one permission'),
+  permissions: RolePermissions,
 });
 export const UpdateRoleInput = z.object({
   roleId: IdSchema,
   name: NameSchema.optional(),
   description: z.string().trim().max(500).optional(),
   scope: RoleScopeSchema.optional(),
-  permissions: z.array(PermissionSchema).min(1, 'a role needs at least one permission').optional(),
+  permissions: RolePermissions.optional(),
 });
 export const RoleRefInput = z.object({ roleId: IdSchema });
 
@@ -120,6 +131,7 @@ export const UpdateEnvironmentInput = z.object({ environmentId: IdSchema, name: 
 
 const Requirements = z
   .array(RequirementSchema)
+  .max(APPROVAL_TYPES.length, `a rule requires at most the ${APPROVAL_TYPES.length} approval types there are, each once`)
   .refine((r) => new Set(r.map((x) => x.type)).size === r.length, 'each approval type may appear once');
 export const CreateRuleInput = z.object({
   environmentId: IdSchema,
