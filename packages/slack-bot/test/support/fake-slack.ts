@@ -110,6 +110,8 @@ export interface FakeSlackOptions {
    * Retry-After, and nothing is done. Off by default.
    */
   rateLimits?: Readonly<Record<string, number>>;
+  /** Milliseconds a method takes to answer (a slow Slack), e.g. `{ 'users.info': 2500 }`. */
+  delays?: Readonly<Record<string, number>>;
 }
 
 export class FakeSlack {
@@ -136,6 +138,7 @@ export class FakeSlack {
   private readonly scopes: Set<string>;
   private readonly triggerTtlMs: number;
   private readonly rateLimits: Readonly<Record<string, number>>;
+  private readonly delays: Readonly<Record<string, number>>;
   /** `method channel` → when the calls of the last second were accepted. */
   private readonly accepted = new Map<string, number[]>();
 
@@ -150,6 +153,7 @@ export class FakeSlack {
     this.scopes = new Set(opts.scopes ?? Object.values(METHOD_SCOPES).flatMap((s) => s.slice(0, 1)));
     this.triggerTtlMs = opts.triggerTtlMs ?? 3000;
     this.rateLimits = opts.rateLimits ?? {};
+    this.delays = opts.delays ?? {};
   }
 
   static async start(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
@@ -330,6 +334,8 @@ export class FakeSlack {
       this.calls.push({ method: m[1], args, token: auth, ok: false, error: 'ratelimited', problems: [], at: performance.now() });
       return void res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
     }
+    const delay = this.delays[m[1]];
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const out = this.dispatch(m[1], args, auth);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
   }

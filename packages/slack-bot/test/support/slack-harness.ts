@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { Account, ApprovalType, Logger } from '@gatehouse/core';
-import { APPROVAL_TYPES, FakeClock, Gatehouse } from '@gatehouse/core';
+import type { Account, ApprovalType, LogStore, Logger } from '@gatehouse/core';
+import { APPROVAL_TYPES, FakeClock, Gatehouse, openStore } from '@gatehouse/core';
 import { ConfigSchema } from '../../src/config.js';
 import { seedDemo } from '../../src/demo.js';
 import type { RunningServer } from '../../src/server.js';
@@ -16,6 +16,27 @@ export const SECRET = 'test-signing-secret-123';
 export const APPROVALS = 'CAPPROVALS';
 export const GENERAL = 'CGENERAL';
 export const MANIFEST = fileURLToPath(new URL('../../../manifest.yaml', import.meta.url));
+
+/** An in-memory store whose writes take `delayMs` while it is above 0 (a busy database). */
+export async function slowStore(): Promise<LogStore & { delayMs: number }> {
+  const store = await openStore({ url: 'memory' });
+  const slow: LogStore & { delayMs: number } = {
+    kind: store.kind,
+    delayMs: 0,
+    readCommits: (accountId, afterSeq) => store.readCommits(accountId, afterSeq),
+    tryAppend: async (accountId, commit) => {
+      if (slow.delayMs > 0) await new Promise((r) => setTimeout(r, slow.delayMs));
+      return store.tryAppend(accountId, commit);
+    },
+    loadSnapshot: (accountId) => store.loadSnapshot(accountId),
+    saveSnapshot: (accountId, snapshot) => store.saveSnapshot(accountId, snapshot),
+    getMeta: (key, schema) => store.getMeta(key, schema),
+    setMeta: (key, value) => store.setMeta(key, value),
+    ...(store.claim ? { claim: (key: string, ttlMs: number) => store.claim?.(key, ttlMs) ?? Promise.resolve(true) } : {}),
+    close: () => store.close(),
+  };
+  return slow;
+}
 
 /** A logger that keeps what it was told, so tests can assert nothing went wrong unseen. */
 export function recordingLogger(): Logger & { lines: { level: string; msg: string; facts: Record<string, unknown> }[] } {
@@ -36,10 +57,10 @@ export const chan = (id: string, name: string) => `<#${id}|${name}>`;
  * The real server (REST + Bolt in HTTP mode) on an in-memory store seeded with the demo
  * account, talking to a local fake Slack; and a driver that sends signed requests like Slack.
  */
-export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean; fake?: FakeSlackOptions } = {}) {
+export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean; fake?: FakeSlackOptions; store?: LogStore } = {}) {
   const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: TEAM, ...opts.fake });
   const clock = new FakeClock(Date.now());
-  const gatehouse = await Gatehouse.open({ url: 'memory', clock });
+  const gatehouse = await Gatehouse.open({ url: 'memory', clock, ...(opts.store ? { store: opts.store } : {}) });
   const demo = opts.seed === false ? null : await seedDemo(gatehouse, TEAM);
   const logger = recordingLogger();
   const config = ConfigSchema.parse({

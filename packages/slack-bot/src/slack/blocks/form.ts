@@ -1,3 +1,4 @@
+import type { ErrorCode, GatehouseError } from '@gatehouse/core';
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import { LIMITS, plain } from './common.js';
@@ -43,6 +44,35 @@ export function checked(values: StateValues, block: string): Set<string> {
 export function pickedChannel(values: StateValues, block: string): string | null {
   const v = valueAt(values, block);
   return v?.selected_conversation ?? v?.selected_channel ?? null;
+}
+
+/**
+ * Which input of a form a core refusal is about, so it shows there (Slack's view_submission
+ * answer `response_action: errors` names input blocks): by what was not found, by the path of a
+ * refused value, by error code, else on `fallback` — a form's refusal always shows in the form.
+ */
+export interface RefusalFields {
+  fallback: string;
+  codes?: Partial<Record<ErrorCode, string>>;
+  /** A thing the core did not find, by entity (`team` → the team picker). */
+  entities?: Readonly<Record<string, string>>;
+  /** A value the core refused, by the first part of its path (`durationMs` → the duration picker). */
+  paths?: Readonly<Record<string, string>>;
+}
+
+/** The input block a refusal shows on (see RefusalFields). */
+export function refusalField(err: GatehouseError, f: RefusalFields): string {
+  const pick = (table: Readonly<Record<string, string>> | undefined, key: unknown) => (table && typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined);
+  if (err.code === 'not_found') return pick(f.entities, err.details['entity']) ?? f.codes?.not_found ?? f.fallback;
+  if (err.code === 'validation_failed') {
+    const issues: unknown = err.details['issues'];
+    for (const issue of Array.isArray(issues) ? (issues as { path?: unknown }[]) : []) {
+      const field = pick(f.paths, typeof issue.path === 'string' ? issue.path.split('.')[0] : undefined);
+      if (field) return field;
+    }
+    return f.codes?.validation_failed ?? f.fallback;
+  }
+  return f.codes?.[err.code] ?? f.fallback;
 }
 
 /** A modal; `submit: null` for one that only shows something (no inputs). */

@@ -1,4 +1,4 @@
-import type { ApprovalType, Permission, RoleDefinition, Team } from '@gatehouse/core';
+import type { ApprovalType, GatehouseError, Permission, RoleDefinition, Team } from '@gatehouse/core';
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
@@ -7,8 +7,8 @@ import { VIEW } from '../ids.js';
 import { formatDuration } from '../parse.js';
 import { context, LIMITS, option, section } from './common.js';
 import { TYPE_LABEL } from './approval.js';
-import type { StateValues } from './form.js';
-import { ReplyTo, input, modal, selected, textValue as text, valueAt } from './form.js';
+import type { RefusalFields, StateValues } from './form.js';
+import { ReplyTo, input, modal, refusalField, selected, textValue as text, valueAt } from './form.js';
 
 /**
  * The modals (assign a role, reject with a reason, deny a request, request access, edit a
@@ -41,6 +41,9 @@ export type DenyAccessMeta = z.infer<typeof DenyAccessMeta>;
 export function denyAccessView(meta: DenyAccessMeta, summary: string): ModalView {
   return modal(VIEW.denyAccess, 'Deny access', 'Deny', [section(clip(summary, 2000)), reasonInput('Why (sent to the requester)')], meta);
 }
+
+/** The three modals above have one input: every refusal shows on it. */
+export const REASON_FIELDS: RefusalFields = { fallback: 'reason' };
 
 /** The reason typed into any of the three modals above. */
 export function readReason(values: StateValues): string {
@@ -80,6 +83,14 @@ export function assignRoleView(meta: ReplyTo, roles: readonly RoleDefinition[], 
   );
 }
 
+/** Where the core's refusals of an assignment show in its form (governance rules 1–4, scope, inactive users). */
+export const ASSIGN_FIELDS: RefusalFields = {
+  fallback: 'user',
+  codes: { self_change: 'user', user_inactive: 'user', escalation: 'role', role_scope: 'team', forbidden: 'team', last_admin: 'expiry' },
+  entities: { user: 'user', group: 'user', role: 'role', team: 'team' },
+  paths: { subject: 'user', roleId: 'role', teamId: 'team', expiresAt: 'expiry', durationMs: 'expiry' },
+};
+
 export interface AssignInput {
   userId: string;
   roleId: string;
@@ -118,6 +129,14 @@ export function requestAccessView(meta: ReplyTo, roles: readonly RoleDefinition[
   );
 }
 
+/** Where the core's refusals of an access request show in its form. */
+export const REQUEST_FIELDS: RefusalFields = {
+  fallback: 'role',
+  codes: { role_scope: 'team' },
+  entities: { role: 'role', team: 'team' },
+  paths: { roleId: 'role', teamId: 'team', durationMs: 'duration', reason: 'reason' },
+};
+
 export interface RequestInput {
   roleId: string;
   teamId: string | null;
@@ -148,6 +167,34 @@ export function permissionGroups(): [string, Permission[]][] {
     groups.set(resource, [...(groups.get(resource) ?? []), p]);
   }
   return [...groups.entries()];
+}
+
+/** The role editor's first checkbox group (where "no permission" shows). */
+function firstPermissionBlock(): string {
+  return `perm:${permissionGroups()[0]?.[0] ?? 'product'}:0`;
+}
+
+/** The checkbox group of the role editor that holds `permission` (see roleEditorView). */
+function permissionBlock(permission: string): string | null {
+  for (const [resource, perms] of permissionGroups()) {
+    const i = (perms as readonly string[]).indexOf(permission);
+    if (i >= 0) return `perm:${resource}:${i - (i % LIMITS.checkboxOptions)}`;
+  }
+  return null;
+}
+
+/**
+ * Where the core's refusals of a custom role show in the editor: a permission the author does not
+ * hold on its checkbox group (one that was checked, rather than one it implies), a name taken on
+ * the name, a scope its grants forbid on the scope.
+ */
+export function roleEditorField(err: GatehouseError, input: RoleEditorInput): string {
+  const missing = z.object({ missing: z.array(z.string()).min(1) }).safeParse(err.details);
+  if (err.code === 'escalation' && missing.success) {
+    const first = missing.data.missing.find((p) => (input.permissions as readonly string[]).includes(p)) ?? missing.data.missing[0] ?? '';
+    return permissionBlock(first) ?? 'name';
+  }
+  return refusalField(err, { fallback: 'name', codes: { role_scope: 'scope' }, paths: { name: 'name', description: 'description', scope: 'scope', permissions: firstPermissionBlock() } });
 }
 
 export const RoleEditorMeta = ReplyTo.extend({ roleId: z.string().nullable().default(null) });
@@ -198,10 +245,7 @@ export function readRoleEditor(values: StateValues): { ok: true; input: RoleEdit
   const permissions = PERMISSIONS.filter((p) => chosen.has(p));
   const errors: Record<string, string> = {};
   if (!name) errors['name'] = 'Give the role a name';
-  if (permissions.length === 0) {
-    const first = permissionGroups()[0]?.[0] ?? 'product';
-    errors[`perm:${first}:0`] = 'Check at least one permission';
-  }
+  if (permissions.length === 0) errors[firstPermissionBlock()] = 'Check at least one permission';
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, input: { name, description, scope, permissions } };
 }
