@@ -48,6 +48,32 @@ export interface Ephemeral {
   blocks: Json[];
 }
 
+/**
+ * A message posted through a response_url (the app's answers to commands and clicks): ephemeral,
+ * only `user` sees it. A response_url from a click on it can replace it (`replace_original`) or
+ * delete it (`delete_original`); nothing else can (chat.update cannot reach an ephemeral message).
+ */
+export interface ResponseMessage {
+  id: string;
+  channel: string | null;
+  user: string | null;
+  /** A ts as Slack puts it in the payload of a click on the message. */
+  ts: string;
+  text: string;
+  blocks: Json[];
+  /** Previous versions (before each replace_original). */
+  history: { text: string; blocks: Json[] }[];
+  deleted: boolean;
+}
+
+/** Where a response_url leads: the channel and user it answers, and the message a click came from. */
+export interface ResponseTarget {
+  channel?: string | null;
+  user?: string | null;
+  /** The message the click was on: a response message (ephemeral) or one the bot posted in a channel. */
+  original?: { ephemeral: ResponseMessage } | { message: PostedMessage };
+}
+
 export interface OpenedView {
   id: string;
   hash: string;
@@ -122,6 +148,9 @@ export class FakeSlack {
   /** Each user's Home tab as last published (views.publish), and how many times it was published. */
   readonly homes = new Map<string, { view: Json; hash: string; published: number }>();
   readonly responses = new Map<string, Json[]>();
+  /** Messages posted through response_urls, oldest first (see ResponseMessage). */
+  readonly responseMessages: ResponseMessage[] = [];
+  private readonly responseTargets = new Map<string, ResponseTarget>();
   /** Users users.info knows about (others get a plain profile). */
   readonly directory = new Map<string, { name: string; deleted?: boolean; is_bot?: boolean }>();
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
@@ -189,11 +218,18 @@ export class FakeSlack {
     return id;
   }
 
-  /** A response_url pointing at this fake. */
-  responseUrl(): string {
+  /** A response_url pointing at this fake, answering in `target` (a command's channel and user; a click's message). */
+  responseUrl(target: ResponseTarget = {}): string {
     const id = randomBytes(8).toString('hex');
     this.responses.set(id, []);
+    this.responseTargets.set(id, target);
     return `${this.baseUrl}/response/${id}`;
+  }
+
+  /** The message the first post to a response_url created (the answer to a command), as it is now. */
+  responseMessageOf(url: string): ResponseMessage | undefined {
+    const id = url.slice(url.lastIndexOf('/') + 1);
+    return this.responseMessages.find((m) => m.id.startsWith(`${id}/`));
   }
 
   /** What was posted to a response_url. */
@@ -361,7 +397,29 @@ export class FakeSlack {
     }
     this.calls.push({ method: 'response_url', args: body, token: null, ok: true, error: null, problems: [], at: performance.now() });
     list.push(body);
+    this.applyResponse(id, list.length, body);
     res.writeHead(200).end('ok');
+  }
+
+  /** What Slack does with a post to a response_url: replaces or deletes the message clicked, or posts a new (ephemeral) one. */
+  private applyResponse(id: string, n: number, body: Json): void {
+    const target = this.responseTargets.get(id) ?? {};
+    const original = target.original;
+    const text = typeof body['text'] === 'string' ? body['text'] : '';
+    const blocks = Array.isArray(body['blocks']) ? (body['blocks'] as Json[]) : [];
+    if (original && (body['replace_original'] === true || body['delete_original'] === true)) {
+      const msg = 'ephemeral' in original ? original.ephemeral : original.message;
+      if (body['delete_original'] === true) {
+        if ('ephemeral' in original) original.ephemeral.deleted = true;
+        else this.messages.delete(`${original.message.channel}/${original.message.ts}`);
+      } else {
+        msg.history.push({ text: msg.text, blocks: msg.blocks });
+        msg.text = text;
+        msg.blocks = blocks;
+      }
+      return;
+    }
+    this.responseMessages.push({ id: `${id}/${n}`, channel: target.channel ?? null, user: target.user ?? null, ts: this.nextTs(), text, blocks, history: [], deleted: false });
   }
 
   private dispatch(method: string, args: Json, token: string | null): Json {

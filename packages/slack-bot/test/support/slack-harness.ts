@@ -6,7 +6,7 @@ import { ConfigSchema } from '../../src/config.js';
 import { seedDemo } from '../../src/demo.js';
 import type { RunningServer } from '../../src/server.js';
 import { startServer } from '../../src/server.js';
-import type { FakeSlackOptions, PostedMessage } from './fake-slack.js';
+import type { FakeSlackOptions, PostedMessage, ResponseMessage } from './fake-slack.js';
 import { FakeSlack, manifestBotScopes } from './fake-slack.js';
 import type { SignOptions } from './slack-requests.js';
 import { blockActionPayload, commandBody, eventBody, homeActionPayload, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
@@ -88,7 +88,7 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
 
   /** Runs the slash command as `userId`; resolves with the ephemeral answer (the first response_url post). */
   const command = async (userId: string, text: string, sign: SignOptions = {}) => {
-    const responseUrl = fake.responseUrl();
+    const responseUrl = fake.responseUrl({ channel: GENERAL, user: userId });
     const triggerId = fake.issueTrigger();
     const body = commandBody({ command: config.SLACK_COMMAND, text, teamId: TEAM, userId, userName: nameOf(userId), channelId: GENERAL, responseUrl, triggerId });
     const res = await postSigned(endpoint, SECRET, body, sign);
@@ -113,10 +113,19 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     const shown = [msg, ...(msg.history ?? []).toReversed()].find((m) => actionIds(m).includes(actionId)) ?? msg;
     const button = findButton(shown, actionId);
     const triggerId = extra.triggerId ?? fake.issueTrigger();
-    const responseUrl = extra.responseUrl ?? fake.responseUrl();
+    const posted = fake.messages.get(`${msg.channel}/${msg.ts}`);
+    const responseUrl = extra.responseUrl ?? fake.responseUrl({ channel: msg.channel, user: userId, ...(posted ? { original: { message: posted } } : {}) });
     const payload = blockActionPayload({ teamId: TEAM, userId, userName: nameOf(userId), channelId: msg.channel, messageTs: msg.ts, ephemeral: extra.ephemeral ?? false, actionId, blockId: button.blockId, value: button.value, triggerId, responseUrl });
     const res = await postSigned(endpoint, SECRET, interactionBody(payload), sign);
     return { ...res, triggerId, responseUrl };
+  };
+
+  /** Clicks a button of an ephemeral message (an answer through a response_url); only its click's response_url can replace it. */
+  const clickEphemeral = async (userId: string, msg: ResponseMessage, actionId: string) => {
+    assert.equal(msg.user, userId, 'an ephemeral message is clicked by the one user who sees it');
+    assert.ok(!msg.deleted, 'the message is still there');
+    const responseUrl = fake.responseUrl({ channel: msg.channel, user: userId, original: { ephemeral: msg } });
+    return click(userId, { channel: msg.channel ?? GENERAL, ts: msg.ts, blocks: msg.blocks, history: msg.history.map((h) => ({ ...h })) }, actionId, {}, { ephemeral: true, responseUrl });
   };
 
   /** A view the bot opened, as an interaction payload names it. */
@@ -192,7 +201,7 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     await fake.close();
   };
 
-  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, submit, clickInView, openHome, home, clickInHome, lastView, settle, assertClean, close };
+  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, clickEphemeral, submit, clickInView, openHome, home, clickInHome, lastView, settle, assertClean, close };
 }
 
 export type SlackCtx = Awaited<ReturnType<typeof setupSlack>>;

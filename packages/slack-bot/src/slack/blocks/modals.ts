@@ -35,7 +35,8 @@ export function rejectReleaseView(meta: RejectReleaseMeta, name: string): ModalV
   return modal(VIEW.rejectRelease, 'Reject release', 'Reject', [section(`Reject release *${esc(clip(name, 200))}*.`), reasonInput('Reason')], meta);
 }
 
-export const DenyAccessMeta = ReplyTo.extend({ requestId: z.string(), ts: z.string().nullable().default(null) });
+/** `ts`: the approvers' message the Deny… button was on; `list`: it was on the `requests` list (redrawn through the response_url). */
+export const DenyAccessMeta = ReplyTo.extend({ requestId: z.string(), ts: z.string().nullable().default(null), list: z.boolean().default(false) });
 export type DenyAccessMeta = z.infer<typeof DenyAccessMeta>;
 
 export function denyAccessView(meta: DenyAccessMeta, summary: string): ModalView {

@@ -115,6 +115,8 @@ export interface SubmissionContext<M, I> {
   client: WebClient;
   /** An ephemeral answer to the submitter (sent once the modal has closed). */
   say: (text: string) => Promise<void>;
+  /** Runs `task` once the modal has closed (at once if it has). */
+  afterClose: (task: () => Promise<void>) => Promise<void>;
 }
 
 /**
@@ -147,12 +149,13 @@ export function submissionListener<S extends z.ZodType<ReplyTo>, I>(
     const send = (text: string) => answer(client, s.meta, s.user.id, reply(text));
     // Answers wait until the modal has closed: before, they would only delay the ack.
     let closed = false;
-    const held: string[] = [];
-    const say = async (text: string) => {
-      if (closed) await send(text);
-      else held.push(text);
+    const held: (() => Promise<void>)[] = [];
+    const afterClose = async (task: () => Promise<void>) => {
+      if (closed) await task();
+      else held.push(task);
     };
-    const work = runAsSubmitter(deps, s, (session) => run({ s, session, input: form.input, client, say }));
+    const say = (text: string) => afterClose(() => send(text));
+    const work = runAsSubmitter(deps, s, (session) => run({ s, session, input: form.input, client, say, afterClose }));
     const settled = await withinBudget(ack, work);
     if (settled?.value.kind === 'refused') {
       const { err, session } = settled.value;
@@ -162,7 +165,7 @@ export function submissionListener<S extends z.ZodType<ReplyTo>, I>(
     }
     await ack();
     closed = true;
-    for (const text of held) await send(text);
+    for (const task of held) await task();
     const outcome = settled ? settled.value : await work;
     if (outcome.kind === 'no_account') await send(outcome.text);
     if (outcome.kind === 'refused') await answer(client, s.meta, s.user.id, refusal(outcome.err, outcome.session.names, deps.config.SLACK_COMMAND));
