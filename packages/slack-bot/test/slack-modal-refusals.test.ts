@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import type { OpenedView } from './support/fake-slack.js';
 import type { SlackCtx } from './support/slack-harness.js';
 import { APPROVALS, at, ruleValues, setupSlack, slowStore, state, textOf } from './support/slack-harness.js';
 
 const DAY = 86_400_000;
 const ada = { userId: 'UADA' };
-
-/** Runs the slash command and resolves with the modal it opened (and the command, for its response_url). */
-async function openModal(ctx: SlackCtx, userId: string, text: string): Promise<{ cmd: Awaited<ReturnType<SlackCtx['command']>>; view: OpenedView }> {
-  const before = ctx.fake.views.size;
-  const cmd = await ctx.command(userId, text);
-  assert.equal(cmd.status, 200);
-  const view = await ctx.fake.waitFor(() => ctx.fake.views.size > before && ctx.lastView(), `the modal of "${text}"`);
-  return { cmd, view };
-}
 
 /** The field errors of a view_submission answer (fails unless it keeps the modal open with errors). */
 function errorsOf(r: { text: string }): Record<string, string> {
@@ -42,7 +32,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
     ctx = await setupSlack();
     await ctx.account.createRole(ada, { roleId: 'qa-lead', name: 'QA lead', scope: 'team', permissions: ['version:approve:qa'] });
     await ctx.answer('UADA', `user deactivate ${at('UDORA')}`);
-    const { cmd, view } = await openModal(ctx, 'UADA', 'assign');
+    const { cmd, view } = await ctx.openModal('UADA', 'assign');
 
     assert.deepEqual(Object.keys(errorsOf(await ctx.submit('UADA', view.id, assign('UADA', 'qa', '*', 0)))), ['user']);
     assert.match(errorsOf(await ctx.submit('UADA', view.id, assign('UADA', 'qa', '*', 0)))['user'] ?? '', /nobody changes their own roles/i);
@@ -53,7 +43,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
 
     // A team Admin of Payments cannot make an Admin (rule 3): on the role.
     await ctx.account.assignRole(ada, { subject: { type: 'user', id: 'USTEVE' }, roleId: 'admin', teamId: 'payments' });
-    const steve = await openModal(ctx, 'USTEVE', 'assign');
+    const steve = await ctx.openModal('USTEVE', 'assign');
     assert.deepEqual(Object.keys(errorsOf(await ctx.submit('USTEVE', steve.view.id, assign('UDUC', 'admin', 'payments', 0)))), ['role']);
     assert.match(errorsOf(await ctx.submit('USTEVE', steve.view.id, assign('UDUC', 'admin', 'payments', 0)))['role'] ?? '', /^only an Admin makes an Admin\./);
     // Where Steve holds no user_role:manage: on the team.
@@ -61,7 +51,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
 
     // Grace's Admin runs out in 30 days; making Ada's time-bound too would leave no permanent Admin (rule 4): on the expiry.
     await ctx.account.assignRole(ada, { subject: { type: 'user', id: 'UGRACE' }, roleId: 'admin', teamId: null, durationMs: 30 * DAY });
-    const grace = await openModal(ctx, 'UGRACE', 'assign');
+    const grace = await ctx.openModal('UGRACE', 'assign');
     const lastAdmin = errorsOf(await ctx.submit('UGRACE', grace.view.id, assign('UADA', 'admin', '*', DAY)));
     assert.deepEqual(Object.keys(lastAdmin), ['expiry']);
     assert.match(lastAdmin['expiry'] ?? '', /must keep at least one active Admin.*Make someone else an Admin first \("\/gatehouse assign @someone admin"\), then try again\.$/);
@@ -83,7 +73,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
     ctx = await setupSlack();
     await ctx.account.updateSettings(ada, { maxAccessDurationMs: 7 * DAY });
     await ctx.account.createRole(ada, { roleId: 'qa-lead', name: 'QA lead', scope: 'team', permissions: ['version:approve:qa'] });
-    const { cmd, view } = await openModal(ctx, 'UVIC', 'request');
+    const { cmd, view } = await ctx.openModal('UVIC', 'request');
     const values = (role: string, team: string, ms: number) => ({ role: state.select(role), team: state.select(team), duration: state.select(String(ms)), reason: state.text('release week') });
     assert.deepEqual(errorsOf(await ctx.submit('UVIC', view.id, values('qa', 'payments', 30 * DAY))), { duration: 'the longest access you can request is 168 hours.' });
     assert.deepEqual(Object.keys(errorsOf(await ctx.submit('UVIC', view.id, values('qa-lead', '*', DAY)))), ['team']);
@@ -99,7 +89,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
     ctx = await setupSlack();
     await ctx.account.createRole(ada, { roleId: 'role-keeper', name: 'Role keeper', scope: 'global', permissions: ['role:manage'] });
     await ctx.account.assignRole(ada, { subject: { type: 'user', id: 'UVIC' }, roleId: 'role-keeper', teamId: null });
-    const { cmd, view } = await openModal(ctx, 'UVIC', 'role create');
+    const { cmd, view } = await ctx.openModal('UVIC', 'role create');
     const blocks = view.view['blocks'] as { block_id?: string; element?: { options?: { value: string }[] } }[];
     const groupOf = (p: string) => blocks.find((b) => b.element?.options?.some((o) => o.value === p))?.block_id ?? assert.fail(`no checkbox for ${p}`);
     const refused = errorsOf(await ctx.submit('UVIC', view.id, { name: state.text('Gatekeeper'), description: state.text(''), scope: state.radio('global'), [groupOf('gate:override')]: state.checks(['gate:override']) }));
@@ -115,7 +105,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
 
   it('rule editor: a permission lost while the form was open shows on the first input', async () => {
     ctx = await setupSlack();
-    const { cmd, view } = await openModal(ctx, 'UADA', 'rule set production');
+    const { cmd, view } = await ctx.openModal('UADA', 'rule set production');
     await ctx.answer('UGRACE', `revoke ${at('UADA')} admin`);
     const errors = errorsOf(await ctx.submit('UADA', view.id, ruleValues({ qa: 2 }, ['sod'])));
     assert.deepEqual(Object.keys(errors), ['quorum:qa']);
@@ -156,7 +146,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
   it('work that outlasts what Slack waits for closes the modal in time; its refusal follows as a message', async () => {
     ctx = await setupSlack({ fake: { delays: { 'users.info': 2_300 } } });
     ctx.fake.directory.set('UGONE', { name: 'Gone', deleted: true });
-    const { cmd, view } = await openModal(ctx, 'UADA', 'assign');
+    const { cmd, view } = await ctx.openModal('UADA', 'assign');
     const r = await ctx.submit('UADA', view.id, assign('UGONE', 'qa', '*', 0));
     assert.equal(r.status, 200);
     assert.equal(r.text, '', 'the modal closes');
@@ -169,7 +159,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
   it('setup: a step whose save outlasts the budget shows Saving… in time, then the next step, or the refusal on top with the inputs kept', async () => {
     const store = await slowStore();
     ctx = await setupSlack({ store });
-    const { view } = await openModal(ctx, 'UADA', 'setup');
+    const { view } = await ctx.openModal('UADA', 'setup');
     const shows = (text: string) => ctx.fake.waitFor(() => textOf({ blocks: ctx.fake.views.get(view.id)?.view['blocks'] }).includes(text) && ctx.fake.views.get(view.id), `the view to show "${text}"`, 5_000);
     store.delayMs = 2_300;
     const saving = await ctx.submit('UADA', view.id, { channel: state.channel('CSHIP') });

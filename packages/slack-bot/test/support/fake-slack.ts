@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
-import { checkBlocks, checkHome, checkModal } from './block-kit.js';
+import { checkBlocks, checkHome, checkModal, checkOptionsAnswer } from './block-kit.js';
 
 /**
  * A local fake of the Slack Web API (and of Socket Mode and response_urls), for tests. It answers
@@ -151,6 +151,8 @@ export class FakeSlack {
   /** Messages posted through response_urls, oldest first (see ResponseMessage). */
   readonly responseMessages: ResponseMessage[] = [];
   private readonly responseTargets = new Map<string, ResponseTarget>();
+  /** `view/block` → the option values the app served for that external select (what the user could pick). */
+  private readonly served = new Map<string, Set<string>>();
   /** Users users.info knows about (others get a plain profile). */
   readonly directory = new Map<string, { name: string; deleted?: boolean; is_bot?: boolean }>();
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
@@ -273,6 +275,66 @@ export class FakeSlack {
     }
   }
 
+  /**
+   * What Slack does with the app's answer to a block_suggestion: shows the options (checked as
+   * Slack checks them; a refused answer is recorded as a failed call and shows nothing). Returns
+   * the options shown, with the label of their group if any.
+   */
+  applyOptionsAnswer(viewId: string, blockId: string, responseText: string): { text: string; value: string; group: string | null }[] {
+    let body: unknown;
+    try {
+      body = JSON.parse(responseText);
+    } catch {
+      body = responseText;
+    }
+    const problems = checkOptionsAnswer(body);
+    this.calls.push({ method: 'block_suggestion', args: { viewId, blockId, answer: body }, token: null, ok: problems.length === 0, error: problems.length ? 'invalid_options' : null, problems, at: performance.now() });
+    if (problems.length) return [];
+    const b = body as { options?: Json[]; option_groups?: { label: { text: string }; options: Json[] }[] };
+    const shown = b.options ? b.options.map((o) => ({ o, group: null as string | null })) : (b.option_groups ?? []).flatMap((g) => g.options.map((o) => ({ o, group: g.label.text })));
+    const key = `${viewId}/${blockId}`;
+    const served = this.served.get(key) ?? new Set<string>();
+    this.served.set(key, served);
+    return shown.map(({ o, group }) => {
+      const value = String(o['value']);
+      served.add(value);
+      return { text: String((o['text'] as Json)['text']), value, group };
+    });
+  }
+
+  /**
+   * Why Slack could not have sent these state values for this view (empty when it could): each
+   * block must be an input of the view, under its element's action_id and type, and a choice
+   * must be one the element offered — for an external select, one the app served for it.
+   */
+  checkSubmission(viewId: string, values: Record<string, Record<string, Json>>): string[] {
+    const v = this.views.get(viewId);
+    if (!v) return ['no such view'];
+    const blocks = Array.isArray(v.view['blocks']) ? (v.view['blocks'] as Json[]) : [];
+    const problems: string[] = [];
+    for (const [blockId, actions] of Object.entries(values)) {
+      const block = blocks.find((b) => b['type'] === 'input' && b['block_id'] === blockId);
+      if (!block) {
+        problems.push(`${blockId}: not an input block of the view`);
+        continue;
+      }
+      const el = block['element'] as Json;
+      const [actionId, value] = Object.entries(actions)[0] ?? [];
+      if (Object.keys(actions).length !== 1 || actionId !== el['action_id'] || !value) {
+        problems.push(`${blockId}: the element's action_id is ${String(el['action_id'])}, not ${Object.keys(actions).join(', ')}`);
+        continue;
+      }
+      if (value['type'] !== el['type']) problems.push(`${blockId}: the element is a ${String(el['type'])}, not a ${String(value['type'])}`);
+      const offered = new Set(
+        [...(Array.isArray(el['options']) ? (el['options'] as Json[]) : []), ...(el['initial_option'] ? [el['initial_option'] as Json] : [])].map((o) => String(o['value'])),
+      );
+      if (el['type'] === 'external_select') for (const x of this.served.get(`${viewId}/${blockId}`) ?? []) offered.add(x);
+      const chosen = [...(value['selected_option'] ? [value['selected_option'] as Json] : []), ...(Array.isArray(value['selected_options']) ? (value['selected_options'] as Json[]) : [])];
+      for (const o of chosen) if (!offered.has(String(o['value']))) problems.push(`${blockId}: '${String(o['value'])}' was never offered by the ${String(el['type'])}`);
+    }
+    return problems;
+  }
+
   /** Calls Slack answered with ok:false, but for 429s (a rate limit refuses no content: see `rateLimited`). */
   failures(): Call[] {
     return this.calls.filter((c) => !c.ok && c.error !== 'ratelimited');
@@ -391,7 +453,7 @@ export class FakeSlack {
     if (list.length >= 5) return void res.writeHead(404).end('used_url');
     const body = JSON.parse(raw || '{}') as Json;
     const problems = body['blocks'] === undefined ? [] : checkBlocks(body['blocks'], 'message');
-    if (problems.length || (typeof body['text'] !== 'string' && body['blocks'] === undefined)) {
+    if (problems.length || (typeof body['text'] !== 'string' && body['blocks'] === undefined && body['delete_original'] !== true)) {
       this.calls.push({ method: 'response_url', args: body, token: null, ok: false, error: 'invalid_blocks', problems, at: performance.now() });
       return void res.writeHead(400).end('invalid_blocks');
     }

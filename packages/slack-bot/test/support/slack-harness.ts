@@ -9,7 +9,7 @@ import { startServer } from '../../src/server.js';
 import type { FakeSlackOptions, PostedMessage, ResponseMessage } from './fake-slack.js';
 import { FakeSlack, manifestBotScopes } from './fake-slack.js';
 import type { SignOptions } from './slack-requests.js';
-import { blockActionPayload, commandBody, eventBody, homeActionPayload, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
+import { blockActionPayload, blockSuggestionPayload, commandBody, eventBody, homeActionPayload, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
 
 export const TEAM = 'TDEMO';
 export const SECRET = 'test-signing-secret-123';
@@ -135,12 +135,29 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     return { id: v.id, hash: v.hash, callback_id: String(v.view['callback_id']), private_metadata: typeof v.view['private_metadata'] === 'string' ? v.view['private_metadata'] : '' };
   };
 
-  /** Submits a modal the bot opened, with these state values; the answer is applied to the view as Slack would. */
+  /** Submits a modal the bot opened, with these state values (ones Slack could send); the answer is applied to the view as Slack would. */
   const submit = async (userId: string, viewId: string, values: Values) => {
+    assert.deepEqual(fake.checkSubmission(viewId, values), [], 'values Slack could send for this view');
     const payload = viewSubmissionPayload({ teamId: TEAM, userId, userName: nameOf(userId), view: viewRef(viewId), values, triggerId: fake.issueTrigger() });
     const res = await postSigned(endpoint, SECRET, interactionBody(payload));
     fake.applyViewResponse(viewId, res.text);
     return res;
+  };
+
+  /**
+   * Types `typed` into the external select of input block `blockId` of a modal the bot opened:
+   * Slack's block_suggestion (once min_query_length characters are typed, 3 by default). Resolves
+   * with the options Slack would show, and the HTTP answer.
+   */
+  const suggest = async (userId: string, viewId: string, blockId: string, typed: string) => {
+    const blocks = Array.isArray(fake.views.get(viewId)?.view['blocks']) ? (fake.views.get(viewId)?.view['blocks'] as Json[]) : [];
+    const el = (blocks.find((b) => b['type'] === 'input' && b['block_id'] === blockId)?.['element'] ?? {}) as Json;
+    assert.equal(el['type'], 'external_select', `Slack asks for options only for an external select (${blockId} is a ${String(el['type'])})`);
+    const min = typeof el['min_query_length'] === 'number' ? el['min_query_length'] : 3;
+    assert.ok(typed.length >= min, `Slack asks once ${min} characters are typed`);
+    const payload = blockSuggestionPayload({ teamId: TEAM, userId, userName: nameOf(userId), view: viewRef(viewId), actionId: String(el['action_id']), blockId, value: typed });
+    const res = await postSigned(endpoint, SECRET, interactionBody(payload));
+    return { ...res, actionId: String(el['action_id']), shown: fake.applyOptionsAnswer(viewId, blockId, res.text) };
   };
 
   /** Clicks a button of a modal the bot opened (the button must be in the view). */
@@ -178,6 +195,15 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     return postSigned(endpoint, SECRET, interactionBody(payload));
   };
 
+  /** Runs the slash command and resolves with the modal it opened, and the command (for its response_url). */
+  const openModal = async (userId: string, text: string) => {
+    const before = fake.views.size;
+    const cmd = await command(userId, text);
+    assert.equal(cmd.status, 200, `the command was acknowledged (${text})`);
+    const view = await fake.waitFor(() => fake.views.size > before && [...fake.views.values()].at(-1), `the modal of "${text}"`);
+    return { cmd, view };
+  };
+
   /** The most recent modal opened. */
   const lastView = () => [...fake.views.values()].at(-1);
 
@@ -201,7 +227,7 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     await fake.close();
   };
 
-  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, clickEphemeral, submit, clickInView, openHome, home, clickInHome, lastView, settle, assertClean, close };
+  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, clickEphemeral, openModal, submit, suggest, clickInView, openHome, home, clickInHome, lastView, settle, assertClean, close };
 }
 
 export type SlackCtx = Awaited<ReturnType<typeof setupSlack>>;
@@ -241,6 +267,8 @@ export function actionIds(msg: { blocks: Json[] }): string[] {
 export const state = {
   text: (value: string) => ({ v: { type: 'plain_text_input', value } }),
   select: (value: string) => ({ v: { type: 'static_select', selected_option: { value, text: { type: 'plain_text', text: value } } } }),
+  /** An option picked in an external select (its action_id names where its options come from). */
+  picked: (actionId: string, o: { value: string; text: string }) => ({ [actionId]: { type: 'external_select', selected_option: { value: o.value, text: { type: 'plain_text', text: o.text } } } }),
   user: (id: string) => ({ v: { type: 'users_select', selected_user: id } }),
   channel: (id: string) => ({ v: { type: 'conversations_select', selected_conversation: id } }),
   radio: (value: string) => ({ v: { type: 'radio_buttons', selected_option: { value, text: { type: 'plain_text', text: value } } } }),

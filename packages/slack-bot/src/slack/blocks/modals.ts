@@ -8,7 +8,7 @@ import { formatDuration } from '../parse.js';
 import { context, LIMITS, option, section } from './common.js';
 import { TYPE_LABEL } from './approval.js';
 import type { RefusalFields, StateValues } from './form.js';
-import { ReplyTo, input, modal, refusalField, selected, textValue as text, valueAt } from './form.js';
+import { ReplyTo, input, modal, pickerInput, refusalField, selected, textValue as text, valueAt } from './form.js';
 
 /**
  * The modals (assign a role, reject with a reason, deny a request, request access, edit a
@@ -55,12 +55,26 @@ export function readReason(values: StateValues): string {
 
 const DURATIONS = [3_600_000, 4 * 3_600_000, 8 * 3_600_000, 86_400_000, 3 * 86_400_000, 7 * 86_400_000, 30 * 86_400_000];
 
-function roleOptions(roles: readonly RoleDefinition[]): PlainTextOption[] {
-  return roles.slice(0, LIMITS.selectOptions).map((r) => option(`${r.name}${r.kind === 'custom' ? ` (custom, ${r.scope})` : ''}`, r.id));
+const GLOBAL = option('Global (every team)', '*');
+
+/**
+ * The pickers whose lists can grow past what a static select shows (100): the teams (and Global),
+ * the roles, the roles one may request (not Admin). Each names its options' source (see pickerInput).
+ */
+export const PICKERS = {
+  teams: (_roles: readonly RoleDefinition[], teams: readonly Team[]) => [GLOBAL, ...teams.map((t) => option(t.name, t.id))],
+  roles: (roles: readonly RoleDefinition[]) => roles.map(roleOption),
+  requestable_roles: (roles: readonly RoleDefinition[]) => roles.filter((r) => r.id !== 'admin').map(roleOption),
+} as const satisfies Record<string, (roles: readonly RoleDefinition[], teams: readonly Team[]) => PlainTextOption[]>;
+export type PickerSource = keyof typeof PICKERS;
+
+function roleOption(r: RoleDefinition): PlainTextOption {
+  return option(`${r.name}${r.kind === 'custom' ? ` (custom, ${r.scope})` : ''}`, r.id);
 }
-function teamOptions(teams: readonly Team[], withGlobal: boolean): PlainTextOption[] {
-  const list = teams.map((t) => option(t.name, t.id));
-  return (withGlobal ? [option('Global (every team)', '*'), ...list] : list).slice(0, LIMITS.selectOptions);
+
+/** A picker of one of PICKERS, with every option reachable however long the list. */
+function picker(blockId: string, label: string, source: PickerSource, roles: readonly RoleDefinition[], teams: readonly Team[], opts: { initial?: PlainTextOption; hint?: string } = {}): InputBlock {
+  return pickerInput(blockId, label, PICKERS[source](roles, teams), { source, ...opts });
 }
 function durationOptions(permanent: boolean): PlainTextOption[] {
   return [...(permanent ? [option('Permanent', '0')] : []), ...DURATIONS.map((ms) => option(formatDuration(ms), String(ms)))];
@@ -75,8 +89,8 @@ export function assignRoleView(meta: ReplyTo, roles: readonly RoleDefinition[], 
     'Assign',
     [
       input('user', 'User', { type: 'users_select', action_id: 'v' }),
-      input('role', 'Role', { type: 'static_select', action_id: 'v', options: roleOptions(roles) }),
-      input('team', 'Team', { type: 'static_select', action_id: 'v', options: teamOptions(teams, true), initial_option: option('Global (every team)', '*') }, false, 'Global grants count in every team'),
+      picker('role', 'Role', 'roles', roles, teams),
+      picker('team', 'Team', 'teams', roles, teams, { initial: GLOBAL, hint: 'Global grants count in every team' }),
       input('expiry', 'Expires after', { type: 'static_select', action_id: 'v', options: durationOptions(true), initial_option: option('Permanent', '0') }),
       context('The user is told by DM. Governance applies: you cannot change your own roles or grant permissions you do not hold.'),
     ],
@@ -120,8 +134,8 @@ export function requestAccessView(meta: ReplyTo, roles: readonly RoleDefinition[
     'Request access',
     'Request',
     [
-      input('role', 'Role', { type: 'static_select', action_id: 'v', options: roleOptions(roles.filter((r) => r.id !== 'admin')) }),
-      input('team', 'Team', { type: 'static_select', action_id: 'v', options: teamOptions(teams, true), initial_option: option('Global (every team)', '*') }),
+      picker('role', 'Role', 'requestable_roles', roles, teams),
+      picker('team', 'Team', 'teams', roles, teams, { initial: GLOBAL }),
       input('duration', 'For', { type: 'static_select', action_id: 'v', options: durationOptions(false), initial_option: option(formatDuration(8 * 3_600_000), String(8 * 3_600_000)) }),
       reasonInput('Because'),
       context('Administrators approve or deny in Slack; the access ends by itself when the time is up.'),
