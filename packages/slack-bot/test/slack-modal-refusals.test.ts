@@ -45,7 +45,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
     await ctx.account.assignRole(ada, { subject: { type: 'user', id: 'USTEVE' }, roleId: 'admin', teamId: 'payments' });
     const steve = await ctx.openModal('USTEVE', 'assign');
     assert.deepEqual(Object.keys(errorsOf(await ctx.submit('USTEVE', steve.view.id, assign('UDUC', 'admin', 'payments', 0)))), ['role']);
-    assert.match(errorsOf(await ctx.submit('USTEVE', steve.view.id, assign('UDUC', 'admin', 'payments', 0)))['role'] ?? '', /^only an Admin makes an Admin\./);
+    assert.match(errorsOf(await ctx.submit('USTEVE', steve.view.id, assign('UDUC', 'admin', 'payments', 0)))['role'] ?? '', /^Only an Admin makes an Admin\./);
     // Where Steve holds no user_role:manage: on the team.
     assert.match(errorsOf(await ctx.submit('USTEVE', steve.view.id, assign('UDUC', 'qa', 'search', 0)))['team'] ?? '', /^You need "user_role:manage" in team Search, which none of your roles grants\./);
 
@@ -75,7 +75,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
     await ctx.account.createRole(ada, { roleId: 'qa-lead', name: 'QA lead', scope: 'team', permissions: ['version:approve:qa'] });
     const { cmd, view } = await ctx.openModal('UVIC', 'request');
     const values = (role: string, team: string, ms: number) => ({ role: state.select(role), team: state.select(team), duration: state.select(String(ms)), reason: state.text('release week') });
-    assert.deepEqual(errorsOf(await ctx.submit('UVIC', view.id, values('qa', 'payments', 30 * DAY))), { duration: 'the longest access you can request is 168 hours.' });
+    assert.deepEqual(errorsOf(await ctx.submit('UVIC', view.id, values('qa', 'payments', 30 * DAY))), { duration: 'The longest access you can request is 168 hours.' });
     assert.deepEqual(Object.keys(errorsOf(await ctx.submit('UVIC', view.id, values('qa-lead', '*', DAY)))), ['team']);
     assert.equal(ctx.account.pendingAccessRequests().length, 0);
     assert.equal((await ctx.submit('UVIC', view.id, values('qa-lead', 'payments', DAY))).text, '');
@@ -96,7 +96,7 @@ describe('Slack: a refusal of the core stays in the modal, on the input it is ab
     assert.deepEqual(Object.keys(refused), [groupOf('gate:override')]);
     assert.match(refused[groupOf('gate:override')] ?? '', /permissions you do not hold yourself: .*gate:override/);
     assert.deepEqual(errorsOf(await ctx.submit('UVIC', view.id, { name: state.text('qa'), description: state.text(''), scope: state.radio('global'), [groupOf('role:manage')]: state.checks(['role:manage']) })), {
-      name: "a role named 'QA' already exists. Pick another name or id.",
+      name: "A role named 'QA' already exists. Pick another name or id.",
     });
     assert.equal((await ctx.submit('UVIC', view.id, { name: state.text('Role deputy'), description: state.text(''), scope: state.radio('global'), [groupOf('role:manage')]: state.checks(['role:manage']) })).text, '');
     assert.match(textOf(await ctx.fake.waitFor(() => ctx.fake.responsesTo(cmd.responseUrl)[0], 'the answer')), /Created the custom role \*Role deputy\*/);

@@ -72,9 +72,13 @@ async function within<T>(work: Promise<T>, ms: number): Promise<{ value: T } | n
   }
 }
 
-/** The answer that keeps a form open with the core's refusal on `field`: plain text (Slack shows a field error as it is), names for ids. */
+/**
+ * The answer that keeps a form open with the core's refusal on `field`: plain text (Slack shows a
+ * field error as it is), names for ids, a sentence of its own (capitalised).
+ */
 export function refusalAnswer(field: string, err: GatehouseError, names: Names, cmd: string) {
-  return { response_action: 'errors' as const, errors: { [field]: plainText(explainError(err, names, cmd), names) } };
+  const text = plainText(explainError(err, names, cmd), names);
+  return { response_action: 'errors' as const, errors: { [field]: text.charAt(0).toUpperCase() + text.slice(1) } };
 }
 
 /** How a submission's work ended: done, refused by the core (with the session that was refused), or no account. */
