@@ -118,4 +118,55 @@ describe('Slack: access requests', () => {
     assert.match(textOf(channelMsg), /Approved by <@UADA>/, 'the approvers\' message is updated too');
     ctx.assertClean();
   });
+
+  it('deciding from the `requests` list updates the list in place: the request says approved or denied by whom, without buttons; the others keep theirs', async () => {
+    await ctx.answer('UVERA', 'request qa payments for 1d because regression testing');
+    await ctx.answer('UDIEGO', 'request sre payments for 8h because incident 4711');
+    await ctx.settle();
+    const [vera, diego] = ctx.account.pendingAccessRequests();
+    assert.ok(vera && diego, 'two pending requests');
+    const cmd = await ctx.command('UADA', 'requests');
+    const list = await ctx.fake.waitFor(() => ctx.fake.responseMessageOf(cmd.responseUrl), 'the list');
+    assert.match(textOf(list), /Pending access requests \(2\)/);
+
+    await ctx.clickEphemeral('UADA', list, `access_approve:${vera.id}`);
+    await ctx.fake.waitFor(() => list.history.length === 1, 'the list to be replaced');
+    await ctx.settle();
+    assert.equal(ctx.account.view.requests[vera.id]?.status, 'approved');
+    const approved = textOf(list);
+    assert.match(approved, /Pending access requests \(1\)/);
+    assert.match(approved, /<@UVERA> asks for \*QA\* in team \*Payments\* for \*1d\*\.\n>regression testing\n:white_check_mark: Approved by <@UADA> — access until /);
+    assert.deepEqual(actionIds(list), [`access_approve:${diego.id}`, `access_deny:${diego.id}`], 'buttons only on what is still pending');
+    assert.ok(approved.indexOf('UVERA') < approved.indexOf('UDIEGO'), 'the decided request keeps its place');
+
+    await ctx.clickEphemeral('UADA', list, `access_deny:${diego.id}`);
+    const modal = await ctx.fake.waitFor(() => ctx.lastView()?.view['callback_id'] === 'deny_access' && ctx.lastView(), 'the deny modal');
+    assert.equal((await ctx.submit('UADA', modal.id, { reason: state.text('the incident is closed') })).text, '');
+    await ctx.fake.waitFor(() => list.history.length === 2, 'the list to be replaced again');
+    await ctx.settle();
+    assert.match(textOf(list), /Pending access requests \(0\)/);
+    assert.match(textOf(list), /<@UDIEGO> asks for \*SRE\*[^]*:x: Denied by <@UADA>: _the incident is closed_/);
+    assert.deepEqual(actionIds(list), []);
+    assert.deepEqual(ctx.fake.responseMessages.filter((m) => m.user === 'UADA').length, 1, 'one list, replaced in place: no second message');
+    ctx.assertClean();
+  });
+
+  it('a list someone else has decided from meanwhile: a click says who decided, and redraws the list', async () => {
+    await ctx.answer('UVERA', 'request qa payments for 1d because regression testing');
+    await ctx.settle();
+    const request = ctx.account.pendingAccessRequests()[0] ?? assert.fail('pending request');
+    const cmd = await ctx.command('UGRACE', 'requests');
+    const list = await ctx.fake.waitFor(() => ctx.fake.responseMessageOf(cmd.responseUrl), 'Grace\'s list');
+    const channelMsg = await requestMessage();
+    await ctx.click('UADA', channelMsg, `access_approve:${request.id}`);
+    await ctx.settle();
+
+    const late = await ctx.clickEphemeral('UGRACE', list, `access_approve:${request.id}`);
+    await ctx.fake.waitFor(() => list.history.length === 1, 'the list to be redrawn');
+    assert.match(textOf(list), /Approved by <@UADA>/);
+    assert.deepEqual(actionIds(list), []);
+    const told = await ctx.fake.waitFor(() => ctx.fake.responseMessageOf(late.responseUrl), 'the answer to the click');
+    assert.match(textOf(told), /already approved by <@UADA>: nothing changed/);
+    ctx.assertClean();
+  });
 });

@@ -73,7 +73,7 @@ describe('Slack: Block Kit builders stay within what Slack accepts', () => {
   it('the other modals and the pending-requests list', () => {
     const roles = Object.values(STATIC_ROLES);
     const teams = Array.from({ length: 150 }, (_, i) => ({ id: `t${i}`, name: `Team ${i}`, createdAt: 0 }));
-    for (const v of [assignRoleView({ channel: 'C1', responseUrl: null }, roles, teams), requestAccessView({ channel: null, responseUrl: null }, roles, teams), rejectVersionView({ channel: 'C1', responseUrl: null, versionId: 'v', type: 'qa', ts: '1.2' }, 'x'.repeat(500), 'qa'), denyAccessView({ channel: null, responseUrl: null, requestId: 'r', ts: null }, 'y'.repeat(5000))]) {
+    for (const v of [assignRoleView({ channel: 'C1', responseUrl: null }, roles, teams), requestAccessView({ channel: null, responseUrl: null }, roles, teams), rejectVersionView({ channel: 'C1', responseUrl: null, versionId: 'v', type: 'qa', ts: '1.2' }, 'x'.repeat(500), 'qa'), denyAccessView({ channel: null, responseUrl: null, requestId: 'r', ts: null, list: false }, 'y'.repeat(5000))]) {
       assert.deepEqual(checkModal(v), [], String(v.callback_id));
     }
     const pending: AccessRequest[] = Array.from({ length: 40 }, (_, i) => ({ id: `req_${i}`, userId: 'UV', roleId: 'qa', teamId: null, durationMs: 3_600_000, reason: 'r'.repeat(1000), status: 'pending', createdAt: 0, decidedBy: null, decidedAt: null, decisionReason: null, grantId: null }));

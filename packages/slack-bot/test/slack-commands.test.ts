@@ -105,11 +105,11 @@ describe('Slack: the slash command', () => {
     await ctx.settle();
     assert.match(lastDm('UDUC'), /Security \(Payments, until/);
 
-    // The same form submitted by someone who may not assign: refused with the reason.
-    const dev = await ctx.command('UDEV', 'assign');
+    // The same form submitted by someone who may not assign: refused with the reason, in the form.
+    await ctx.command('UDEV', 'assign');
     const devView = await ctx.fake.waitFor(() => (ctx.lastView()?.id !== view.id ? ctx.lastView() : null), 'a second modal');
-    await ctx.submit('UDEV', devView.id, { user: state.user('UDUC'), role: state.select('qa'), team: state.select('*'), expiry: state.select('0') });
-    assert.match(textOf(await ctx.fake.waitFor(() => ctx.fake.responsesTo(dev.responseUrl)[0], 'refusal')), /You need `user_role:manage` globally/);
+    const refused = await ctx.submit('UDEV', devView.id, { user: state.user('UDUC'), role: state.select('qa'), team: state.select('*'), expiry: state.select('0') });
+    assert.match((JSON.parse(refused.text) as { errors: { team: string } }).errors.team, /^You need "user_role:manage" globally/);
     ctx.assertClean();
   });
 
@@ -150,10 +150,10 @@ describe('Slack: the slash command', () => {
 
     assert.match(await ctx.answer('UADA', 'role edit admin'), /Admin is a static role(.|\n)*Create a custom role with the permissions you need: `\/gatehouse role create`/);
     assert.match(await ctx.answer('UADA', 'role delete qa'), /QA is a static role and cannot be deleted/);
-    const dev = await ctx.command('UDEV', 'role create');
+    await ctx.command('UDEV', 'role create');
     const devView = await ctx.fake.waitFor(() => (ctx.lastView()?.id !== edit.id ? ctx.lastView() : null), 'the editor for a developer');
-    await ctx.submit('UDEV', devView.id, { name: state.text('Sneaky'), description: state.text(''), scope: state.radio('global'), 'perm:gate:0': state.checks(['gate:override']) });
-    assert.match(textOf(await ctx.fake.waitFor(() => ctx.fake.responsesTo(dev.responseUrl)[0], 'refusal')), /You need `role:manage` globally/);
+    const refused = await ctx.submit('UDEV', devView.id, { name: state.text('Sneaky'), description: state.text(''), scope: state.radio('global'), 'perm:gate:0': state.checks(['gate:override']) });
+    assert.match((JSON.parse(refused.text) as { errors: { name: string } }).errors.name, /^You need "role:manage" globally/);
     ctx.assertClean();
   });
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WebClient } from '@slack/web-api';
 import { ConfigSchema, ConfigVariablesSchema } from '../src/config.js';
-import { checkBlocks, checkModal } from './support/block-kit.js';
+import { checkBlocks, checkModal, checkOptionsAnswer } from './support/block-kit.js';
 import { FakeSlack, manifestBotScopes } from './support/fake-slack.js';
 import { MANIFEST } from './support/slack-harness.js';
 
@@ -52,6 +52,36 @@ describe('Slack: the fake Web API refuses what Slack refuses', () => {
     assert.match(checkBlocks([{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }], 'message').join(), /151 characters, max 150/);
     assert.match(checkBlocks([{ type: 'section', text: { type: 'mrkdwn', text: '' } }], 'message').join(), /must not be empty/);
     assert.match(checkModal({ type: 'modal', title: { type: 'plain_text', text: 'A title that is far too long' }, blocks: [] }).join(), /max 24/);
+  });
+
+  it('external selects and the answers to block_suggestion: at most 100 options (or groups), labels of 75, no options of their own', () => {
+    const option = (i: number) => ({ text: { type: 'plain_text', text: `o${i}` }, value: `o${i}` });
+    const many = (n: number) => Array.from({ length: n }, (_, i) => option(i));
+    assert.deepEqual(checkOptionsAnswer({ options: many(100) }), []);
+    assert.match(checkOptionsAnswer({ options: many(101) }).join(), /101 options, max 100/);
+    assert.deepEqual(checkOptionsAnswer({ option_groups: [{ label: { type: 'plain_text', text: '100 of 120' }, options: many(100) }] }), []);
+    assert.match(checkOptionsAnswer({ option_groups: [{ label: { type: 'plain_text', text: 'l'.repeat(76) }, options: many(1) }] }).join(), /76 characters, max 75/);
+    assert.match(checkOptionsAnswer({ options: many(1), option_groups: [] }).join(), /one of them/);
+    assert.match(checkOptionsAnswer({}).join(), /one of them/);
+    const input = (element: object) => ({ type: 'modal', title: { type: 'plain_text', text: 't' }, submit: { type: 'plain_text', text: 's' }, blocks: [{ type: 'input', label: { type: 'plain_text', text: 'l' }, element }] });
+    assert.deepEqual(checkModal(input({ type: 'external_select', action_id: 'x', min_query_length: 0, initial_option: option(1) })), []);
+    assert.match(checkModal(input({ type: 'external_select', action_id: 'x', options: many(2) })).join(), /loads its options/);
+    assert.match(checkModal(input({ type: 'static_select', action_id: 'x', options: many(101) })).join(), /101 options, max 100/);
+  });
+
+  it('a response_url post is a new ephemeral message; with replace_original from a click on one, it replaces that one', async () => {
+    const post = (url: string, body: object) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = fake.responseUrl({ channel: 'C1', user: 'U1' });
+    await post(answer, { response_type: 'ephemeral', text: 'first' });
+    const msg = fake.responseMessageOf(answer) ?? assert.fail('a message');
+    assert.deepEqual([msg.channel, msg.user, msg.text], ['C1', 'U1', 'first']);
+    const click = fake.responseUrl({ channel: 'C1', user: 'U1', original: { ephemeral: msg } });
+    await post(click, { response_type: 'ephemeral', replace_original: true, text: 'second' });
+    assert.deepEqual([msg.text, msg.history.map((h) => h.text)], ['second', ['first']]);
+    await post(click, { response_type: 'ephemeral', replace_original: false, text: 'aside' });
+    assert.deepEqual(fake.responseMessages.map((m) => m.text), ['second', 'aside'], 'without replace_original: a new message');
+    await post(click, { delete_original: true });
+    assert.equal(msg.deleted, true);
   });
 
   it('chat.update only on messages the bot posted; threads must exist; DMs must be opened', async () => {

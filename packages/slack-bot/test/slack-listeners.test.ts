@@ -20,6 +20,7 @@ import { rejectVersionSubmitted } from '../src/slack/listeners/views/reject-vers
 import { requestAccessSubmitted } from '../src/slack/listeners/views/request-access.js';
 import { roleEditorSubmitted } from '../src/slack/listeners/views/role-editor.js';
 import { ruleEditorSubmitted } from '../src/slack/listeners/views/rule-editor.js';
+import { SUBMISSION_BUDGET_MS } from '../src/slack/listeners/views/submission.js';
 import { Notifier } from '../src/slack/notifier.js';
 import { SeenSet } from '../src/slack/queue.js';
 import { FakeSlack, manifestBotScopes } from './support/fake-slack.js';
@@ -27,10 +28,11 @@ import { MANIFEST, TEAM, recordingLogger, ruleValues, state } from './support/sl
 import { blockActionPayload, viewSubmissionPayload } from './support/slack-requests.js';
 
 /**
- * Each listener called directly with a fake ack: ack() comes before any core write. The user is
- * a newcomer, so the first write (ensureUser) is observable as the account's sequence number.
+ * Each listener called directly with a fake ack: ack() comes before any core write — but for a
+ * modal submission, whose answer carries the refusal into the form. The user is a newcomer, so
+ * the first write (ensureUser) is observable as the account's sequence number.
  */
-describe('Slack listeners: ack() before any core work', () => {
+describe('Slack listeners: ack() before any core work (a modal: the core first, within the budget)', () => {
   let fake: FakeSlack;
   let gatehouse: Gatehouse;
   let account: Account;
@@ -104,22 +106,48 @@ describe('Slack listeners: ack() before any core work', () => {
     });
   }
 
-  const views: [string, (d: ListenerDeps) => (args: never) => Promise<void>, string, unknown, Parameters<typeof viewSubmissionPayload>[0]['values']][] = [
-    ['reject version', rejectVersionSubmitted, 'reject_version', { versionId: 'x', type: 'qa' }, { reason: state.text('because') }],
-    ['reject release', rejectReleaseSubmitted, 'reject_release', { releaseId: 'x' }, { reason: state.text('because') }],
-    ['deny access', denyAccessSubmitted, 'deny_access', { requestId: 'x' }, { reason: state.text('because') }],
-    ['assign role', assignRoleSubmitted, 'assign_role', {}, { user: state.user('UVERA'), role: state.select('qa'), team: state.select('*'), expiry: state.select('0') }],
-    ['request access', requestAccessSubmitted, 'request_access', {}, { role: state.select('qa'), team: state.select('*'), duration: state.select('3600000'), reason: state.text('because') }],
-    ['role editor', roleEditorSubmitted, 'role_editor', {}, { name: state.text('X'), scope: state.radio('team'), 'perm:gate:0': state.checks(['gate:override']) }],
-    ['rule editor', ruleEditorSubmitted, 'rule_editor', { environmentId: 'production' }, ruleValues({ qa: 1 }, ['sod'])],
+  /**
+   * A modal submission is the exception: its one answer to Slack carries the core's refusal into
+   * the form (response_action: errors), so the core runs first — within SUBMISSION_BUDGET_MS.
+   * Returns what ack() was called with.
+   */
+  async function runModal(invoke: (userId: string, ack: (response?: unknown) => Promise<void>) => Promise<void>): Promise<unknown> {
+    const userId = `UNEW${++n}`;
+    const before = account.seq;
+    const acks: { seq: number; response: unknown }[] = [];
+    const started = performance.now();
+    let ackedAfter = 0;
+    await invoke(userId, (response?: unknown) => {
+      acks.push({ seq: account.seq, response });
+      ackedAfter = performance.now() - started;
+      return Promise.resolve();
+    });
+    assert.equal(acks.length, 1, 'acknowledged once');
+    assert.ok(ackedAfter < SUBMISSION_BUDGET_MS, `acknowledged after ${ackedAfter.toFixed(0)} ms`);
+    assert.ok((acks[0]?.seq ?? 0) > before, 'the newcomer was recorded before the answer: the core ran first');
+    assert.ok(account.view.users[userId], 'ensureUser ran');
+    return acks[0]?.response;
+  }
+
+  /** Each form as a newcomer sends it, and where the core's refusal shows (null: accepted, the modal closes). */
+  const views: [string, (d: ListenerDeps) => (args: never) => Promise<void>, string, unknown, Parameters<typeof viewSubmissionPayload>[0]['values'], string | null][] = [
+    ['reject version', rejectVersionSubmitted, 'reject_version', { versionId: 'x', type: 'qa' }, { reason: state.text('because') }, 'reason'],
+    ['reject release', rejectReleaseSubmitted, 'reject_release', { releaseId: 'x' }, { reason: state.text('because') }, 'reason'],
+    ['deny access', denyAccessSubmitted, 'deny_access', { requestId: 'x' }, { reason: state.text('because') }, 'reason'],
+    ['assign role', assignRoleSubmitted, 'assign_role', {}, { user: state.user('UVERA'), role: state.select('qa'), team: state.select('*'), expiry: state.select('0') }, 'team'],
+    ['request access', requestAccessSubmitted, 'request_access', {}, { role: state.select('qa'), team: state.select('*'), duration: state.select('3600000'), reason: state.text('because') }, null],
+    ['role editor', roleEditorSubmitted, 'role_editor', {}, { name: state.text('X'), scope: state.radio('team'), 'perm:gate:0': state.checks(['gate:override']) }, 'name'],
+    ['rule editor', ruleEditorSubmitted, 'rule_editor', { environmentId: 'production' }, ruleValues({ qa: 1 }, ['sod']), 'quorum:qa'],
   ];
-  for (const [name, make, callbackId, meta, values] of views) {
+  for (const [name, make, callbackId, meta, values, field] of views) {
     it(`modal: ${name}`, async () => {
-      await run(async (userId, ack) => {
+      const response = await runModal(async (userId, ack) => {
         const body = submission(userId, callbackId, meta, values);
         const cb = make(deps) as (args: unknown) => Promise<void>;
         await cb({ body, payload: body['view'], view: body['view'], ack, client, respond: () => Promise.resolve() });
       });
+      if (field === null) assert.equal(response, undefined, 'accepted: the modal closes');
+      else assert.deepEqual(Object.keys((response as { errors?: object } | undefined)?.errors ?? {}), [field], `refused on ${field}: ${JSON.stringify(response)}`);
     });
   }
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { checkModal } from './support/block-kit.js';
 import { checkBlocks, checkHome } from './support/block-kit.js';
+import type { ModalState } from './support/modal-html.js';
 import { homeHtml, messageHtml, modalHtml } from './support/modal-html.js';
 import type { SlackCtx } from './support/slack-harness.js';
 import { at, setupSlack, state, textOf } from './support/slack-harness.js';
@@ -32,8 +33,8 @@ function heightOf(view: Json, charsPerLine = 60, max = 2400): number {
 }
 
 /** Writes the view as HTML and screenshots it with headless Chromium; returns the PNG's path. */
-async function screenshot(name: string, view: Json): Promise<string> {
-  return shoot(OUT, name, modalHtml(view), 600, heightOf(view));
+async function screenshot(name: string, view: Json, st: ModalState = {}, extraHeight = 0): Promise<string> {
+  return shoot(OUT, name, modalHtml(view, st), 600, heightOf(view) + extraHeight);
 }
 
 /** Writes the page into `dir` and screenshots it with headless Chromium at that size; returns the PNG's path. */
@@ -99,6 +100,43 @@ describe('Slack: screenshots of the setup walk, the rule form, the App Home and 
       const png = await screenshot(name, view);
       assert.ok(statSync(png).size > 10_000, `${png} has a picture in it`);
     }
+    ctx.assertClean();
+  });
+
+  it('renders a refusal on its field, the `requests` list before and after a decision, and a picker of 124 teams while typing', async () => {
+    ctx = await setupSlack();
+    const ada = { userId: 'UADA' };
+    await ctx.account.assignRole(ada, { subject: { type: 'user', id: 'USTEVE' }, roleId: 'admin', teamId: 'payments' });
+    const steve = await ctx.openModal('USTEVE', 'assign');
+    const assign = { user: state.user('UDUC'), role: state.select('admin'), team: state.select('payments'), expiry: state.select('0') };
+    const refused = JSON.parse((await ctx.submit('USTEVE', steve.view.id, assign)).text) as { errors: Record<string, string> };
+    const self = await ctx.openModal('UADA', 'assign');
+    const selfRefused = JSON.parse((await ctx.submit('UADA', self.view.id, { ...assign, user: state.user('UADA'), role: state.select('qa') })).text) as { errors: Record<string, string> };
+
+    await ctx.answer('UVERA', 'request qa payments for 1d because regression testing');
+    await ctx.answer('UDIEGO', 'request sre payments for 8h because incident 4711, need to roll back');
+    await ctx.settle();
+    const vera = ctx.account.pendingAccessRequests()[0] ?? assert.fail('a request');
+    const cmd = await ctx.command('UADA', 'requests');
+    const list = await ctx.fake.waitFor(() => ctx.fake.responseMessageOf(cmd.responseUrl), 'the list');
+    const before = { blocks: list.blocks };
+    await ctx.clickEphemeral('UADA', list, `access_approve:${vera.id}`);
+    await ctx.fake.waitFor(() => list.history.length === 1, 'the list redrawn');
+
+    for (let i = 1; i <= 120; i++) await ctx.account.createTeam(ada, { teamId: `team-${i}`, name: `Team ${i}` });
+    const many = await ctx.openModal('UADA', 'assign');
+    const typed = await ctx.suggest('UADA', many.view.id, 'team', 'team 11');
+    const opened = await ctx.suggest('UADA', many.view.id, 'team', '');
+
+    const shots = [
+      await screenshot('assign-refused-escalation', steve.view.view, { errors: refused.errors }),
+      await screenshot('assign-refused-self', self.view.view, { errors: selfRefused.errors }),
+      await shoot(OUT, 'requests-list-before', messageHtml(before, true), 900, heightOf(before, 95)),
+      await shoot(OUT, 'requests-list-after-approve', messageHtml({ blocks: list.blocks }, true), 900, heightOf({ blocks: list.blocks }, 95)),
+      await screenshot('assign-teams-typed', many.view.view, { open: { blockId: 'team', typed: 'team 11', options: typed.shown } }, 300),
+      await screenshot('assign-teams-opened', many.view.view, { open: { blockId: 'team', typed: '', options: opened.shown.slice(0, 12) } }, 300),
+    ];
+    for (const png of shots) assert.ok(statSync(png).size > 10_000, `${png} has a picture in it`);
     ctx.assertClean();
   });
 

@@ -44,8 +44,8 @@ describe('Slack: /gatehouse setup, the first run in a modal', () => {
     // Step 1: the approvals channel (required).
     const noChannel = await ctx.submit('UNEWADMIN', id, { channel: { v: { type: 'conversations_select', selected_conversation: null } } });
     assert.deepEqual(JSON.parse(noChannel.text), { response_action: 'errors', errors: { channel: 'Pick the channel approval messages go to' } });
-    const saving = await ctx.submit('UNEWADMIN', id, { channel: state.channel('CRELEASES') });
-    assert.equal(answerOf(saving).response_action, 'update', 'the modal stays open while the step is saved');
+    const saved = await ctx.submit('UNEWADMIN', id, { channel: state.channel('CRELEASES') });
+    assert.equal(answerOf(saved).response_action, 'update', 'the next step replaces the form');
     let view = await viewShowing(ctx, id, 'Step 2 of 5');
     assert.equal(ctx.account.view.settings.defaultChannel, 'CRELEASES');
 
@@ -157,13 +157,14 @@ describe('Slack: /gatehouse setup, the first run in a modal', () => {
     const id = (await ctx.fake.waitFor(() => ctx.lastView(), 'the setup modal')).id;
     await ctx.submit('UADA', id, { channel: state.channel('CSHIP') });
     await viewShowing(ctx, id, 'Step 2 of 5');
-    // Ada loses Admin half-way: the next step is refused by the core, and says why, in the modal.
+    // Ada loses Admin half-way: the next step is refused by the core, and says why on the form's
+    // first input; the modal stays as it was, with what was typed.
     await ctx.answer('UGRACE', `revoke ${at('UADA')} admin`);
-    await ctx.submit('UADA', id, { name: state.text('Mobile'), id: state.text('mobile') });
-    const refused = await viewShowing(ctx, id, 'You need `team:manage` globally');
-    assert.match(textOfView(refused), /Step 2 of 5/);
-    const name = blocksOf(refused).find((b) => b['block_id'] === 'name') as { element: { initial_value?: string } };
-    assert.equal(name.element.initial_value, 'Mobile', 'what was typed is kept');
+    const refused = await ctx.submit('UADA', id, { name: state.text('Mobile'), id: state.text('mobile') });
+    assert.equal(answerOf(refused).response_action, 'errors');
+    assert.deepEqual(Object.keys(answerOf(refused).errors ?? {}), ['name']);
+    assert.match(answerOf(refused).errors?.['name'] ?? '', /^You need "team:manage" globally, which none of your roles grants\./);
+    assert.match(textOfView(ctx.fake.views.get(id) ?? assert.fail('the view')), /Step 2 of 5/);
     assert.equal(ctx.account.view.teams['mobile'], undefined);
 
     await ctx.answer('UGRACE', `assign ${at('UADA')} admin`);

@@ -128,3 +128,33 @@ export function missingText(n: Names | null, missing: readonly string[], typeNam
     })
     .join('; ');
 }
+
+/**
+ * Our mrkdwn as plain text, for where Slack shows text as it is (a modal's field errors): a
+ * mention becomes the user's name, a date its fallback, a channel `#name`, `code` "code", bold
+ * and italics their words; emoji codes go and line breaks become spaces.
+ */
+export function plainText(mrkdwn: string, n: Names | null): string {
+  const person = (id: string) => (n ? own(n.state.users, id)?.name : undefined) || id;
+  const unescape = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return mrkdwn
+    .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => person(id))
+    .replace(/<!date\^[^|>]*\|([^>]*)>/g, '$1')
+    .replace(/<#([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name || id}`)
+    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
+    .split('`')
+    .map((part, i) =>
+      i % 2 === 1
+        ? `"${unescape(part)}"`
+        : unescape(
+            part
+              .replace(/(^|\s):[a-z0-9_+-]+:(?=\s|$)/g, '$1')
+              .replace(/(^|[^\w*])\*([^*\n]+)\*(?![\w*])/g, '$1$2')
+              .replace(/(^|[^\w_])_([^_\n]+)_(?![\w_])/g, '$1$2'),
+          ),
+    )
+    .join('')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}

@@ -9,6 +9,7 @@ export const STALE_BUTTON = ':warning: Gatehouse cannot read this button (the me
 const Interaction = z.object({
   type: z.string().optional(),
   command: z.string().optional(),
+  action_id: z.unknown().optional(),
   actions: z.array(z.object({ action_id: z.unknown() }).passthrough()).optional(),
   view: z.object({ callback_id: z.unknown() }).passthrough().optional(),
 });
@@ -18,10 +19,12 @@ export interface Handled {
   command: string;
   actions: readonly RegExp[];
   views: readonly string[];
+  /** action_ids of the pickers whose options are loaded (block_suggestion). */
+  options: readonly RegExp[];
 }
 
 /**
- * Global middleware: a slash command, button or form this version has no listener for (a message
+ * Global middleware: a slash command, button, form or picker this version has no listener for (a message
  * or modal an older version posted, another app's command) is acknowledged at once — Bolt would
  * leave it unanswered, and Slack shows an error after 3 s — with a word for the user where there
  * is a response_url, and a warning in the log.
@@ -30,7 +33,7 @@ export function ackUnhandled(handled: Handled, logger: Logger) {
   return async (args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const b = Interaction.safeParse(args.body);
     const body = b.success ? b.data : {};
-    const actionId = body.actions?.[0]?.action_id;
+    const actionId = body.type === 'block_suggestion' ? body.action_id : body.actions?.[0]?.action_id;
     const callbackId = body.view?.callback_id;
     const unhandled =
       body.command !== undefined
@@ -39,10 +42,13 @@ export function ackUnhandled(handled: Handled, logger: Logger) {
           ? typeof actionId !== 'string' || !handled.actions.some((p) => p.test(actionId))
           : body.type === 'view_submission' || body.type === 'view_closed'
             ? typeof callbackId !== 'string' || !handled.views.includes(callbackId)
-            : false;
+            : body.type === 'block_suggestion'
+              ? typeof actionId !== 'string' || !handled.options.some((p) => p.test(actionId))
+              : false;
     if (!unhandled) return args.next();
     logger.warn('a Slack interaction this version has no listener for was acknowledged and ignored', { type: body.type ?? 'command', command: body.command ?? null, actionId: typeof actionId === 'string' ? actionId.slice(0, 100) : null, callbackId: typeof callbackId === 'string' ? callbackId.slice(0, 100) : null });
-    if ('ack' in args && typeof args.ack === 'function') await args.ack();
+    // A select asking for options is answered with none (an empty answer is not one Slack reads).
+    if ('ack' in args && typeof args.ack === 'function') await (body.type === 'block_suggestion' ? (args.ack as (r: unknown) => Promise<void>)({ options: [] }) : args.ack());
     if ('respond' in args && typeof args.respond === 'function' && body.type === 'block_actions') {
       await args.respond({ response_type: 'ephemeral', replace_original: false, text: STALE_BUTTON });
     }

@@ -76,6 +76,15 @@ class Checker {
         return this.options(path, el, 10, ['plain_text', 'mrkdwn']);
       case 'static_select':
         return this.options(path, el, 100, ['plain_text']);
+      case 'external_select': {
+        // Its options come from the app as the user types (block_suggestion); Slack waits for 3 characters by default.
+        if (el['options'] !== undefined || el['option_groups'] !== undefined) this.fail(path, 'an external select loads its options: it has none of its own');
+        const min = el['min_query_length'];
+        if (min !== undefined && (typeof min !== 'number' || !Number.isInteger(min) || min < 0)) this.fail(`${path}.min_query_length`, 'a whole number, 0 or more');
+        if (el['placeholder'] !== undefined) this.text(`${path}.placeholder`, el['placeholder'], 150, ['plain_text']);
+        if (el['initial_option'] !== undefined) this.option(`${path}.initial_option`, el['initial_option'], ['plain_text']);
+        return;
+      }
       case 'users_select':
       case 'conversations_select':
       case 'channels_select':
@@ -182,4 +191,34 @@ export function checkHome(view: unknown): string[] {
   const pm = view['private_metadata'];
   if (pm !== undefined && (typeof pm !== 'string' || pm.length > 3000)) c.fail('view.private_metadata', 'max 3000 characters');
   return [...c.problems, ...checkBlocks(view['blocks'], 'home')];
+}
+
+/**
+ * Problems Slack would report for the answer to a block_suggestion: `options` (at most 100) or
+ * `option_groups` (at most 100, each with a plain-text label of at most 75 characters and 1-100
+ * options), options as in a static select.
+ */
+export function checkOptionsAnswer(answer: unknown): string[] {
+  if (!isObj(answer)) return ['the answer must be a JSON object'];
+  const c = new Checker('modal');
+  const options = answer['options'];
+  const groups = answer['option_groups'];
+  if ((options === undefined) === (groups === undefined)) return ['give options or option_groups (one of them)'];
+  const list = (path: string, opts: unknown) => {
+    if (!Array.isArray(opts)) return c.fail(path, 'must be an array');
+    if (opts.length > 100) c.fail(path, `${opts.length} options, max 100`);
+    opts.forEach((o, i) => c.option(`${path}[${i}]`, o, ['plain_text']));
+  };
+  if (options !== undefined) list('options', options);
+  else if (!Array.isArray(groups)) c.fail('option_groups', 'must be an array');
+  else {
+    if (groups.length > 100) c.fail('option_groups', `${groups.length} groups, max 100`);
+    groups.forEach((g, i) => {
+      if (!isObj(g)) return c.fail(`option_groups[${i}]`, 'must be an object');
+      c.text(`option_groups[${i}].label`, g['label'], 75, ['plain_text']);
+      if (Array.isArray(g['options']) && g['options'].length === 0) c.fail(`option_groups[${i}].options`, 'at least one option');
+      list(`option_groups[${i}].options`, g['options']);
+    });
+  }
+  return c.problems;
 }

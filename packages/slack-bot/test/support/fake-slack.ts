@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
-import { checkBlocks, checkHome, checkModal } from './block-kit.js';
+import { checkBlocks, checkHome, checkModal, checkOptionsAnswer } from './block-kit.js';
 
 /**
  * A local fake of the Slack Web API (and of Socket Mode and response_urls), for tests. It answers
@@ -46,6 +46,32 @@ export interface Ephemeral {
   user: string;
   text: string;
   blocks: Json[];
+}
+
+/**
+ * A message posted through a response_url (the app's answers to commands and clicks): ephemeral,
+ * only `user` sees it. A response_url from a click on it can replace it (`replace_original`) or
+ * delete it (`delete_original`); nothing else can (chat.update cannot reach an ephemeral message).
+ */
+export interface ResponseMessage {
+  id: string;
+  channel: string | null;
+  user: string | null;
+  /** A ts as Slack puts it in the payload of a click on the message. */
+  ts: string;
+  text: string;
+  blocks: Json[];
+  /** Previous versions (before each replace_original). */
+  history: { text: string; blocks: Json[] }[];
+  deleted: boolean;
+}
+
+/** Where a response_url leads: the channel and user it answers, and the message a click came from. */
+export interface ResponseTarget {
+  channel?: string | null;
+  user?: string | null;
+  /** The message the click was on: a response message (ephemeral) or one the bot posted in a channel. */
+  original?: { ephemeral: ResponseMessage } | { message: PostedMessage };
 }
 
 export interface OpenedView {
@@ -110,6 +136,8 @@ export interface FakeSlackOptions {
    * Retry-After, and nothing is done. Off by default.
    */
   rateLimits?: Readonly<Record<string, number>>;
+  /** Milliseconds a method takes to answer (a slow Slack), e.g. `{ 'users.info': 2500 }`. */
+  delays?: Readonly<Record<string, number>>;
 }
 
 export class FakeSlack {
@@ -120,6 +148,11 @@ export class FakeSlack {
   /** Each user's Home tab as last published (views.publish), and how many times it was published. */
   readonly homes = new Map<string, { view: Json; hash: string; published: number }>();
   readonly responses = new Map<string, Json[]>();
+  /** Messages posted through response_urls, oldest first (see ResponseMessage). */
+  readonly responseMessages: ResponseMessage[] = [];
+  private readonly responseTargets = new Map<string, ResponseTarget>();
+  /** `view/block` → the option values the app served for that external select (what the user could pick). */
+  private readonly served = new Map<string, Set<string>>();
   /** Users users.info knows about (others get a plain profile). */
   readonly directory = new Map<string, { name: string; deleted?: boolean; is_bot?: boolean }>();
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
@@ -136,6 +169,7 @@ export class FakeSlack {
   private readonly scopes: Set<string>;
   private readonly triggerTtlMs: number;
   private readonly rateLimits: Readonly<Record<string, number>>;
+  private readonly delays: Readonly<Record<string, number>>;
   /** `method channel` → when the calls of the last second were accepted. */
   private readonly accepted = new Map<string, number[]>();
 
@@ -150,6 +184,7 @@ export class FakeSlack {
     this.scopes = new Set(opts.scopes ?? Object.values(METHOD_SCOPES).flatMap((s) => s.slice(0, 1)));
     this.triggerTtlMs = opts.triggerTtlMs ?? 3000;
     this.rateLimits = opts.rateLimits ?? {};
+    this.delays = opts.delays ?? {};
   }
 
   static async start(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
@@ -185,11 +220,18 @@ export class FakeSlack {
     return id;
   }
 
-  /** A response_url pointing at this fake. */
-  responseUrl(): string {
+  /** A response_url pointing at this fake, answering in `target` (a command's channel and user; a click's message). */
+  responseUrl(target: ResponseTarget = {}): string {
     const id = randomBytes(8).toString('hex');
     this.responses.set(id, []);
+    this.responseTargets.set(id, target);
     return `${this.baseUrl}/response/${id}`;
+  }
+
+  /** The message the first post to a response_url created (the answer to a command), as it is now. */
+  responseMessageOf(url: string): ResponseMessage | undefined {
+    const id = url.slice(url.lastIndexOf('/') + 1);
+    return this.responseMessages.find((m) => m.id.startsWith(`${id}/`));
   }
 
   /** What was posted to a response_url. */
@@ -231,6 +273,66 @@ export class FakeSlack {
       v.view = body['view'] as Json;
       v.hash = randomBytes(4).toString('hex');
     }
+  }
+
+  /**
+   * What Slack does with the app's answer to a block_suggestion: shows the options (checked as
+   * Slack checks them; a refused answer is recorded as a failed call and shows nothing). Returns
+   * the options shown, with the label of their group if any.
+   */
+  applyOptionsAnswer(viewId: string, blockId: string, responseText: string): { text: string; value: string; group: string | null }[] {
+    let body: unknown;
+    try {
+      body = JSON.parse(responseText);
+    } catch {
+      body = responseText;
+    }
+    const problems = checkOptionsAnswer(body);
+    this.calls.push({ method: 'block_suggestion', args: { viewId, blockId, answer: body }, token: null, ok: problems.length === 0, error: problems.length ? 'invalid_options' : null, problems, at: performance.now() });
+    if (problems.length) return [];
+    const b = body as { options?: Json[]; option_groups?: { label: { text: string }; options: Json[] }[] };
+    const shown = b.options ? b.options.map((o) => ({ o, group: null as string | null })) : (b.option_groups ?? []).flatMap((g) => g.options.map((o) => ({ o, group: g.label.text })));
+    const key = `${viewId}/${blockId}`;
+    const served = this.served.get(key) ?? new Set<string>();
+    this.served.set(key, served);
+    return shown.map(({ o, group }) => {
+      const value = String(o['value']);
+      served.add(value);
+      return { text: String((o['text'] as Json)['text']), value, group };
+    });
+  }
+
+  /**
+   * Why Slack could not have sent these state values for this view (empty when it could): each
+   * block must be an input of the view, under its element's action_id and type, and a choice
+   * must be one the element offered — for an external select, one the app served for it.
+   */
+  checkSubmission(viewId: string, values: Record<string, Record<string, Json>>): string[] {
+    const v = this.views.get(viewId);
+    if (!v) return ['no such view'];
+    const blocks = Array.isArray(v.view['blocks']) ? (v.view['blocks'] as Json[]) : [];
+    const problems: string[] = [];
+    for (const [blockId, actions] of Object.entries(values)) {
+      const block = blocks.find((b) => b['type'] === 'input' && b['block_id'] === blockId);
+      if (!block) {
+        problems.push(`${blockId}: not an input block of the view`);
+        continue;
+      }
+      const el = block['element'] as Json;
+      const [actionId, value] = Object.entries(actions)[0] ?? [];
+      if (Object.keys(actions).length !== 1 || actionId !== el['action_id'] || !value) {
+        problems.push(`${blockId}: the element's action_id is ${String(el['action_id'])}, not ${Object.keys(actions).join(', ')}`);
+        continue;
+      }
+      if (value['type'] !== el['type']) problems.push(`${blockId}: the element is a ${String(el['type'])}, not a ${String(value['type'])}`);
+      const offered = new Set(
+        [...(Array.isArray(el['options']) ? (el['options'] as Json[]) : []), ...(el['initial_option'] ? [el['initial_option'] as Json] : [])].map((o) => String(o['value'])),
+      );
+      if (el['type'] === 'external_select') for (const x of this.served.get(`${viewId}/${blockId}`) ?? []) offered.add(x);
+      const chosen = [...(value['selected_option'] ? [value['selected_option'] as Json] : []), ...(Array.isArray(value['selected_options']) ? (value['selected_options'] as Json[]) : [])];
+      for (const o of chosen) if (!offered.has(String(o['value']))) problems.push(`${blockId}: '${String(o['value'])}' was never offered by the ${String(el['type'])}`);
+    }
+    return problems;
   }
 
   /** Calls Slack answered with ok:false, but for 429s (a rate limit refuses no content: see `rateLimited`). */
@@ -330,6 +432,8 @@ export class FakeSlack {
       this.calls.push({ method: m[1], args, token: auth, ok: false, error: 'ratelimited', problems: [], at: performance.now() });
       return void res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
     }
+    const delay = this.delays[m[1]];
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const out = this.dispatch(m[1], args, auth);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
   }
@@ -349,13 +453,35 @@ export class FakeSlack {
     if (list.length >= 5) return void res.writeHead(404).end('used_url');
     const body = JSON.parse(raw || '{}') as Json;
     const problems = body['blocks'] === undefined ? [] : checkBlocks(body['blocks'], 'message');
-    if (problems.length || (typeof body['text'] !== 'string' && body['blocks'] === undefined)) {
+    if (problems.length || (typeof body['text'] !== 'string' && body['blocks'] === undefined && body['delete_original'] !== true)) {
       this.calls.push({ method: 'response_url', args: body, token: null, ok: false, error: 'invalid_blocks', problems, at: performance.now() });
       return void res.writeHead(400).end('invalid_blocks');
     }
     this.calls.push({ method: 'response_url', args: body, token: null, ok: true, error: null, problems: [], at: performance.now() });
     list.push(body);
+    this.applyResponse(id, list.length, body);
     res.writeHead(200).end('ok');
+  }
+
+  /** What Slack does with a post to a response_url: replaces or deletes the message clicked, or posts a new (ephemeral) one. */
+  private applyResponse(id: string, n: number, body: Json): void {
+    const target = this.responseTargets.get(id) ?? {};
+    const original = target.original;
+    const text = typeof body['text'] === 'string' ? body['text'] : '';
+    const blocks = Array.isArray(body['blocks']) ? (body['blocks'] as Json[]) : [];
+    if (original && (body['replace_original'] === true || body['delete_original'] === true)) {
+      const msg = 'ephemeral' in original ? original.ephemeral : original.message;
+      if (body['delete_original'] === true) {
+        if ('ephemeral' in original) original.ephemeral.deleted = true;
+        else this.messages.delete(`${original.message.channel}/${original.message.ts}`);
+      } else {
+        msg.history.push({ text: msg.text, blocks: msg.blocks });
+        msg.text = text;
+        msg.blocks = blocks;
+      }
+      return;
+    }
+    this.responseMessages.push({ id: `${id}/${n}`, channel: target.channel ?? null, user: target.user ?? null, ts: this.nextTs(), text, blocks, history: [], deleted: false });
   }
 
   private dispatch(method: string, args: Json, token: string | null): Json {

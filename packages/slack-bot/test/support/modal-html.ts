@@ -52,6 +52,10 @@ function element(el: Json): string {
       const initial = obj(el['initial_option']);
       return `<div class="field select">${initial['text'] ? text(initial['text']) : '<span class="ph">Select an option</span>'}<span class="caret">▾</span></div>`;
     }
+    case 'external_select': {
+      const initial = obj(el['initial_option']);
+      return `<div class="field select">${initial['text'] ? text(initial['text']) : `<span class="ph">${html(textOf(el['placeholder']) || 'Select an option')}</span>`}<span class="caret">🔍</span></div>`;
+    }
     case 'conversations_select':
     case 'channels_select': {
       const c = str(el['initial_conversation'] ?? el['initial_channel']);
@@ -72,7 +76,13 @@ function element(el: Json): string {
   }
 }
 
-function block(b: Json): string {
+/** What the modal shows besides its blocks: field errors (response_action: errors), and a select opened with what was typed and the options shown. */
+export interface ModalState {
+  errors?: Record<string, string>;
+  open?: { blockId: string; typed: string; options: { text: string; group: string | null }[] };
+}
+
+function block(b: Json, st: ModalState = {}): string {
   switch (b['type']) {
     case 'section': {
       const fields = Array.isArray(b['fields']) ? (b['fields'] as Json[]).map((f) => `<div>${text(f)}</div>`).join('') : '';
@@ -88,7 +98,13 @@ function block(b: Json): string {
       return `<div class="actions">${(Array.isArray(b['elements']) ? (b['elements'] as Json[]) : []).map(element).join('')}</div>`;
     case 'input': {
       const hint = b['hint'] ? `<div class="hint">${text(b['hint'])}</div>` : '';
-      return `<div class="input"><div class="label">${text(b['label'])}${b['optional'] ? ' <span class="opt">(optional)</span>' : ''}</div>${element(obj(b['element']))}${hint}</div>`;
+      const id = str(b['block_id']);
+      const error = st.errors?.[id];
+      const open = st.open?.blockId === id ? st.open : null;
+      const menu = open
+        ? `<div class="menu"><div class="typed">${html(open.typed) || '<span class="ph">…</span>'}</div>${[...new Set(open.options.map((o) => o.group))].map((g) => `${g ? `<div class="group">${html(g)}</div>` : ''}${open.options.filter((o) => o.group === g).map((o) => `<div class="item">${html(o.text)}</div>`).join('')}`).join('')}${open.options.length ? '' : '<div class="group">No results</div>'}</div>`
+        : '';
+      return `<div class="input${error ? ' invalid' : ''}"><div class="label">${text(b['label'])}${b['optional'] ? ' <span class="opt">(optional)</span>' : ''}</div>${element(obj(b['element']))}${menu}${error ? `<div class="error">${html(error)}</div>` : hint}</div>`;
     }
     default:
       return `<div class="section">[${html(str(b['type']))}]</div>`;
@@ -96,6 +112,10 @@ function block(b: Json): string {
 }
 
 const STYLE = `
+.invalid .field { border-color: #e01e5a; box-shadow: 0 0 0 1px #e01e5a; } .error { font-size: 13px; color: #e01e5a; margin-top: 4px; }
+.menu { border: 1px solid #ddd; border-radius: 6px; box-shadow: 0 4px 12px #0003; margin-top: 4px; max-height: 320px; overflow: hidden; }
+.menu .typed { padding: 6px 12px; border-bottom: 1px solid #eee; } .menu .group { padding: 6px 12px 2px; font-size: 12px; color: #616061; font-weight: 700; }
+.menu .item { padding: 4px 12px; }
 body { margin: 0; background: #1a1d21cc; font: 15px/1.46 -apple-system, "Segoe UI", Lato, "Helvetica Neue", Arial, sans-serif; color: #1d1c1d; }
 .modal { width: 520px; margin: 24px auto; background: #fff; border-radius: 8px; box-shadow: 0 18px 48px #0008; overflow: hidden; }
 .title { display: flex; align-items: center; padding: 18px 24px; border-bottom: 1px solid #ddd; font-weight: 900; font-size: 22px; }
@@ -130,9 +150,9 @@ a { color: #1264a3; text-decoration: none; }
 .msg .only { font-size: 12px; color: #616061; margin-bottom: 2px; } .msg .content { flex: 1; } .msg .body { padding: 0; }
 `;
 
-/** An HTML page showing the modal `view` roughly as Slack would. */
-export function modalHtml(view: Json): string {
-  const blocks = (Array.isArray(view['blocks']) ? (view['blocks'] as Json[]) : []).map(block).join('\n');
+/** An HTML page showing the modal `view` roughly as Slack would (with field errors, or a select opened). */
+export function modalHtml(view: Json, st: ModalState = {}): string {
+  const blocks = (Array.isArray(view['blocks']) ? (view['blocks'] as Json[]) : []).map((b) => block(b, st)).join('\n');
   const submit = view['submit'] ? `<span class="button primary">${text(view['submit'])}</span>` : '';
   const close = `<span class="button">${text(view['close'] ?? { type: 'plain_text', text: 'Cancel' })}</span>`;
   return `<!doctype html><html><head><meta charset="utf-8"><style>${STYLE}</style></head><body>
@@ -145,7 +165,7 @@ function page(body: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><style>${STYLE} body { background: #fff; }</style></head><body>${body}</body></html>`;
 }
 
-const blocksOf = (v: Json) => (Array.isArray(v['blocks']) ? (v['blocks'] as Json[]) : []).map(block).join('\n');
+const blocksOf = (v: Json) => (Array.isArray(v['blocks']) ? (v['blocks'] as Json[]) : []).map((b) => block(b)).join('\n');
 
 /** An HTML page showing a Home tab `view` (views.publish) roughly as Slack would, in the app's Home. */
 export function homeHtml(view: Json, app = 'Gatehouse'): string {

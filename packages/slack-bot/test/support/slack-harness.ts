@@ -1,21 +1,42 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { Account, ApprovalType, Logger } from '@gatehouse/core';
-import { APPROVAL_TYPES, FakeClock, Gatehouse } from '@gatehouse/core';
+import type { Account, ApprovalType, LogStore, Logger } from '@gatehouse/core';
+import { APPROVAL_TYPES, FakeClock, Gatehouse, openStore } from '@gatehouse/core';
 import { ConfigSchema } from '../../src/config.js';
 import { seedDemo } from '../../src/demo.js';
 import type { RunningServer } from '../../src/server.js';
 import { startServer } from '../../src/server.js';
-import type { FakeSlackOptions, PostedMessage } from './fake-slack.js';
+import type { FakeSlackOptions, PostedMessage, ResponseMessage } from './fake-slack.js';
 import { FakeSlack, manifestBotScopes } from './fake-slack.js';
 import type { SignOptions } from './slack-requests.js';
-import { blockActionPayload, commandBody, eventBody, homeActionPayload, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
+import { blockActionPayload, blockSuggestionPayload, commandBody, eventBody, homeActionPayload, interactionBody, postSigned, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
 
 export const TEAM = 'TDEMO';
 export const SECRET = 'test-signing-secret-123';
 export const APPROVALS = 'CAPPROVALS';
 export const GENERAL = 'CGENERAL';
 export const MANIFEST = fileURLToPath(new URL('../../../manifest.yaml', import.meta.url));
+
+/** An in-memory store whose writes take `delayMs` while it is above 0 (a busy database). */
+export async function slowStore(): Promise<LogStore & { delayMs: number }> {
+  const store = await openStore({ url: 'memory' });
+  const slow: LogStore & { delayMs: number } = {
+    kind: store.kind,
+    delayMs: 0,
+    readCommits: (accountId, afterSeq) => store.readCommits(accountId, afterSeq),
+    tryAppend: async (accountId, commit) => {
+      if (slow.delayMs > 0) await new Promise((r) => setTimeout(r, slow.delayMs));
+      return store.tryAppend(accountId, commit);
+    },
+    loadSnapshot: (accountId) => store.loadSnapshot(accountId),
+    saveSnapshot: (accountId, snapshot) => store.saveSnapshot(accountId, snapshot),
+    getMeta: (key, schema) => store.getMeta(key, schema),
+    setMeta: (key, value) => store.setMeta(key, value),
+    ...(store.claim ? { claim: (key: string, ttlMs: number) => store.claim?.(key, ttlMs) ?? Promise.resolve(true) } : {}),
+    close: () => store.close(),
+  };
+  return slow;
+}
 
 /** A logger that keeps what it was told, so tests can assert nothing went wrong unseen. */
 export function recordingLogger(): Logger & { lines: { level: string; msg: string; facts: Record<string, unknown> }[] } {
@@ -36,10 +57,10 @@ export const chan = (id: string, name: string) => `<#${id}|${name}>`;
  * The real server (REST + Bolt in HTTP mode) on an in-memory store seeded with the demo
  * account, talking to a local fake Slack; and a driver that sends signed requests like Slack.
  */
-export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean; fake?: FakeSlackOptions } = {}) {
+export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean; fake?: FakeSlackOptions; store?: LogStore } = {}) {
   const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: TEAM, ...opts.fake });
   const clock = new FakeClock(Date.now());
-  const gatehouse = await Gatehouse.open({ url: 'memory', clock });
+  const gatehouse = await Gatehouse.open({ url: 'memory', clock, ...(opts.store ? { store: opts.store } : {}) });
   const demo = opts.seed === false ? null : await seedDemo(gatehouse, TEAM);
   const logger = recordingLogger();
   const config = ConfigSchema.parse({
@@ -67,7 +88,7 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
 
   /** Runs the slash command as `userId`; resolves with the ephemeral answer (the first response_url post). */
   const command = async (userId: string, text: string, sign: SignOptions = {}) => {
-    const responseUrl = fake.responseUrl();
+    const responseUrl = fake.responseUrl({ channel: GENERAL, user: userId });
     const triggerId = fake.issueTrigger();
     const body = commandBody({ command: config.SLACK_COMMAND, text, teamId: TEAM, userId, userName: nameOf(userId), channelId: GENERAL, responseUrl, triggerId });
     const res = await postSigned(endpoint, SECRET, body, sign);
@@ -92,10 +113,19 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     const shown = [msg, ...(msg.history ?? []).toReversed()].find((m) => actionIds(m).includes(actionId)) ?? msg;
     const button = findButton(shown, actionId);
     const triggerId = extra.triggerId ?? fake.issueTrigger();
-    const responseUrl = extra.responseUrl ?? fake.responseUrl();
+    const posted = fake.messages.get(`${msg.channel}/${msg.ts}`);
+    const responseUrl = extra.responseUrl ?? fake.responseUrl({ channel: msg.channel, user: userId, ...(posted ? { original: { message: posted } } : {}) });
     const payload = blockActionPayload({ teamId: TEAM, userId, userName: nameOf(userId), channelId: msg.channel, messageTs: msg.ts, ephemeral: extra.ephemeral ?? false, actionId, blockId: button.blockId, value: button.value, triggerId, responseUrl });
     const res = await postSigned(endpoint, SECRET, interactionBody(payload), sign);
     return { ...res, triggerId, responseUrl };
+  };
+
+  /** Clicks a button of an ephemeral message (an answer through a response_url); only its click's response_url can replace it. */
+  const clickEphemeral = async (userId: string, msg: ResponseMessage, actionId: string) => {
+    assert.equal(msg.user, userId, 'an ephemeral message is clicked by the one user who sees it');
+    assert.ok(!msg.deleted, 'the message is still there');
+    const responseUrl = fake.responseUrl({ channel: msg.channel, user: userId, original: { ephemeral: msg } });
+    return click(userId, { channel: msg.channel ?? GENERAL, ts: msg.ts, blocks: msg.blocks, history: msg.history.map((h) => ({ ...h })) }, actionId, {}, { ephemeral: true, responseUrl });
   };
 
   /** A view the bot opened, as an interaction payload names it. */
@@ -105,12 +135,29 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     return { id: v.id, hash: v.hash, callback_id: String(v.view['callback_id']), private_metadata: typeof v.view['private_metadata'] === 'string' ? v.view['private_metadata'] : '' };
   };
 
-  /** Submits a modal the bot opened, with these state values; the answer is applied to the view as Slack would. */
+  /** Submits a modal the bot opened, with these state values (ones Slack could send); the answer is applied to the view as Slack would. */
   const submit = async (userId: string, viewId: string, values: Values) => {
+    assert.deepEqual(fake.checkSubmission(viewId, values), [], 'values Slack could send for this view');
     const payload = viewSubmissionPayload({ teamId: TEAM, userId, userName: nameOf(userId), view: viewRef(viewId), values, triggerId: fake.issueTrigger() });
     const res = await postSigned(endpoint, SECRET, interactionBody(payload));
     fake.applyViewResponse(viewId, res.text);
     return res;
+  };
+
+  /**
+   * Types `typed` into the external select of input block `blockId` of a modal the bot opened:
+   * Slack's block_suggestion (once min_query_length characters are typed, 3 by default). Resolves
+   * with the options Slack would show, and the HTTP answer.
+   */
+  const suggest = async (userId: string, viewId: string, blockId: string, typed: string) => {
+    const blocks = Array.isArray(fake.views.get(viewId)?.view['blocks']) ? (fake.views.get(viewId)?.view['blocks'] as Json[]) : [];
+    const el = (blocks.find((b) => b['type'] === 'input' && b['block_id'] === blockId)?.['element'] ?? {}) as Json;
+    assert.equal(el['type'], 'external_select', `Slack asks for options only for an external select (${blockId} is a ${String(el['type'])})`);
+    const min = typeof el['min_query_length'] === 'number' ? el['min_query_length'] : 3;
+    assert.ok(typed.length >= min, `Slack asks once ${min} characters are typed`);
+    const payload = blockSuggestionPayload({ teamId: TEAM, userId, userName: nameOf(userId), view: viewRef(viewId), actionId: String(el['action_id']), blockId, value: typed });
+    const res = await postSigned(endpoint, SECRET, interactionBody(payload));
+    return { ...res, actionId: String(el['action_id']), shown: fake.applyOptionsAnswer(viewId, blockId, res.text) };
   };
 
   /** Clicks a button of a modal the bot opened (the button must be in the view). */
@@ -148,6 +195,15 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     return postSigned(endpoint, SECRET, interactionBody(payload));
   };
 
+  /** Runs the slash command and resolves with the modal it opened, and the command (for its response_url). */
+  const openModal = async (userId: string, text: string) => {
+    const before = fake.views.size;
+    const cmd = await command(userId, text);
+    assert.equal(cmd.status, 200, `the command was acknowledged (${text})`);
+    const view = await fake.waitFor(() => fake.views.size > before && [...fake.views.values()].at(-1), `the modal of "${text}"`);
+    return { cmd, view };
+  };
+
   /** The most recent modal opened. */
   const lastView = () => [...fake.views.values()].at(-1);
 
@@ -171,7 +227,7 @@ export async function setupSlack(opts: { env?: Record<string, string>; seed?: bo
     await fake.close();
   };
 
-  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, submit, clickInView, openHome, home, clickInHome, lastView, settle, assertClean, close };
+  return { fake, clock, gatehouse, account, demo, config, server, logger, endpoint, command, reply, answer, click, clickEphemeral, openModal, submit, suggest, clickInView, openHome, home, clickInHome, lastView, settle, assertClean, close };
 }
 
 export type SlackCtx = Awaited<ReturnType<typeof setupSlack>>;
@@ -211,6 +267,8 @@ export function actionIds(msg: { blocks: Json[] }): string[] {
 export const state = {
   text: (value: string) => ({ v: { type: 'plain_text_input', value } }),
   select: (value: string) => ({ v: { type: 'static_select', selected_option: { value, text: { type: 'plain_text', text: value } } } }),
+  /** An option picked in an external select (its action_id names where its options come from). */
+  picked: (actionId: string, o: { value: string; text: string }) => ({ [actionId]: { type: 'external_select', selected_option: { value: o.value, text: { type: 'plain_text', text: o.text } } } }),
   user: (id: string) => ({ v: { type: 'users_select', selected_user: id } }),
   channel: (id: string) => ({ v: { type: 'conversations_select', selected_conversation: id } }),
   radio: (value: string) => ({ v: { type: 'radio_buttons', selected_option: { value, text: { type: 'plain_text', text: value } } } }),

@@ -141,6 +141,11 @@ export interface ViewActionFields {
   triggerId: string;
 }
 
+/** The modal an interaction happened in, as its payload carries it (state values only in a submission). */
+function modalOf(f: { teamId: string; view: ViewActionFields['view'] }, values: Record<string, unknown> = {}) {
+  return { id: f.view.id, team_id: f.teamId, type: 'modal', callback_id: f.view.callback_id, private_metadata: f.view.private_metadata, hash: f.view.hash, state: { values }, blocks: [], title: { type: 'plain_text', text: 'x' } };
+}
+
 /** A click on a button inside a modal: the container is the view, and there is no response_url. */
 export function viewActionPayload(f: ViewActionFields): Record<string, unknown> {
   return {
@@ -148,7 +153,7 @@ export function viewActionPayload(f: ViewActionFields): Record<string, unknown> 
     ...interactionSender(f),
     container: { type: 'view', view_id: f.view.id },
     trigger_id: f.triggerId,
-    view: { id: f.view.id, team_id: f.teamId, type: 'modal', callback_id: f.view.callback_id, private_metadata: f.view.private_metadata, hash: f.view.hash, state: { values: {} }, blocks: [], title: { type: 'plain_text', text: 'x' } },
+    view: modalOf(f),
     actions: [{ type: 'button', action_id: f.actionId, block_id: f.blockId, value: f.value, text: { type: 'plain_text', text: 'x' }, action_ts: String(Date.now() / 1000) }],
   };
 }
@@ -167,17 +172,7 @@ export function viewSubmissionPayload(f: ViewSubmissionFields): Record<string, u
     type: 'view_submission',
     ...interactionSender(f),
     trigger_id: f.triggerId,
-    view: {
-      id: f.view.id,
-      team_id: f.teamId,
-      type: 'modal',
-      callback_id: f.view.callback_id,
-      private_metadata: f.view.private_metadata,
-      hash: f.view.hash,
-      state: { values: f.values },
-      blocks: [],
-      title: { type: 'plain_text', text: 'x' },
-    },
+    view: modalOf(f, f.values),
     response_urls: [],
   };
 }
@@ -185,4 +180,20 @@ export function viewSubmissionPayload(f: ViewSubmissionFields): Record<string, u
 /** An Events API callback as Slack posts it (JSON). */
 export function eventBody(teamId: string, eventId: string, event: Record<string, unknown>): string {
   return JSON.stringify({ token: 'legacy-verification-token', team_id: teamId, api_app_id: 'AFAKE', event: { ...event, event_ts: String(Date.now() / 1000) }, type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000) });
+}
+
+/** A block_suggestion: as a click in a modal, without trigger_id; `value` is what the user typed. */
+export type BlockSuggestionFields = Omit<ViewActionFields, 'triggerId'>;
+
+/** What Slack sends as the user types in an external select of a modal (sent to the options load URL). */
+export function blockSuggestionPayload(f: BlockSuggestionFields): Record<string, unknown> {
+  return {
+    type: 'block_suggestion',
+    ...interactionSender(f),
+    container: { type: 'view', view_id: f.view.id },
+    view: modalOf(f),
+    action_id: f.actionId,
+    block_id: f.blockId,
+    value: f.value,
+  };
 }

@@ -42,13 +42,21 @@ export function accessRequestMessage(n: Names, r: AccessRequest, grant: Grant | 
   };
 }
 
-/** `requests`: the pending ones, each with its buttons (as many as fit one message). */
-export function pendingRequestsMessage(n: Names, pending: readonly AccessRequest[]): Message {
-  if (pending.length === 0) return { text: 'No pending access requests', blocks: [section('No access request is waiting for a decision.')] };
+/**
+ * `requests`: the pending ones of `listed`, each with its buttons (as many as fit one message).
+ * Redrawn after a decision from the list, `decided` stays in its place with the outcome and no buttons.
+ */
+export function pendingRequestsMessage(n: Names, listed: readonly AccessRequest[], decided: { request: AccessRequest; grant: Grant | null } | null = null): Message {
+  const waiting = listed.filter((r) => r.status === 'pending' && r.id !== decided?.request.id);
+  if (waiting.length === 0 && !decided) return { text: 'No pending access requests', blocks: [section('No access request is waiting for a decision.')] };
   const perRequest = 3;
-  const fit = Math.floor((LIMITS.messageBlocks - 2) / perRequest);
-  const shown = pending.slice(0, fit);
-  const blocks: KnownBlock[] = [header(`Pending access requests (${pending.length})`), ...shown.flatMap((r) => requestBlocks(n, r, null))];
-  if (pending.length > shown.length) blocks.push(context(`…and ${pending.length - shown.length} more; decide these first.`));
-  return { text: `${pending.length} pending access request(s)`, blocks };
+  const fit = Math.floor((LIMITS.messageBlocks - 2 - (decided ? perRequest : 0)) / perRequest);
+  const kept = new Set(waiting.slice(0, fit).map((r) => r.id));
+  const blocks: KnownBlock[] = [header(`Pending access requests (${waiting.length})`)];
+  for (const r of listed) {
+    if (r.id === decided?.request.id) blocks.push(...requestBlocks(n, decided.request, decided.grant));
+    else if (kept.has(r.id)) blocks.push(...requestBlocks(n, r, null));
+  }
+  if (waiting.length > fit) blocks.push(context(`…and ${waiting.length - fit} more; decide these first.`));
+  return { text: `${waiting.length} pending access request(s)`, blocks };
 }

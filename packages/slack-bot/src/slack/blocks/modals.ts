@@ -1,4 +1,4 @@
-import type { ApprovalType, Permission, RoleDefinition, Team } from '@gatehouse/core';
+import type { ApprovalType, GatehouseError, Permission, RoleDefinition, Team } from '@gatehouse/core';
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
@@ -7,8 +7,8 @@ import { VIEW } from '../ids.js';
 import { formatDuration } from '../parse.js';
 import { context, LIMITS, option, section } from './common.js';
 import { TYPE_LABEL } from './approval.js';
-import type { StateValues } from './form.js';
-import { ReplyTo, input, modal, selected, textValue as text, valueAt } from './form.js';
+import type { RefusalFields, StateValues } from './form.js';
+import { ReplyTo, input, modal, pickerInput, refusalField, selected, textValue as text, valueAt } from './form.js';
 
 /**
  * The modals (assign a role, reject with a reason, deny a request, request access, edit a
@@ -35,12 +35,16 @@ export function rejectReleaseView(meta: RejectReleaseMeta, name: string): ModalV
   return modal(VIEW.rejectRelease, 'Reject release', 'Reject', [section(`Reject release *${esc(clip(name, 200))}*.`), reasonInput('Reason')], meta);
 }
 
-export const DenyAccessMeta = ReplyTo.extend({ requestId: z.string(), ts: z.string().nullable().default(null) });
+/** `ts`: the approvers' message the Deny… button was on; `list`: it was on the `requests` list (redrawn through the response_url). */
+export const DenyAccessMeta = ReplyTo.extend({ requestId: z.string(), ts: z.string().nullable().default(null), list: z.boolean().default(false) });
 export type DenyAccessMeta = z.infer<typeof DenyAccessMeta>;
 
 export function denyAccessView(meta: DenyAccessMeta, summary: string): ModalView {
   return modal(VIEW.denyAccess, 'Deny access', 'Deny', [section(clip(summary, 2000)), reasonInput('Why (sent to the requester)')], meta);
 }
+
+/** The three modals above have one input: every refusal shows on it. */
+export const REASON_FIELDS: RefusalFields = { fallback: 'reason' };
 
 /** The reason typed into any of the three modals above. */
 export function readReason(values: StateValues): string {
@@ -51,12 +55,26 @@ export function readReason(values: StateValues): string {
 
 const DURATIONS = [3_600_000, 4 * 3_600_000, 8 * 3_600_000, 86_400_000, 3 * 86_400_000, 7 * 86_400_000, 30 * 86_400_000];
 
-function roleOptions(roles: readonly RoleDefinition[]): PlainTextOption[] {
-  return roles.slice(0, LIMITS.selectOptions).map((r) => option(`${r.name}${r.kind === 'custom' ? ` (custom, ${r.scope})` : ''}`, r.id));
+const GLOBAL = option('Global (every team)', '*');
+
+/**
+ * The pickers whose lists can grow past what a static select shows (100): the teams (and Global),
+ * the roles, the roles one may request (not Admin). Each names its options' source (see pickerInput).
+ */
+export const PICKERS = {
+  teams: (_roles: readonly RoleDefinition[], teams: readonly Team[]) => [GLOBAL, ...teams.map((t) => option(t.name, t.id))],
+  roles: (roles: readonly RoleDefinition[]) => roles.map(roleOption),
+  requestable_roles: (roles: readonly RoleDefinition[]) => roles.filter((r) => r.id !== 'admin').map(roleOption),
+} as const satisfies Record<string, (roles: readonly RoleDefinition[], teams: readonly Team[]) => PlainTextOption[]>;
+export type PickerSource = keyof typeof PICKERS;
+
+function roleOption(r: RoleDefinition): PlainTextOption {
+  return option(`${r.name}${r.kind === 'custom' ? ` (custom, ${r.scope})` : ''}`, r.id);
 }
-function teamOptions(teams: readonly Team[], withGlobal: boolean): PlainTextOption[] {
-  const list = teams.map((t) => option(t.name, t.id));
-  return (withGlobal ? [option('Global (every team)', '*'), ...list] : list).slice(0, LIMITS.selectOptions);
+
+/** A picker of one of PICKERS, with every option reachable however long the list. */
+function picker(blockId: string, label: string, source: PickerSource, roles: readonly RoleDefinition[], teams: readonly Team[], opts: { initial?: PlainTextOption; hint?: string } = {}): InputBlock {
+  return pickerInput(blockId, label, PICKERS[source](roles, teams), { source, ...opts });
 }
 function durationOptions(permanent: boolean): PlainTextOption[] {
   return [...(permanent ? [option('Permanent', '0')] : []), ...DURATIONS.map((ms) => option(formatDuration(ms), String(ms)))];
@@ -71,14 +89,22 @@ export function assignRoleView(meta: ReplyTo, roles: readonly RoleDefinition[], 
     'Assign',
     [
       input('user', 'User', { type: 'users_select', action_id: 'v' }),
-      input('role', 'Role', { type: 'static_select', action_id: 'v', options: roleOptions(roles) }),
-      input('team', 'Team', { type: 'static_select', action_id: 'v', options: teamOptions(teams, true), initial_option: option('Global (every team)', '*') }, false, 'Global grants count in every team'),
+      picker('role', 'Role', 'roles', roles, teams),
+      picker('team', 'Team', 'teams', roles, teams, { initial: GLOBAL, hint: 'Global grants count in every team' }),
       input('expiry', 'Expires after', { type: 'static_select', action_id: 'v', options: durationOptions(true), initial_option: option('Permanent', '0') }),
       context('The user is told by DM. Governance applies: you cannot change your own roles or grant permissions you do not hold.'),
     ],
     meta,
   );
 }
+
+/** Where the core's refusals of an assignment show in its form (governance rules 1–4, scope, inactive users). */
+export const ASSIGN_FIELDS: RefusalFields = {
+  fallback: 'user',
+  codes: { self_change: 'user', user_inactive: 'user', escalation: 'role', role_scope: 'team', forbidden: 'team', last_admin: 'expiry' },
+  entities: { user: 'user', group: 'user', role: 'role', team: 'team' },
+  paths: { subject: 'user', roleId: 'role', teamId: 'team', expiresAt: 'expiry', durationMs: 'expiry' },
+};
 
 export interface AssignInput {
   userId: string;
@@ -108,8 +134,8 @@ export function requestAccessView(meta: ReplyTo, roles: readonly RoleDefinition[
     'Request access',
     'Request',
     [
-      input('role', 'Role', { type: 'static_select', action_id: 'v', options: roleOptions(roles.filter((r) => r.id !== 'admin')) }),
-      input('team', 'Team', { type: 'static_select', action_id: 'v', options: teamOptions(teams, true), initial_option: option('Global (every team)', '*') }),
+      picker('role', 'Role', 'requestable_roles', roles, teams),
+      picker('team', 'Team', 'teams', roles, teams, { initial: GLOBAL }),
       input('duration', 'For', { type: 'static_select', action_id: 'v', options: durationOptions(false), initial_option: option(formatDuration(8 * 3_600_000), String(8 * 3_600_000)) }),
       reasonInput('Because'),
       context('Administrators approve or deny in Slack; the access ends by itself when the time is up.'),
@@ -117,6 +143,14 @@ export function requestAccessView(meta: ReplyTo, roles: readonly RoleDefinition[
     meta,
   );
 }
+
+/** Where the core's refusals of an access request show in its form. */
+export const REQUEST_FIELDS: RefusalFields = {
+  fallback: 'role',
+  codes: { role_scope: 'team' },
+  entities: { role: 'role', team: 'team' },
+  paths: { roleId: 'role', teamId: 'team', durationMs: 'duration', reason: 'reason' },
+};
 
 export interface RequestInput {
   roleId: string;
@@ -148,6 +182,34 @@ export function permissionGroups(): [string, Permission[]][] {
     groups.set(resource, [...(groups.get(resource) ?? []), p]);
   }
   return [...groups.entries()];
+}
+
+/** The role editor's first checkbox group (where "no permission" shows). */
+function firstPermissionBlock(): string {
+  return `perm:${permissionGroups()[0]?.[0] ?? 'product'}:0`;
+}
+
+/** The checkbox group of the role editor that holds `permission` (see roleEditorView). */
+function permissionBlock(permission: string): string | null {
+  for (const [resource, perms] of permissionGroups()) {
+    const i = (perms as readonly string[]).indexOf(permission);
+    if (i >= 0) return `perm:${resource}:${i - (i % LIMITS.checkboxOptions)}`;
+  }
+  return null;
+}
+
+/**
+ * Where the core's refusals of a custom role show in the editor: a permission the author does not
+ * hold on its checkbox group (one that was checked, rather than one it implies), a name taken on
+ * the name, a scope its grants forbid on the scope.
+ */
+export function roleEditorField(err: GatehouseError, input: RoleEditorInput): string {
+  const missing = z.object({ missing: z.array(z.string()).min(1) }).safeParse(err.details);
+  if (err.code === 'escalation' && missing.success) {
+    const first = missing.data.missing.find((p) => (input.permissions as readonly string[]).includes(p)) ?? missing.data.missing[0] ?? '';
+    return permissionBlock(first) ?? 'name';
+  }
+  return refusalField(err, { fallback: 'name', codes: { role_scope: 'scope' }, paths: { name: 'name', description: 'description', scope: 'scope', permissions: firstPermissionBlock() } });
 }
 
 export const RoleEditorMeta = ReplyTo.extend({ roleId: z.string().nullable().default(null) });
@@ -198,10 +260,7 @@ export function readRoleEditor(values: StateValues): { ok: true; input: RoleEdit
   const permissions = PERMISSIONS.filter((p) => chosen.has(p));
   const errors: Record<string, string> = {};
   if (!name) errors['name'] = 'Give the role a name';
-  if (permissions.length === 0) {
-    const first = permissionGroups()[0]?.[0] ?? 'product';
-    errors[`perm:${first}:0`] = 'Check at least one permission';
-  }
+  if (permissions.length === 0) errors[firstPermissionBlock()] = 'Check at least one permission';
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, input: { name, description, scope, permissions } };
 }

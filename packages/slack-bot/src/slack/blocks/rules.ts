@@ -7,7 +7,7 @@ import { VIEW } from '../ids.js';
 import { TYPE_LABEL } from './approval.js';
 import { ruleSummary, ruleTarget } from './catalog.js';
 import { context, option, section } from './common.js';
-import type { StateValues } from './form.js';
+import type { RefusalFields, StateValues } from './form.js';
 import { ReplyTo, checkboxesInput, checked, modal, selectInput, selected } from './form.js';
 
 /**
@@ -64,6 +64,12 @@ export function readRuleForm(values: StateValues): { ok: true; input: RuleSettin
   if (requirements.length === 0 && !input.requireReleaseApproval) return { ok: false, errors: { [quorumBlock('qa')]: 'Require at least one approval (to let everything through, delete the rule instead)' } };
   return { ok: true, input };
 }
+
+/** Where the core's refusals of a rule show in its inputs: on the first quorum, or on the two switches. */
+export const RULE_FIELDS: RefusalFields = {
+  fallback: quorumBlock(APPROVAL_TYPES[0]),
+  paths: { requireReleaseApproval: 'checks', separationOfDuties: 'checks' },
+};
 
 export const RuleEditorMeta = ReplyTo.extend({ environmentId: z.string(), productId: z.string().nullable().default(null) });
 export type RuleEditorMeta = z.infer<typeof RuleEditorMeta>;

@@ -7,10 +7,10 @@ import { esc, productName, teamName } from '../format.js';
 import { ACTION, VIEW, actionId } from '../ids.js';
 import { ruleSummary } from './catalog.js';
 import { actions, button, context, section } from './common.js';
-import type { StateValues } from './form.js';
+import type { RefusalFields, StateValues } from './form.js';
 import { ReplyTo, channelInput, modal, pickedChannel, slug, textInput, textValue } from './form.js';
 import type { RuleSettings } from './rules.js';
-import { DEFAULT_RULE, findRule, readRuleForm, ruleInputs } from './rules.js';
+import { DEFAULT_RULE, RULE_FIELDS, findRule, readRuleForm, ruleInputs } from './rules.js';
 import { own } from '../../rest/lookup.js';
 
 /**
@@ -186,6 +186,13 @@ export function readSetupStep(step: SetupStep, values: StateValues): { ok: true;
     case 'done':
       return { ok: false, errors: {} };
   }
+}
+
+/** Where the core's refusals of a step show in its form: a taken or refused id on the id, the rest on the step's first input. */
+export function setupFields(step: SetupStep): RefusalFields {
+  if (step === 'rule') return RULE_FIELDS;
+  if (step === 'channel' || step === 'done') return { fallback: 'channel' };
+  return { fallback: 'name', codes: { conflict: 'id' }, paths: { name: 'name', teamId: 'id', productId: 'id', environmentId: 'id' } };
 }
 
 /** An id the step would create that exists already, as a field error (checked before the ack, from memory). */

@@ -1,5 +1,8 @@
+import type { AccessRequest, Grant } from '@gatehouse/core';
 import { pendingRequestsMessage } from '../blocks/access.js';
+import type { Message } from '../blocks/common.js';
 import { reply } from '../blocks/common.js';
+import type { Session } from '../context.js';
 import { requestAccessView } from '../blocks/modals.js';
 import { usageMessage } from '../blocks/replies.js';
 import { esc, roleName, teamName } from '../format.js';
@@ -29,9 +32,17 @@ export const request: Subcommand = async (ctx, args) => {
   );
 };
 
+/**
+ * The `requests` list of the session's user: pending requests they may decide (or made), oldest
+ * first; after a decision from the list, `decided` in its place.
+ */
+export function requestsList(session: Session, decided: { request: AccessRequest; grant: Grant | null } | null = null): Message {
+  const { account, actor, names } = session;
+  const listed = Object.values(account.view.requests).filter(
+    (r) => r.id === decided?.request.id || (r.status === 'pending' && (r.userId === actor.userId || account.can(actor.userId, 'user_role:manage', r.teamId))),
+  );
+  return pendingRequestsMessage(names, listed, decided);
+}
+
 /** Pending requests the asker may decide (or made). */
-export const requests: Subcommand = (ctx) => {
-  const { account, actor, names } = ctx.session;
-  const mine = account.pendingAccessRequests().filter((r) => r.userId === actor.userId || account.can(actor.userId, 'user_role:manage', r.teamId));
-  return Promise.resolve(pendingRequestsMessage(names, mine));
-};
+export const requests: Subcommand = (ctx) => Promise.resolve(requestsList(ctx.session));

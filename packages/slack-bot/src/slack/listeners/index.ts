@@ -1,5 +1,6 @@
 import type { App, BlockAction } from '@slack/bolt';
 import type { ListenerDeps } from '../context.js';
+import { OPTIONS_PREFIX } from '../blocks/form.js';
 import { ACTION, VIEW, actionPattern } from '../ids.js';
 import { ackUnhandled, repeatedRequest, skipRepeats } from '../middleware.js';
 import { approveAccess } from './actions/approve-access.js';
@@ -11,6 +12,7 @@ import { rejectRelease } from './actions/reject-release.js';
 import { rejectVersion } from './actions/reject-version.js';
 import { setupKeyClicked } from './actions/setup-key.js';
 import { slashCommand } from './commands/gatehouse.js';
+import { pickerOptions } from './options/picker-options.js';
 import { appHomeOpened } from './events/app-home-opened.js';
 import { userChanged } from './events/user-change.js';
 import { assignRoleSubmitted } from './views/assign-role.js';
@@ -22,11 +24,12 @@ import { roleEditorSubmitted } from './views/role-editor.js';
 import { ruleEditorSubmitted } from './views/rule-editor.js';
 import { setupSubmitted } from './views/setup.js';
 
-/** Every listener of the app: one slash command, the buttons, the modals, Slack user changes, the App Home. */
+/** Every listener of the app: one slash command, the buttons, the modals and their pickers' options, Slack user changes, the App Home. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.use(skipRepeats(repeatedRequest(deps.seen, deps.gatehouse.store, deps.logger), deps.logger));
   const actions = Object.values(ACTION);
-  app.use(ackUnhandled({ command: deps.config.SLACK_COMMAND, actions: actions.map(actionPattern), views: Object.values(VIEW) }, deps.logger));
+  const pickers = new RegExp(`^${OPTIONS_PREFIX}`);
+  app.use(ackUnhandled({ command: deps.config.SLACK_COMMAND, actions: actions.map(actionPattern), views: Object.values(VIEW), options: [pickers] }, deps.logger));
 
   app.command(deps.config.SLACK_COMMAND, slashCommand(deps));
 
@@ -48,6 +51,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.view({ callback_id: VIEW.roleEditor, type: 'view_submission' }, roleEditorSubmitted(deps));
   app.view({ callback_id: VIEW.ruleEditor, type: 'view_submission' }, ruleEditorSubmitted(deps));
   app.view({ callback_id: VIEW.setup, type: 'view_submission' }, setupSubmitted(deps));
+
+  // The options of pickers too long for a static select (block_suggestion; same endpoint as the rest).
+  app.options({ type: 'block_suggestion', action_id: pickers }, pickerOptions(deps));
 
   app.event('user_change', userChanged(deps));
   app.event('app_home_opened', appHomeOpened(deps));

@@ -35,6 +35,8 @@ export interface Click {
   replyTo: ReplyTo;
   /** The message the button sits on, unless it is an ephemeral one. */
   message: { channel: string; ts: string } | null;
+  /** The button sits on an ephemeral message (a command's answer): only `replyTo.responseUrl` can replace it. */
+  ephemeral: boolean;
   /** The button is on the user's App Home (no channel, no response_url: answers go by DM). */
   home: boolean;
 }
@@ -51,6 +53,7 @@ export function parseClick(body: unknown): Click {
     triggerId: b.trigger_id,
     replyTo: { channel, responseUrl: b.response_url ?? null },
     message: channel && b.message && !b.container?.is_ephemeral ? { channel, ts: b.message.ts } : null,
+    ephemeral: b.container?.is_ephemeral === true,
     home: b.container?.type === 'view' && b.view?.type === 'home',
   };
 }

@@ -16,6 +16,6 @@ export function denyAccess(deps: ListenerDeps) {
     account.assertCan(session.actor, 'user_role:manage', r.teamId);
     if (click.message) deps.notifier.rememberRequestMessage(account.id, r.id, click.message);
     const summary = `Deny ${who(r.userId)} *${esc(roleName(names, r.roleId))}* ${r.teamId ? `in ${esc(teamName(names, r.teamId))}` : 'globally'} for ${formatDuration(r.durationMs)}?`;
-    await client.views.open({ trigger_id: click.triggerId, view: denyAccessView({ ...click.replyTo, requestId: r.id, ts: click.message?.ts ?? null }, summary) });
+    await client.views.open({ trigger_id: click.triggerId, view: denyAccessView({ ...click.replyTo, requestId: r.id, ts: click.message?.ts ?? null, list: click.ephemeral }, summary) });
   });
 }

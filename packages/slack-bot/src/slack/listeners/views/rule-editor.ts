@@ -1,11 +1,11 @@
 import { ruleSummary, ruleTarget } from '../../blocks/catalog.js';
-import { RuleEditorMeta, findRule, readRuleForm } from '../../blocks/rules.js';
+import { RULE_FIELDS, RuleEditorMeta, findRule, readRuleForm } from '../../blocks/rules.js';
 import type { ListenerDeps } from '../../context.js';
 import { submissionListener } from './submission.js';
 
 /** The deployment-rule form: updates the rule of the environment (and product), or creates it. */
 export function ruleEditorSubmitted(deps: ListenerDeps) {
-  return submissionListener(deps, RuleEditorMeta, readRuleForm, async ({ s, session, input, say }) => {
+  return submissionListener(deps, RuleEditorMeta, readRuleForm, RULE_FIELDS, async ({ s, session, input, say }) => {
     const { account, actor, names } = session;
     const { environmentId, productId } = s.meta;
     const before = findRule(account.view, environmentId, productId);

@@ -1,13 +1,15 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { isGatehouseError } from '@gatehouse/core';
+import { reply } from '../../blocks/common.js';
+import { refusalField } from '../../blocks/form.js';
 import type { StepInput } from '../../blocks/setup.js';
-import { SetupMeta, readSetupStep, setupConflict, setupSavingView, setupView } from '../../blocks/setup.js';
+import { SetupMeta, readSetupStep, setupConflict, setupFields, setupSavingView, setupView } from '../../blocks/setup.js';
 import { findRule } from '../../blocks/rules.js';
 import type { ListenerDeps, Session } from '../../context.js';
-import { asUser, workspaceAccount } from '../../context.js';
+import { answer, namesOf, workspaceAccount } from '../../context.js';
+import type { Names } from '../../format.js';
 import { readPayload } from '../../payload.js';
 import { explainError } from '../../messages.js';
-import { parseSubmission } from './submission.js';
+import { parseSubmission, refusalAnswer, runAsSubmitter, withinBudget } from './submission.js';
 
 /** Saves one step of the walk (one core call) and says which step comes next. */
 async function saveStep(session: Session, meta: SetupMeta, input: StepInput): Promise<SetupMeta> {
@@ -40,9 +42,11 @@ async function saveStep(session: Session, meta: SetupMeta, input: StepInput): Pr
 
 /**
  * A step of `/gatehouse setup` submitted: a malformed form, or an id that is taken, is answered
- * in the form (response_action: errors). Otherwise the modal shows "Saving…" at once (the ack),
- * the step is saved, and views.update shows the next step — or the same step with the core's
- * refusal on top, its inputs as they were.
+ * in the form (response_action: errors) without core work. Otherwise the step is saved before
+ * the answer: the next step replaces the form (response_action: update), or the core's refusal
+ * shows on the input it is about. A save that outlasts SUBMISSION_BUDGET_MS shows "Saving…"
+ * first; views.update then shows the next step, or this one with the refusal on top, its inputs
+ * as they were.
  */
 export function setupSubmitted(deps: ListenerDeps) {
   return async ({ ack, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
@@ -56,23 +60,45 @@ export function setupSubmitted(deps: ListenerDeps) {
       await ack({ response_action: 'errors', errors: form.errors });
       return;
     }
-    // A workspace this server does not serve (or without an account) is answered by asUser below.
     const found = await workspaceAccount(deps, s.teamId);
-    const taken = 'account' in found ? setupConflict(found.account.view, s.meta.step, form.input) : null;
+    if ('refusal' in found) {
+      // A workspace this server does not serve, or without an account: nothing to save into.
+      await ack();
+      await answer(client, s.meta, s.user.id, reply(found.refusal));
+      return;
+    }
+    const { account } = found;
+    const taken = setupConflict(account.view, s.meta.step, form.input);
     if (taken) {
       await ack({ response_action: 'errors', errors: taken });
       return;
     }
-    await ack({ response_action: 'update', view: setupSavingView(s.meta) });
-    await asUser(deps, client, s, s.meta, async (session) => {
-      let view;
-      try {
-        view = setupView(session.names, await saveStep(session, s.meta, form.input));
-      } catch (err) {
-        if (!isGatehouseError(err)) throw err;
-        view = setupView(session.names, s.meta, { refusal: explainError(err, session.names, deps.config.SLACK_COMMAND), prefill: form.input });
-      }
-      await client.views.update({ view_id: s.viewId, view });
+    let next: { names: Names; meta: SetupMeta } | null = null;
+    const work = runAsSubmitter(deps, s, async (session) => {
+      next = { names: session.names, meta: await saveStep(session, s.meta, form.input) };
     });
+    const settled = await withinBudget(ack, work);
+    const nextView = () => (next ? setupView(next.names, next.meta) : null);
+    if (settled) {
+      const outcome = settled.value;
+      const view = nextView();
+      if (outcome.kind === 'refused') {
+        await ack(refusalAnswer(refusalField(outcome.err, setupFields(s.meta.step)), outcome.err, outcome.session.names, deps.config.SLACK_COMMAND));
+      } else if (view) await ack({ response_action: 'update', view });
+      else {
+        await ack();
+        if (outcome.kind === 'no_account') await answer(client, s.meta, s.user.id, reply(outcome.text));
+      }
+      return;
+    }
+    await ack({ response_action: 'update', view: setupSavingView(s.meta) });
+    const outcome = await work;
+    const view =
+      outcome.kind === 'refused'
+        ? setupView(outcome.session.names, s.meta, { refusal: explainError(outcome.err, outcome.session.names, deps.config.SLACK_COMMAND), prefill: form.input })
+        : outcome.kind === 'no_account'
+          ? setupView(namesOf(account), s.meta, { refusal: outcome.text, prefill: form.input })
+          : nextView();
+    if (view) await client.views.update({ view_id: s.viewId, view });
   };
 }
