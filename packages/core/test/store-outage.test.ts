@@ -59,6 +59,7 @@ function outageTests(setup: (label: string) => Harness, server: () => { kill(): 
     const gh = await t.open({ logger });
     const account = await gh.createAccount('T1', { name: 'Acme', admins: [{ userId: ADMIN }] });
     await account.ensureUser({ userId: 'UDEV' });
+    const ci = await gh.createKey(account, admin, { name: 'CI' });
     const held = account.seq;
     await server().kill();
 
@@ -87,6 +88,9 @@ function outageTests(setup: (label: string) => Harness, server: () => { kill(): 
     const said = logger.lines.filter((l) => l.level !== 'info');
     assert.equal(said.length, 1, said.map((l) => `${l.level}: ${l.msg}`).join('\n'));
     assert.match(said[0]?.msg ?? '', /cannot reach the store/);
+
+    // A key this instance has seen is still recognised: which account it belongs to is not read again.
+    assert.equal((await gh.authenticate(ci.secret)).account.id, 'T1');
 
     await server().restart();
     await reconnected(gh);
