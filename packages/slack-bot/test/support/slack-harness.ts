@@ -33,19 +33,19 @@ export const at = (id: string) => `<@${id}|${id.slice(1).toLowerCase()}>`;
 export const chan = (id: string, name: string) => `<#${id}|${name}>`;
 
 /**
- * The real server (REST + Bolt in HTTP mode) on an in-memory store seeded with the demo
- * account, talking to a local fake Slack; and a driver that sends signed requests like Slack.
+ * The real server (REST + Bolt in HTTP mode) on an in-memory store (or `store`) seeded with the
+ * demo account, talking to a local fake Slack; and a driver that sends signed requests like Slack.
  */
-export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean; fake?: FakeSlackOptions } = {}) {
+export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean; fake?: FakeSlackOptions; store?: { url: string; namespace: string } } = {}) {
   const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: TEAM, ...opts.fake });
   const clock = new FakeClock(Date.now());
-  const gatehouse = await Gatehouse.open({ url: 'memory', clock });
+  const gatehouse = await Gatehouse.open({ url: opts.store?.url ?? 'memory', namespace: opts.store?.namespace, clock });
   const demo = opts.seed === false ? null : await seedDemo(gatehouse, TEAM);
   const logger = recordingLogger();
   const config = ConfigSchema.parse({
     PORT: '0',
     HOST: '127.0.0.1',
-    GATEHOUSE_STORE: 'memory',
+    GATEHOUSE_STORE: opts.store?.url ?? 'memory',
     GATEHOUSE_ACCOUNT_ID: TEAM,
     SLACK_BOT_TOKEN: fake.botToken,
     SLACK_SIGNING_SECRET: SECRET,
