@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FakeGithub, deploymentProtectionRulePayload, githubEnv } from './support/fake-github.js';
 import type { PostedMessage } from './support/fake-slack.js';
 import type { SlackCtx } from './support/slack-harness.js';
 import { setupSlack, textOf } from './support/slack-harness.js';
@@ -51,6 +52,7 @@ describe('the server while its store is down', function () {
     describe(`${backend.name} (${backend.title})`, () => {
       let server: Server | null = null;
       let ctx: SlackCtx | null = null;
+      let github: FakeGithub | null = null;
       before(async function () {
         this.timeout(60_000);
         server = await backend.start();
@@ -58,6 +60,8 @@ describe('the server while its store is down', function () {
       afterEach(async () => {
         await ctx?.close();
         ctx = null;
+        await github?.close();
+        github = null;
         // A test that failed half-way leaves the server down.
         await server?.restart();
       });
@@ -65,9 +69,12 @@ describe('the server while its store is down', function () {
         await server?.stop();
       });
 
-      it(`a REST write answers 503 storage_unavailable and a Slack click says nothing was changed, within ${BOUND_MS / 1000} s; /healthz 503; a known key still reads; once it is back the same write succeeds`, async () => {
+      it(`a REST write and a GitHub review request answer 503 storage_unavailable, a Slack click says nothing was changed, within ${BOUND_MS / 1000} s; /healthz 503; a known key still reads; once it is back the same requests succeed`, async () => {
         const s = server ?? assert.fail('the server did not start');
-        const c = (ctx = await setupSlack({ store: { url: s.url, namespace: s.namespace('server') } }));
+        const gh = (github = await FakeGithub.start());
+        const c = (ctx = await setupSlack({ store: { url: s.url, namespace: s.namespace('server') }, env: githubEnv(gh) }));
+        await c.account.updateProduct({ userId: 'UADA' }, { productId: 'checkout', repositories: ['acme/checkout'] });
+        const review = deploymentProtectionRulePayload(gh, { sha: '9fceb02d0ae598e95dc970b74767f19372d61af8', runId: 101 });
         const key = (userId: string) => c.demo?.keys.find((k) => k.userId === userId)?.secret ?? assert.fail(`no demo key for ${userId}`);
         const dev = key('UDEV');
         const created = await call(c, 'POST', '/versions', dev, { productId: 'checkout', version: '2.0.0' });
@@ -109,6 +116,11 @@ describe('the server while its store is down', function () {
         assert.ok(Date.now() - started < BOUND_MS, `answered within ${BOUND_MS} ms`);
         assert.equal(textOf(answer), SLACK_REFUSAL);
         assert.equal(answer['response_type'], 'ephemeral');
+        // GitHub asking for a deployment review: the store's trouble, said as such (not a 500), and not remembered.
+        const delivered = await gh.deliver(`${c.server.url}/github/webhook`, 'deployment_protection_rule', review);
+        assert.equal(delivered.status, 503);
+        assert.equal((delivered.json['error'] as { code?: string } | undefined)?.code, 'storage_unavailable');
+
         // What changes nothing is answered from memory.
         assert.match(await c.answer('UDEV', 'whoami'), /Developer/);
         // Someone Gatehouse does not know yet: recording them is refused the same way, not left unanswered.
@@ -128,6 +140,8 @@ describe('the server while its store is down', function () {
         const again = await call(c, 'POST', '/versions', dev, { productId: 'checkout', version: '9.9.9' });
         assert.equal(again.status, 201, JSON.stringify(again.json));
         assert.equal(c.account.seq, held + 1, 'the write after the restart, and nothing of those refused');
+        const redelivered = await gh.deliver(`${c.server.url}/github/webhook`, 'deployment_protection_rule', review, { delivery: delivered.delivery });
+        assert.equal(redelivered.status, 202, JSON.stringify(redelivered.json));
         const retried = await c.click('UQUINN', msg, 'version_approve:qa');
         assert.equal(retried.status, 200);
         await c.fake.waitFor(() => c.account.view.versions[versionId]?.decisions.length === 1 || null, 'the approval after the restart');
