@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'invalid_key',
   'storage_conflict',
   'storage_corrupt',
+  'storage_unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -86,6 +87,36 @@ export class StorageConflictError extends GatehouseError {
       accountId,
       attempts,
     });
+  }
+}
+
+/**
+ * Whether a change the store failed during can have been recorded: `unchanged` when it never
+ * reached the store (or was no write), `unknown` when the connection failed after it was sent.
+ */
+export type WriteOutcome = 'unchanged' | 'unknown';
+
+/** The names of stores, for messages. */
+const STORE_NAMES: Record<string, string> = { redis: 'Redis', postgres: 'PostgreSQL', sqlite: 'SQLite', memory: 'memory' };
+
+/**
+ * The store cannot be reached or did not answer in time (`reason`, e.g. "cannot be reached").
+ * Says whether the change may have been recorded anyway; the driver's error is the `cause` (kept
+ * out of the message, which API clients read: it may name internal hosts).
+ */
+export class StoreUnavailableError extends GatehouseError {
+  override readonly name = 'StoreUnavailableError';
+  declare readonly details: Readonly<{ store: string; outcome: WriteOutcome }>;
+  constructor(store: string, outcome: WriteOutcome, reason: string, cause?: unknown) {
+    const name = STORE_NAMES[store] ?? store;
+    super(
+      'storage_unavailable',
+      outcome === 'unchanged'
+        ? `Gatehouse's store (${name}) ${reason}; nothing was changed: try again in a minute`
+        : `Gatehouse's store (${name}) ${reason} while this change was being saved, so it may or may not have been recorded: check before trying again`,
+      { store, outcome },
+    );
+    if (cause !== undefined) this.cause = cause;
   }
 }
 

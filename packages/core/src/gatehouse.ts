@@ -42,6 +42,11 @@ const SECRET_RE = /^ghk_([A-Za-z0-9][A-Za-z0-9_.:-]{0,63}?)_([A-Za-z0-9_-]{32})$
  */
 export class Gatehouse {
   private readonly accounts = new Map<string, Promise<Account>>();
+  /**
+   * The account of each key looked up or created here. A key never moves, so requests with a key
+   * seen before need no round trip to the store, and are served while it is away.
+   */
+  private readonly keyAccounts = new Map<string, string>();
   private readonly listeners = new Set<CommitListener>();
   private readonly ctx: AccountContext;
   private readonly watchMs: number | null;
@@ -121,6 +126,7 @@ export class Gatehouse {
   async createKey(account: Account, actor: Actor, input: Parameters<Account['createKey']>[1]) {
     const created = await account.createKey(actor, input);
     await this.store.setMeta(`key:${created.key.id}`, { accountId: account.id });
+    this.keyAccounts.set(created.key.id, account.id);
     return created;
   }
 
@@ -137,13 +143,18 @@ export class Gatehouse {
     const m = SECRET_RE.exec(secret);
     if (!m) throw invalid();
     const keyId = m[1] ?? '';
-    const owner = await this.store.getMeta(`key:${keyId}`, KeyOwner);
-    if (!owner) throw invalid();
-    if (opts.serves && !opts.serves.includes(owner.accountId)) {
+    let accountId = this.keyAccounts.get(keyId);
+    if (accountId === undefined) {
+      const owner = await this.store.getMeta(`key:${keyId}`, KeyOwner);
+      if (!owner) throw invalid();
+      accountId = owner.accountId;
+      this.keyAccounts.set(keyId, accountId);
+    }
+    if (opts.serves && !opts.serves.includes(accountId)) {
       // The account is not named: the secret is not checked yet (its hash is in that account's state).
       throw new GatehouseError('invalid_key', 'this key belongs to another Gatehouse account, which this server does not serve: send it to the Gatehouse server of that account, or use a key created on this one');
     }
-    const account = await this.account(owner.accountId);
+    const account = await this.account(accountId);
     let key = account.verifyKey(keyId, secret);
     if (!key && !Object.hasOwn(account.view.keys, keyId)) {
       // Created by another process a moment ago: read its commit and try once more.

@@ -45,12 +45,13 @@ export {
   SeparationOfDutiesError,
   StaticRoleImmutableError,
   StorageConflictError,
+  StoreUnavailableError,
   UserInactiveError,
   ValidationError,
   assertNever,
   isGatehouseError,
 } from './errors.js';
-export type { DenialCause, DenialFacts, ErrorCode } from './errors.js';
+export type { DenialCause, DenialFacts, ErrorCode, WriteOutcome } from './errors.js';
 export { grantChanges, membershipChanges, redefinesRoles, roleChangesOf, usersTouched, versionIdOf } from './events/meaning.js';
 export type { Membership, RoleChange } from './events/meaning.js';
 export { AuditEventSchema, CommitSchema, EventBodySchema, SnapshotSchema } from './events/schema.js';

@@ -3,7 +3,7 @@ import type { Actor, KeyvLogStore } from '../src/index.js';
 import { openStore } from '../src/index.js';
 import { ADMIN } from './support/child-writer.js';
 import { startRedis } from './support/redis-server.js';
-import { isCorrupt, multiProcessTests, onServer, storedAccount } from './support/store-suites.js';
+import { isCorrupt, multiProcessTests, onServer, reconnected, storedAccount } from './support/store-suites.js';
 
 const admin: Actor = { userId: ADMIN };
 
@@ -27,6 +27,7 @@ describe('Redis: a store that lost its data (real redis-server)', function () {
     await gh.store.checkHealth?.();
 
     await server().loseData(t.namespace ?? '');
+    await reconnected(gh);
     const bothSeqs = new RegExp(`account T1: this instance holds commit ${held} but the store's log ends at 0: the store lost data`);
     await assert.rejects(account.createTeam(admin, { teamId: 'checkout', name: 'Checkout' }), isCorrupt(new RegExp(`^refusing to write to ${bothSeqs.source}`)));
     assert.equal(account.seq, held, 'the refused change is not applied either');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { AccessRequest, AuditEvent, EventBody, Evaluation, GatehouseError } from '@gatehouse/core';
-import { APPROVAL_TYPES, ERROR_CODES, GatehouseError as GE, PERMISSIONS, STATIC_ROLES, emptyState } from '@gatehouse/core';
+import type { AccessRequest, AuditEvent, EventBody, Evaluation, GatehouseError, WriteOutcome } from '@gatehouse/core';
+import { APPROVAL_TYPES, ERROR_CODES, GatehouseError as GE, PERMISSIONS, STATIC_ROLES, StoreUnavailableError, emptyState } from '@gatehouse/core';
 import { pendingRequestsMessage } from '../src/slack/blocks/access.js';
 import type { ApprovalCard } from '../src/slack/blocks/approval.js';
 import { approvalMessage, cardState } from '../src/slack/blocks/approval.js';
@@ -128,6 +128,12 @@ describe('Slack: refusals in words', () => {
       const text = explainError(err, names, '/gatehouse');
       assert.ok(text.length > 10, code);
     }
+  });
+
+  it('a store that is away: nothing was changed, or (the connection broke after sending) it may have been recorded', () => {
+    const away = (outcome: WriteOutcome) => explainError(new StoreUnavailableError('redis', outcome, 'cannot be reached'), names, '/gh');
+    assert.equal(away('unchanged'), ':warning: Gatehouse cannot reach its store right now; nothing was changed. Try again in a minute.');
+    assert.equal(away('unknown'), ':warning: Gatehouse lost its store while saving this, so it may or may not have been recorded. Check in a minute before trying again.');
   });
 
   it('a denial names the permission, the scope and the roles that would grant it', () => {

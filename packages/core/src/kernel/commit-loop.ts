@@ -3,7 +3,8 @@ import { AuthzIndex } from '../authz/compiled-index.js';
 import { IndexView } from '../authz/view.js';
 import type { Clock, IdSource, Logger } from '../context.js';
 import { sealEvent } from '../domains/audit/chain.js';
-import { StorageConflictError } from '../errors.js';
+import type { WriteOutcome } from '../errors.js';
+import { GatehouseError, StorageConflictError, StoreUnavailableError } from '../errors.js';
 import { forEachUserTouched, redefinesRoles } from '../events/meaning.js';
 import type { AuditEvent, Commit } from '../events/schema.js';
 import { COMMIT_SCHEMA_VERSION, EventBodySchema } from '../events/schema.js';
@@ -31,6 +32,29 @@ export interface AppliedCommit {
 const MAX_RETRIES = 50;
 
 /**
+ * The longest a write waits for the store, queueing behind other writes included (README, "When
+ * the store is down"). The stores fail a call to a server that is away within about 3 s; this
+ * deadline holds whatever the store does. Past it the caller gets `storage_unavailable`: a write
+ * still queued, or still reading, is dropped and never made later (`unchanged`); one whose append
+ * was sent may still land (`unknown`), and is then applied like any other commit.
+ */
+export const WRITE_DEADLINE_MS = 5_000;
+
+/** Rethrows anything but `storage_unavailable`. */
+function unlessUnavailable(err: unknown): void {
+  if (!(err instanceof GatehouseError && err.code === 'storage_unavailable')) throw err;
+}
+
+/** Where one write is, for its deadline. */
+interface Attempt<T> {
+  /** Its deadline passed: it appends nothing more (an append already sent may still land). */
+  dropped: boolean;
+  appending: boolean;
+  /** Set once its commit is applied (a snapshot may still be written). */
+  committed?: { result: T };
+}
+
+/**
  * One account's log and what is built from it: the state and the compiled permission index.
  * Every command goes through `commit`: decide against the current state, seal and append one
  * commit, apply it. Writes are serialised in-process by a mutex and across processes by the
@@ -47,6 +71,8 @@ export class CommitLoop {
   private unsubscribe: (() => void) | null = null;
   /** A catch-up for a notified commit is queued (one at a time: it reads everything new). */
   private pulling = false;
+  /** What the last failed background catch-up logged, so a store that stays down is one line, not one per poll. */
+  private failing: string | null = null;
 
   private constructor(
     readonly accountId: string,
@@ -72,33 +98,67 @@ export class CommitLoop {
     return loop;
   }
 
-  /** Decides, appends and applies one command; retried against the new state when another writer won. */
-  async commit<I, T>(actor: Actor, decide: Decide<I, T>, input: I): Promise<T> {
-    return this.mutex.runExclusive(async () => {
-      // With several processes (Redis, PostgreSQL) another may have written since we last looked.
-      if (this.ctx.store.kind === 'redis' || this.ctx.store.kind === 'postgres') await this.catchUp();
-      for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-        const now = this.ctx.clock.now();
-        const { events, result } = decide(this.state, input, { now, actor, newId: (prefix) => this.ctx.ids.next(prefix), authz: this.authz });
-        if (events.length === 0) return result;
-        const seq = this.state.seq + 1;
-        let prev = this.state.lastHash;
-        const sealed = events.map((body, i) => {
-          const e = sealEvent(EventBodySchema.parse(body), { id: `${seq}.${i}`, seq, actor: actor.userId, keyId: actor.keyId ?? null, at: now, prev });
-          prev = e.hash;
-          return e;
-        });
-        const commit: Commit = { v: COMMIT_SCHEMA_VERSION, seq, events: sealed };
-        if (await this.ctx.store.tryAppend(this.accountId, commit)) {
-          this.apply(commit, true);
-          await this.maybeSnapshot();
-          return result;
-        }
-        // Lost the race: read the winner's commit(s) and decide again against the new state.
-        await this.catchUp();
-      }
-      throw new StorageConflictError(this.accountId, MAX_RETRIES);
+  /**
+   * Decides, appends and applies one command; retried against the new state when another writer
+   * won. Answers within WRITE_DEADLINE_MS whatever the store does.
+   */
+  commit<I, T>(actor: Actor, decide: Decide<I, T>, input: I): Promise<T> {
+    const attempt: Attempt<T> = { dropped: false, appending: false };
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (attempt.committed) return resolve(attempt.committed.result);
+        attempt.dropped = true;
+        reject(this.late(attempt.appending ? 'unknown' : 'unchanged'));
+      }, WRITE_DEADLINE_MS);
+      this.mutex.runExclusive(() => this.commitNow(actor, decide, input, attempt)).then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
     });
+  }
+
+  private async commitNow<I, T>(actor: Actor, decide: Decide<I, T>, input: I, attempt: Attempt<T>): Promise<T> {
+    // Its caller was told nothing was changed: keep it so (here and before each append).
+    if (attempt.dropped) throw this.late('unchanged');
+    // With several processes (Redis, PostgreSQL) another may have written since we last looked. A
+    // store that cannot be read is no reason to refuse what changes nothing (answered from memory,
+    // like every read); a change is refused by its append, or loses the race and is decided again.
+    if (this.ctx.store.kind === 'redis' || this.ctx.store.kind === 'postgres') await this.catchUp().catch(unlessUnavailable);
+    for (let n = 0; n < MAX_RETRIES; n++) {
+      const now = this.ctx.clock.now();
+      const { events, result } = decide(this.state, input, { now, actor, newId: (prefix) => this.ctx.ids.next(prefix), authz: this.authz });
+      if (events.length === 0) return result;
+      const seq = this.state.seq + 1;
+      let prev = this.state.lastHash;
+      const sealed = events.map((body, i) => {
+        const e = sealEvent(EventBodySchema.parse(body), { id: `${seq}.${i}`, seq, actor: actor.userId, keyId: actor.keyId ?? null, at: now, prev });
+        prev = e.hash;
+        return e;
+      });
+      const commit: Commit = { v: COMMIT_SCHEMA_VERSION, seq, events: sealed };
+      if (attempt.dropped) throw this.late('unchanged');
+      attempt.appending = true;
+      const appended = await this.ctx.store.tryAppend(this.accountId, commit).finally(() => (attempt.appending = false));
+      if (appended) {
+        this.apply(commit, true);
+        attempt.committed = { result };
+        await this.maybeSnapshot();
+        return result;
+      }
+      // Lost the race: read the winner's commit(s) and decide again against the new state.
+      await this.catchUp();
+    }
+    throw new StorageConflictError(this.accountId, MAX_RETRIES);
+  }
+
+  private late(outcome: WriteOutcome): StoreUnavailableError {
+    return new StoreUnavailableError(this.ctx.store.kind, outcome, `did not answer within ${WRITE_DEADLINE_MS / 1000} s`);
   }
 
   /** An environment to decide in without committing (planning): ids it makes are placeholders. */
@@ -114,16 +174,22 @@ export class CommitLoop {
 
   /**
    * Polls the log for commits by other processes, so they show within `intervalMs`; where the store
-   * can tell of new commits (`subscribe`), catches up on each one at once and polls only as a fallback.
+   * can tell of new commits (`subscribe`), catches up on each one at once, and when it may have
+   * missed some (its connection was lost), at once too; polling is then only a fallback.
    */
   watch(intervalMs: number): void {
     if (this.watchTimer) return;
-    this.unsubscribe = this.ctx.store.subscribe?.((accountId, seq) => this.notified(accountId, seq)) ?? null;
+    this.unsubscribe =
+      this.ctx.store.subscribe?.(
+        (accountId, seq) => this.notified(accountId, seq),
+        () => this.pull(),
+      ) ?? null;
     this.watchTimer = setInterval(() => {
       if (this.mutex.isLocked()) return;
-      this.mutex
-        .runExclusive(() => this.catchUp())
-        .catch((err: unknown) => this.ctx.logger.error('catch-up failed', { account: this.accountId, err: String(err) }));
+      void this.mutex.runExclusive(() => this.catchUp()).then(
+        () => this.caughtUp(),
+        (err: unknown) => this.catchUpFailed(err),
+      );
     }, intervalMs);
     this.watchTimer.unref();
   }
@@ -137,7 +203,12 @@ export class CommitLoop {
 
   /** Another process (or this one) committed `seq`: catch up unless it is already applied. */
   private notified(accountId: string, seq: number): void {
-    if (accountId !== this.accountId || seq <= this.state.seq || this.pulling) return;
+    if (accountId === this.accountId && seq > this.state.seq) this.pull(seq);
+  }
+
+  /** Queues a catch-up (one at a time: it reads everything new), skipped if commit `seq` is applied by then. */
+  private pull(seq = Number.POSITIVE_INFINITY): void {
+    if (this.pulling) return;
     this.pulling = true;
     this.mutex
       .runExclusive(() => {
@@ -145,7 +216,28 @@ export class CommitLoop {
         this.pulling = false;
         return seq > this.state.seq ? this.catchUp() : 0;
       })
-      .catch((err: unknown) => this.ctx.logger.error('catch-up failed', { account: this.accountId, err: String(err) }));
+      .then(
+        () => this.caughtUp(),
+        (err: unknown) => this.catchUpFailed(err),
+      );
+  }
+
+  /** A background catch-up failed: logged once per kind of failure (the store being away counts as one) until one succeeds. */
+  private catchUpFailed(err: unknown): void {
+    const away = err instanceof StoreUnavailableError;
+    const text = err instanceof Error ? err.message : String(err);
+    const key = away ? 'storage_unavailable' : text;
+    if (this.failing === key) return;
+    this.failing = key;
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : null;
+    if (away) this.ctx.logger.error('cannot reach the store: writes are refused and commits by other instances do not show until it is back', { account: this.accountId, err: text, cause });
+    else this.ctx.logger.error('catch-up failed', { account: this.accountId, err: text });
+  }
+
+  private caughtUp(): void {
+    if (this.failing === null) return;
+    this.failing = null;
+    this.ctx.logger.info('the store answers again: catching up with other instances', { account: this.accountId });
   }
 
   /** Forces a snapshot now (used at shutdown and by benchmarks). */

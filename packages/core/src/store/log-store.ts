@@ -40,12 +40,17 @@ export interface LogStore {
   claim?(key: string, ttlMs: number): Promise<boolean>;
   /**
    * Tells `listener` of commits appended by any process, soon after they are durable (stores that
-   * can push: PostgreSQL's LISTEN/NOTIFY). Best effort: readers still poll. Returns the way to stop.
+   * can push: PostgreSQL's LISTEN/NOTIFY), and `missed` when it may have missed some (it lost its
+   * connection and has it again). Best effort: readers still poll. Returns the way to stop.
    */
-  subscribe?(listener: (accountId: string, seq: number) => void): () => void;
+  subscribe?(listener: (accountId: string, seq: number) => void, missed?: () => void): () => void;
   /**
    * Throws if the store cannot be read, or (`storage_corrupt`) if it no longer holds a commit this
    * process read or wrote: the store lost data. For health checks.
+   *
+   * Every method of a networked store (Redis, PostgreSQL) fails with `storage_unavailable` within
+   * a few seconds when its server cannot be reached or stops answering, never waiting for it to
+   * come back; its `outcome` says whether a write may have landed anyway.
    */
   checkHealth?(): Promise<void>;
   close(): Promise<void>;

@@ -9,7 +9,7 @@ import { RECORD_CODEC, deserializeRecord, serializeRecord } from './codec.js';
 import { KeyvLogStore } from './keyv-store.js';
 import type { LogStore } from './log-store.js';
 import { PostgresLogStore } from './postgres.js';
-import { RedisLogStore, checkRedisDurability } from './redis.js';
+import { RedisLogStore, checkRedisDurability, redisClientOptions } from './redis.js';
 import { SqliteLogStore } from './sqlite.js';
 
 export interface StoreOptions {
@@ -49,7 +49,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<LogStore> {
     return new SqliteLogStore(keyv, sqlite, table);
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    const keyv = createKeyv(url, { namespace, throwOnErrors: true });
+    const keyv = createKeyv(redisClientOptions(url), { namespace, throwOnErrors: true });
     keyv.serialize = serializeRecord;
     keyv.deserialize = deserializeRecord;
     const adapter = keyv.store as KeyvRedis<unknown>;

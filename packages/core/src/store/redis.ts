@@ -1,8 +1,24 @@
 import type KeyvRedis from '@keyv/redis';
+import type { RedisClientOptions } from '@keyv/redis';
+import { defaultReconnectStrategy } from '@keyv/redis';
 import type { Keyv } from 'keyv';
+import type { z } from 'zod';
 import type { Logger } from '../context.js';
-import type { Commit } from '../events/schema.js';
+import { GatehouseError, StoreUnavailableError } from '../errors.js';
+import type { Commit, Snapshot } from '../events/schema.js';
 import { KeyvLogStore, claimKey, commitKey, headKey } from './keyv-store.js';
+
+/**
+ * How the Redis client behaves while the server is away (README, "When the store is down"). A
+ * command sent while disconnected fails at once (`disableOfflineQueue`) instead of waiting in
+ * node-redis's offline queue for as long as the outage lasts; a connection attempt gives up after
+ * 2 s; a connection on which nothing arrives for 3 s (a hung server, a dropped network) is closed,
+ * failing what waits on it, and a PING every second keeps a healthy idle one from looking dead.
+ * The client reconnects by itself (backing off up to 2 s), so writes work again once it answers.
+ */
+export function redisClientOptions(url: string): RedisClientOptions {
+  return { url, disableOfflineQueue: true, pingInterval: 1_000, socket: { connectTimeout: 2_000, socketTimeout: 3_000, reconnectStrategy: defaultReconnectStrategy } };
+}
 
 /**
  * The append as one Lua script, so Redis runs it atomically: refuse (-1) when the previous commit
@@ -76,6 +92,10 @@ export async function checkRedisDurability(client: CommandClient, logger: Logger
   return 'durable';
 }
 
+interface ConnectionState {
+  readonly isReady: boolean;
+}
+
 interface EvalClient {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   set(key: string, value: string, options: { condition: 'NX'; expiration: { type: 'PX'; value: number } }): Promise<string | null>;
@@ -84,7 +104,8 @@ interface EvalClient {
 /**
  * Redis: several processes share the log, so set-if-absent must be atomic in Redis itself.
  * The commit is written under exactly the key and serialisation keyv uses, so everything else
- * (reads, snapshots) still goes through keyv.
+ * (reads, snapshots) still goes through keyv. A call that fails because the server is away is
+ * `storage_unavailable` (see `reach`).
  */
 export class RedisLogStore extends KeyvLogStore {
   constructor(
@@ -94,22 +115,66 @@ export class RedisLogStore extends KeyvLogStore {
     super(keyv, 'redis');
   }
 
-  /** SET NX PX: atomic in Redis, and Redis expires the claim itself. */
-  override async claim(key: string, ttlMs: number): Promise<boolean> {
-    const client = (await this.adapter.getClient()) as unknown as EvalClient;
-    const res = await client.set(this.adapter.createKeyPrefix(claimKey(key), this.adapter.namespace), await this.claimRecord(ttlMs, Date.now()), { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } });
-    return res === 'OK';
+  override readCommits(accountId: string, afterSeq: number): Promise<Commit[]> {
+    return this.reach(false, () => super.readCommits(accountId, afterSeq));
   }
 
-  override async tryAppend(accountId: string, commit: Commit): Promise<boolean> {
-    const client = (await this.adapter.getClient()) as unknown as EvalClient;
-    const key = (k: string) => this.adapter.createKeyPrefix(k, this.adapter.namespace);
-    const res = await client.eval(APPEND, {
-      keys: [key(commitKey(accountId, commit.seq)), key(commitKey(accountId, commit.seq - 1)), key(headKey(accountId))],
-      arguments: [await this.record(commit), await this.record(commit.seq), String(commit.seq)],
+  override loadSnapshot(accountId: string): Promise<Snapshot | undefined> {
+    return this.reach(false, () => super.loadSnapshot(accountId));
+  }
+
+  override saveSnapshot(accountId: string, snapshot: Snapshot): Promise<void> {
+    return this.reach(true, () => super.saveSnapshot(accountId, snapshot));
+  }
+
+  override getMeta<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    return this.reach(false, () => super.getMeta(key, schema));
+  }
+
+  override setMeta(key: string, value: unknown): Promise<void> {
+    return this.reach(true, () => super.setMeta(key, value));
+  }
+
+  override checkHealth(): Promise<void> {
+    return this.reach(false, () => super.checkHealth());
+  }
+
+  /** SET NX PX: atomic in Redis, and Redis expires the claim itself. */
+  override claim(key: string, ttlMs: number): Promise<boolean> {
+    return this.reach(true, async () => {
+      const client = (await this.adapter.getClient()) as unknown as EvalClient;
+      const res = await client.set(this.adapter.createKeyPrefix(claimKey(key), this.adapter.namespace), await this.claimRecord(ttlMs, Date.now()), { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } });
+      return res === 'OK';
     });
-    if (res === -1) throw await this.lostData(accountId, commit.seq - 1);
-    if (res === 1) this.seen.note(accountId, commit.seq);
-    return res === 1;
+  }
+
+  override tryAppend(accountId: string, commit: Commit): Promise<boolean> {
+    return this.reach(true, async () => {
+      const client = (await this.adapter.getClient()) as unknown as EvalClient;
+      const key = (k: string) => this.adapter.createKeyPrefix(k, this.adapter.namespace);
+      const res = await client.eval(APPEND, {
+        keys: [key(commitKey(accountId, commit.seq)), key(commitKey(accountId, commit.seq - 1)), key(headKey(accountId))],
+        arguments: [await this.record(commit), await this.record(commit.seq), String(commit.seq)],
+      });
+      if (res === -1) throw await this.lostData(accountId, commit.seq - 1);
+      if (res === 1) this.seen.note(accountId, commit.seq);
+      return res === 1;
+    });
+  }
+
+  /**
+   * Runs a call to Redis; when it fails and the client is not connected afterwards, the server was
+   * away and the failure is `storage_unavailable`. A write can have landed only if the connection
+   * was up when it was sent: otherwise node-redis refused it before sending (no offline queue).
+   */
+  private async reach<T>(write: boolean, call: () => Promise<T>): Promise<T> {
+    const connection = this.adapter.client as unknown as ConnectionState;
+    const wasReady = connection.isReady;
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof GatehouseError || connection.isReady) throw err;
+      throw new StoreUnavailableError('redis', write && wasReady ? 'unknown' : 'unchanged', wasReady ? 'stopped answering' : 'cannot be reached', err);
+    }
   }
 }

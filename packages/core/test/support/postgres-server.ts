@@ -95,30 +95,34 @@ async function query(url: string, text: string, params: unknown[] = []): Promise
 }
 
 /**
- * A real PostgreSQL: GATEHOUSE_TEST_POSTGRES_URL if set, otherwise a private cluster made by initdb
- * in a temporary directory and served by postgres on a free loopback port, with password
- * authentication (so the URL's `user:password@` is exercised). Missing binaries are an error,
- * never a skip: these tests are the only evidence that the PostgreSQL store is safe.
+ * A real PostgreSQL: GATEHOUSE_TEST_POSTGRES_URL if set, otherwise a private cluster (see
+ * `startOwnPostgres`). Missing binaries are an error, never a skip: these tests are the only
+ * evidence that the PostgreSQL store is safe.
  */
 export async function startPostgres(): Promise<TestPostgres> {
   const given = process.env['GATEHOUSE_TEST_POSTGRES_URL'];
-  const run8 = randomBytes(4).toString('hex');
-  const namespaces: string[] = [];
-  const namespace = (label: string) => {
-    const ns = `gh_${run8}_${namespaces.length}_${label}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40);
-    namespaces.push(ns);
-    return ns;
-  };
-  const dropAll = async (url: string) => {
-    for (const ns of namespaces.splice(0)) {
-      for (const t of ['commits', 'heads', 'snapshots', 'meta', 'claims']) await query(url, `DROP TABLE IF EXISTS "${ns}_${t}"`);
-    }
-  };
-  if (given) {
-    return { url: given, owned: false, namespace, sql: (t, p) => query(given, t, p), stop: () => dropAll(given) };
-  }
+  if (!given) return startOwnPostgres();
+  const { namespace, dropAll } = namespaces();
+  return { url: given, owned: false, namespace, sql: (t, p) => query(given, t, p), stop: () => dropAll(given) };
+}
+
+/** A PostgreSQL started here, which a test may also take down and bring back. */
+export interface OwnPostgres extends TestPostgres {
+  /** Stops the server at once (SIGQUIT: what `pg_ctl stop -m immediate` sends), as a crash or an outage would. */
+  kill(): Promise<void>;
+  /** Starts the stopped server again on the same port and data directory (it recovers every committed transaction); nothing if it runs. */
+  restart(): Promise<void>;
+}
+
+/**
+ * A private cluster made by initdb in a temporary directory and served by postgres on a free
+ * loopback port, with password authentication (so the URL's `user:password@` is exercised),
+ * whatever GATEHOUSE_TEST_POSTGRES_URL says (for tests that stop the server).
+ */
+export async function startOwnPostgres(): Promise<OwnPostgres> {
   const bin = binDir();
   if (!bin) throw new Error(NOT_FOUND);
+  const { namespace } = namespaces();
   const user = serverUser();
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-postgres-'));
   try {
@@ -129,11 +133,12 @@ export async function startPostgres(): Promise<TestPostgres> {
     await chmod(dir, 0o700);
     await run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-U', 'gatehouse', '--pwfile', join(dir, 'pwfile'), '--auth-host=scram-sha-256', '--auth-local=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], user, dir);
     let child: ChildProcess | null = null;
+    let port = 0;
     let url = '';
     let lastError: unknown = null;
     // The free port may be taken between closing the probe and postgres binding it: try a few.
     for (let attempt = 0; attempt < 3 && !child; attempt++) {
-      const port = await freePort();
+      port = await freePort();
       url = `postgres://gatehouse:${password}@127.0.0.1:${port}/postgres`;
       try {
         child = await launch(bin, dir, port, url, user);
@@ -142,7 +147,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
     }
     if (!child) throw lastError instanceof Error ? lastError : new Error(String(lastError));
-    const server = child;
+    let server = child;
     // If the test process ends without reaching stop(), take the server along (SIGQUIT: immediate shutdown, children included).
     const onExit = () => {
       server.kill('SIGQUIT');
@@ -155,6 +160,10 @@ export async function startPostgres(): Promise<TestPostgres> {
       owned: true,
       namespace,
       sql: (t, p) => query(serverUrl, t, p),
+      kill: () => stopProcess(server, 'SIGQUIT'),
+      restart: async () => {
+        if (server.exitCode !== null || server.signalCode !== null) server = await launch(bin, dir, port, serverUrl, user);
+      },
       stop: async () => {
         process.removeListener('exit', onExit);
         // SIGINT: fast shutdown, which disconnects clients instead of waiting for them.
@@ -166,4 +175,21 @@ export async function startPostgres(): Promise<TestPostgres> {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Namespaces (table prefixes) no other test (or earlier run) uses, and how to drop their tables. */
+function namespaces() {
+  const run8 = randomBytes(4).toString('hex');
+  const handedOut: string[] = [];
+  const namespace = (label: string) => {
+    const ns = `gh_${run8}_${handedOut.length}_${label}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40);
+    handedOut.push(ns);
+    return ns;
+  };
+  const dropAll = async (url: string) => {
+    for (const ns of handedOut.splice(0)) {
+      for (const t of ['commits', 'heads', 'snapshots', 'meta', 'claims']) await query(url, `DROP TABLE IF EXISTS "${ns}_${t}"`);
+    }
+  };
+  return { namespace, dropAll };
 }

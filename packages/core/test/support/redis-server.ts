@@ -53,9 +53,14 @@ export async function ping(port: number, timeoutMs = 500): Promise<boolean> {
   });
 }
 
-/** Starts redis-server on `port` in `dir`; resolves when it answers PING, rejects if it exits or stays silent. */
-async function launch(port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--dir', dir];
+/**
+ * Starts redis-server on `port` in `dir`; resolves when it answers PING, rejects if it exits or
+ * stays silent. With `appendonly`, the settings README asks for (appendonly yes, appendfsync
+ * always): a server killed with SIGKILL and started again on the same `dir` has every acknowledged write.
+ */
+async function launch(port: number, dir: string, appendonly = false): Promise<ChildProcess> {
+  const persistence = appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--save', '', ...persistence, '--bind', '127.0.0.1', '--port', String(port), '--dir', dir];
   return launchServer({ name: 'redis-server', cmd: 'redis-server', args, cwd: dir, port, ready: () => ping(port), readyWhat: 'answer PING', timeoutMs: 10_000 });
 }
 
@@ -66,35 +71,40 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
  */
 export async function startRedis(): Promise<TestRedis> {
   const given = process.env['GATEHOUSE_TEST_REDIS_URL'];
-  const run = randomBytes(4).toString('hex');
-  const namespaces: string[] = [];
-  const namespace = (label: string) => {
-    const ns = `gh-test-${run}-${label}-${namespaces.length}`;
-    namespaces.push(ns);
-    return ns;
+  if (!given) return startOwnRedis();
+  const { namespace, clear, handedOut } = namespaces();
+  return {
+    url: given,
+    owned: false,
+    namespace,
+    loseData: (ns) => clear(given, ns),
+    // Someone else's Redis: delete only what these tests wrote.
+    stop: async () => {
+      for (const ns of handedOut.splice(0)) await clear(given, ns);
+    },
   };
-  /** Deletes every key of `ns` through keyv. */
-  const clear = async (url: string, ns: string) => {
-    const store = (await openStore({ url, namespace: ns })) as KeyvLogStore;
-    try {
-      await store.keyv.clear();
-    } finally {
-      await store.close();
-    }
-  };
-  if (given) {
-    return {
-      url: given,
-      owned: false,
-      namespace,
-      loseData: (ns) => clear(given, ns),
-      // Someone else's Redis: delete only what these tests wrote.
-      stop: async () => {
-        for (const ns of namespaces.splice(0)) await clear(given, ns);
-      },
-    };
-  }
+}
+
+/** A Redis started here, which a test may also take down and bring back. */
+export interface OwnRedis extends TestRedis {
+  /** Kills the server (SIGKILL), as a crash or an outage would; clients see connections refused. */
+  kill(): Promise<void>;
+  /** Starts the killed server again on the same port and directory (with `appendonly`, with every acknowledged write); nothing if it runs. */
+  restart(): Promise<void>;
+  /** Stops the server process (SIGSTOP): connections stay open, nothing is answered, as on a hung host. */
+  freeze(): void;
+  /** Lets a frozen server go on (SIGCONT). */
+  thaw(): void;
+}
+
+/**
+ * A private `redis-server` on a free loopback port in a temporary directory, whatever
+ * GATEHOUSE_TEST_REDIS_URL says (for tests that stop the server). `appendonly` keeps the data
+ * across `kill` and `restart`; without it (the default) persistence is off.
+ */
+export async function startOwnRedis(opts: { appendonly?: boolean } = {}): Promise<OwnRedis> {
   if (!onPath('redis-server')) throw new Error(NOT_FOUND);
+  const { namespace } = namespaces();
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-redis-'));
   let child: ChildProcess | null = null;
   let port = 0;
@@ -103,7 +113,7 @@ export async function startRedis(): Promise<TestRedis> {
   for (let attempt = 0; attempt < 3 && !child; attempt++) {
     port = await freePort();
     try {
-      child = await launch(port, dir);
+      child = await launch(port, dir, opts.appendonly);
     } catch (err) {
       lastError = err;
     }
@@ -119,18 +129,51 @@ export async function startRedis(): Promise<TestRedis> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
+  const kill = () => stopProcess(server, 'SIGKILL');
+  const restart = async () => {
+    if (server.exitCode === null && server.signalCode === null) return;
+    server = await launch(port, dir, opts.appendonly);
+  };
   return {
     url: `redis://127.0.0.1:${port}`,
     owned: true,
     namespace,
+    kill,
+    restart,
+    freeze: () => void server.kill('SIGSTOP'),
+    thaw: () => void server.kill('SIGCONT'),
     loseData: async () => {
-      await stopProcess(server, 'SIGKILL');
-      server = await launch(port, dir);
+      if (opts.appendonly) throw new Error('this Redis keeps its data across restarts (appendonly): start one without appendonly to lose it');
+      await kill();
+      await restart();
     },
     stop: async () => {
       process.removeListener('exit', onExit);
+      // A frozen server would ignore SIGTERM.
+      server.kill('SIGCONT');
       await stopProcess(server);
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Namespaces no other test (or earlier run) uses, and how to delete the keys of one. */
+function namespaces() {
+  const run = randomBytes(4).toString('hex');
+  const handedOut: string[] = [];
+  const namespace = (label: string) => {
+    const ns = `gh-test-${run}-${label}-${handedOut.length}`;
+    handedOut.push(ns);
+    return ns;
+  };
+  /** Deletes every key of `ns` through keyv. */
+  const clear = async (url: string, ns: string) => {
+    const store = (await openStore({ url, namespace: ns })) as KeyvLogStore;
+    try {
+      await store.keyv.clear();
+    } finally {
+      await store.close();
+    }
+  };
+  return { namespace, clear, handedOut };
 }

@@ -87,6 +87,25 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 const seqsOf = (events: { seq: number }[]) => [...new Set(events.map((e) => e.seq))];
 const admin: Actor = { userId: ADMIN };
 
+/** Polls `check` every 100 ms until it holds; fails naming `what` after `ms`. */
+export async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(100);
+  }
+  assert.fail(`${what} did not happen within ${ms} ms`);
+}
+
+/**
+ * Waits until the store answers `gh` again after its server came back. The client reconnects by
+ * itself (within about 2 s); until then every call fails at once with `storage_unavailable`.
+ */
+export async function reconnected(gh: Gatehouse): Promise<void> {
+  const away = (e: unknown) => e instanceof GatehouseError && e.code === 'storage_unavailable';
+  await until(() => (gh.store.checkHealth?.() ?? Promise.resolve()).then(() => true, (e: unknown) => !away(e)), 15_000, 'the store answering again');
+}
+
 /** `storage_corrupt` whose message matches `pattern`. */
 export const isCorrupt = (pattern: RegExp) => (e: unknown) => e instanceof GatehouseError && e.code === 'storage_corrupt' && pattern.test(e.message);
 

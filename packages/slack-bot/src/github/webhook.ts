@@ -100,7 +100,8 @@ export function githubWebhookRouter(deps: WebhookDeps): Router {
       if (r.created) logger.info('GitHub deployment review requested', facts);
       return { status: 202, body: { ok: true, review: r.review.id, versionId: r.version.id, environmentId: r.review.environmentId, created: r.created }, remember: true };
     } catch (err) {
-      if (!isGatehouseError(err) || err.code === 'storage_conflict' || err.code === 'storage_corrupt') throw err;
+      // The store's trouble, not the delivery's: answered below as such, never as a refusal of the request.
+      if (!isGatehouseError(err) || err.code.startsWith('storage_')) throw err;
       logger.warn(`GitHub deployment review not recorded: ${err.message}`, { delivery, repository: p.repository.full_name, environment: p.environment });
       return refuse(422, err.code, err.message);
     }
@@ -113,6 +114,13 @@ export function githubWebhookRouter(deps: WebhookDeps): Router {
         res.status(a.status).json(a.body);
       })
       .catch((err: unknown) => {
+        if (isGatehouseError(err) && err.code === 'storage_unavailable') {
+          // Not remembered: redelivered from GitHub once the store is back, it is handled then.
+          logger.warn('GitHub webhook not handled: the store cannot be reached', { err: err.message });
+          const message = "Gatehouse cannot reach its store, so this delivery was not handled: once /healthz answers 200, Redeliver it from the GitHub App's Advanced → Recent Deliveries";
+          if (!res.headersSent) res.status(503).json({ ok: false, error: { code: err.code, message } });
+          return;
+        }
         logger.error('GitHub webhook failed', { err: err instanceof Error ? err.message : String(err) });
         if (!res.headersSent) res.status(500).json({ ok: false, error: { code: 'internal', message: 'the delivery could not be handled; GitHub may redeliver it' } });
       });

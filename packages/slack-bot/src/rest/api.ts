@@ -65,6 +65,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   invalid_key: 401,
   storage_conflict: 503,
   storage_corrupt: 500,
+  storage_unavailable: 503,
   unauthenticated: 401,
   rate_limited: 429,
   payload_too_large: 413,

@@ -117,7 +117,13 @@ export async function asUser(
   work: (session: Session, say: (text: string) => Promise<void>) => Promise<void>,
 ): Promise<void> {
   const say = (text: string) => answer(client, to, from.user.id, reply(text));
-  const session = await enter(deps, from.teamId, from.user);
+  let session: Session | { refusal: string };
+  try {
+    session = await enter(deps, from.teamId, from.user);
+  } catch (err) {
+    // Recording someone new, or loading the account, can be refused too (the store is away).
+    return answer(client, to, from.user.id, refusal(err, null, deps.config.SLACK_COMMAND));
+  }
   if ('refusal' in session) return say(session.refusal);
   try {
     await work(session, say);

@@ -22,6 +22,8 @@ const NotFound = z.object({ entity: z.string(), id: z.string() });
 /** A revoke of a role the subject does not hold (the core's details are the revoke's input). */
 const NotHeld = z.object({ subject: z.object({ type: z.enum(['user', 'group']), id: z.string() }), roleId: z.string(), teamId: z.string().nullable() });
 
+const StoreOutcome = z.object({ outcome: z.enum(['unchanged', 'unknown']) });
+
 /** What to try when something named was not found, per entity. */
 const LOOKUP: Record<string, string> = {
   role: '`roles` lists them',
@@ -124,6 +126,10 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
       return ':hourglass: Too many changes landed at once and this one could not be recorded. Nothing changed: please try again.';
     case 'storage_corrupt':
       return ':rotating_light: The store failed an integrity check; nothing was changed. Tell the operator (the server log has the details).';
+    case 'storage_unavailable':
+      return StoreOutcome.safeParse(err.details).data?.outcome === 'unknown'
+        ? ':warning: Gatehouse lost its store while saving this, so it may or may not have been recorded. Check in a minute before trying again.'
+        : ':warning: Gatehouse cannot reach its store right now; nothing was changed. Try again in a minute.';
     default:
       return assertNever(code, 'error code');
   }

@@ -54,19 +54,21 @@ export const at = (id: string) => `<@${id}|${id.slice(1).toLowerCase()}>`;
 export const chan = (id: string, name: string) => `<#${id}|${name}>`;
 
 /**
- * The real server (REST + Bolt in HTTP mode) on an in-memory store seeded with the demo
- * account, talking to a local fake Slack; and a driver that sends signed requests like Slack.
+ * The real server (REST + Bolt in HTTP mode) on an in-memory store (or `store`) seeded with the
+ * demo account, talking to a local fake Slack; and a driver that sends signed requests like Slack.
  */
-export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean; fake?: FakeSlackOptions; store?: LogStore } = {}) {
+export async function setupSlack(opts: { env?: Record<string, string>; seed?: boolean; socketMode?: boolean; fake?: FakeSlackOptions; store?: LogStore | { url: string; namespace: string } } = {}) {
   const fake = await FakeSlack.start({ scopes: manifestBotScopes(MANIFEST), teamId: TEAM, ...opts.fake });
   const clock = new FakeClock(Date.now());
-  const gatehouse = await Gatehouse.open({ url: 'memory', clock, ...(opts.store ? { store: opts.store } : {}) });
+  const store = opts.store;
+  const url = store && 'url' in store ? store.url : 'memory';
+  const gatehouse = await Gatehouse.open(store && 'url' in store ? { url, namespace: store.namespace, clock } : { url, clock, ...(store ? { store } : {}) });
   const demo = opts.seed === false ? null : await seedDemo(gatehouse, TEAM);
   const logger = recordingLogger();
   const config = ConfigSchema.parse({
     PORT: '0',
     HOST: '127.0.0.1',
-    GATEHOUSE_STORE: 'memory',
+    GATEHOUSE_STORE: url,
     GATEHOUSE_ACCOUNT_ID: TEAM,
     SLACK_BOT_TOKEN: fake.botToken,
     SLACK_SIGNING_SECRET: SECRET,

@@ -42,7 +42,14 @@ export function slashCommand(deps: ListenerDeps) {
       await send(helpMessage(cmd));
       return;
     }
-    const session = await enter(deps, command.team_id, { id: command.user_id, name: command.user_name });
+    let session: Awaited<ReturnType<typeof enter>>;
+    try {
+      session = await enter(deps, command.team_id, { id: command.user_id, name: command.user_name });
+    } catch (err) {
+      // Recording someone new, or loading the account, can be refused too (the store is away).
+      await send(refusal(err, null, cmd));
+      return;
+    }
     if ('refusal' in session) {
       await send(reply(session.refusal));
       return;
