@@ -37,6 +37,27 @@ const LOOKUP: Record<string, string> = {
   'access request': '`requests` lists the pending ones',
 };
 
+/** Field names of the commands' inputs as people call them (the rest: camelCase split into words, `Id`/`Ms` dropped). */
+const FIELD_LABEL: Record<string, string> = {
+  durationMs: 'Duration',
+  expiresAt: 'Expiry',
+  maxAccessDurationMs: 'Longest access request',
+  accessRequestTtlMs: 'Time an access request waits',
+  version: 'Version string',
+  commit: 'Commit',
+  reason: 'Reason',
+  name: 'Name',
+};
+
+/** `durationMs` → `Duration`, `requirements.0.quorum` → `Quorum`, `defaultChannel` → `Default channel`. */
+export function fieldLabel(path: string): string {
+  const last = path.split('.').filter((p) => !/^\d+$/.test(p)).at(-1) ?? path;
+  const known = Object.hasOwn(FIELD_LABEL, last) ? FIELD_LABEL[last] : undefined;
+  if (known) return known;
+  const words = last.replace(/(Id|Ids|Ms)$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words ? `${words.charAt(0).toUpperCase()}${words.slice(1)}` : path;
+}
+
 /** Ephemeral text explaining a refusal. `cmd` is the slash command, for the suggestions. */
 export function explainError(err: GatehouseError, names: Names | null, cmd: string): string {
   const code: ErrorCode = err.code;
@@ -115,7 +136,8 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
       // A rule's own sentence (not the list of fields zod made) says it better than its issues.
       const listed = v.success ? v.data.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') : err.message;
       if (err.message !== listed && !err.message.includes(listed)) return `:memo: ${esc(err.message)}.`;
-      const lines = v.success ? v.data.issues.map((i) => `• ${i.path ? `${i.path}: ` : ''}${esc(i.message)}`) : [esc(err.message)];
+      // Fields by the names people know (`Duration`, not `durationMs`).
+      const lines = v.success ? v.data.issues.map((i) => `• ${i.path ? `${esc(fieldLabel(i.path))}: ` : ''}${esc(i.message)}`) : [esc(err.message)];
       return `:memo: That did not validate:\n${lines.join('\n')}`;
     }
     case 'invalid_key':
