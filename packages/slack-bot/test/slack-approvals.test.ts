@@ -223,7 +223,7 @@ describe('Slack: approval messages', () => {
     const versionId = await restRequest(ctx, 'UDEV', 'checkout', '2.2.0', 'production');
     const msg = await approvalMessage(ctx, versionId);
     const blocked = await ctx.answer('UDEV', `deploy ${versionId} production`);
-    assert.match(blocked, /is blocked\. Still missing:\n• qa: 1 more approval/);
+    assert.match(blocked, /^:octagonal_sign: Checkout 2\.2\.0 cannot go to production yet\. Still missing:\n• qa: 1 more approval/);
     assert.match(blocked, /gate:override/);
     const refused = await ctx.answer('UDEV', `deploy ${versionId} production override because hotfix`);
     assert.match(refused, /You need `gate:override` in team Payments/);

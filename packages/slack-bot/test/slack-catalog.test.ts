@@ -48,9 +48,9 @@ describe('Slack: teams, products, environments and settings from the slash comma
     assert.match(await ctx.answer('UVERA', 'team create ops Ops'), /You need `team:manage` globally, which none of your roles grants\. Roles that grant it: Admin\./);
     assert.equal(ctx.account.view.teams['ops'], undefined);
     assert.match(await ctx.answer('URITA', 'team rename payments Money'), /You need `team:manage` globally/);
-    assert.match(await ctx.answer('UADA', 'team create payments Again'), /team 'payments' already exists\. Pick another name or id\./);
+    assert.match(await ctx.answer('UADA', 'team create payments Again'), /Team 'payments' already exists\. Pick another name or id\./);
     assert.match(await ctx.answer('UADA', 'team create ops'), /Give the team an id and a name, e\.g\. `team create payments Payments`\.\nUsage: `\/gatehouse teams` — every team · `\/gatehouse team create <id> <name…>`/);
-    assert.match(await ctx.answer('UADA', 'team rename atlantis Deep'), /team 'atlantis' does not exist/);
+    assert.match(await ctx.answer('UADA', 'team rename atlantis Deep'), /Team 'atlantis' does not exist/);
     assert.match(await ctx.answer('UADA', 'team frob'), /`frob` is not a team action/);
 
     const members = await ctx.answer('UVERA', 'team members payments');
@@ -72,7 +72,7 @@ describe('Slack: teams, products, environments and settings from the slash comma
     assert.deepEqual(ctx.account.view.products['billing']?.teamId, 'payments');
     assert.match(await ctx.answer('UDEV', 'product create wallet payments Wallet'), /You need `product:create` in team Payments, which none of your roles grants\. Roles that grant it: Admin, Release Manager\./);
     assert.match(await ctx.answer('URITA', 'product create wallet'), /Give the product an id, its team and a name/);
-    assert.match(await ctx.answer('URITA', 'product create wallet atlantis Wallet'), /team 'atlantis' does not exist/);
+    assert.match(await ctx.answer('URITA', 'product create wallet atlantis Wallet'), /Team 'atlantis' does not exist/);
 
     assert.match(await ctx.answer('UADA', 'product team billing search'), /Moved \*Billing portal\* from team \*Payments\* to \*Search\*: roles in \*Search\* now decide who may approve and deploy it\./);
     assert.equal(ctx.account.view.products['billing']?.teamId, 'search');
@@ -86,7 +86,7 @@ describe('Slack: teams, products, environments and settings from the slash comma
     assert.equal(ctx.account.view.products['checkout']?.channel, null);
     assert.match(await ctx.answer('URITA', 'product channel checkout #checkout'), /Name the product, then `#channel` \(pick it with #\) or `none`/);
     assert.match(await ctx.answer('UVERA', `product channel checkout ${chan('CX', 'x')}`), /You need `product:edit` in team Payments/);
-    assert.match(await ctx.answer('URITA', 'product channel wallet none'), /product 'wallet' does not exist\. \(`products` lists them\)/);
+    assert.match(await ctx.answer('URITA', 'product channel wallet none'), /Product 'wallet' does not exist\. \(`products` lists them\)/);
     assert.match(await ctx.answer('URITA', 'product frob'), /`frob` is not a product action/);
     ctx.assertClean();
   });
@@ -106,7 +106,7 @@ describe('Slack: teams, products, environments and settings from the slash comma
     assert.match(await ctx.answer('USTEVE', 'environment create perf for checkout Perf'), /Created environment \*Perf\* \(`perf`\) for \*Checkout\* only/, "an SRE of Payments may create Checkout's environments");
     assert.match(await ctx.answer('USAM', 'environment create'), /Give the environment an id/);
     assert.match(await ctx.answer('USAM', 'environment create perf2 for'), /Name the product after `for`/);
-    assert.match(await ctx.answer('USAM', 'environment create perf2 for nothing'), /product 'nothing' does not exist/);
+    assert.match(await ctx.answer('USAM', 'environment create perf2 for nothing'), /Product 'nothing' does not exist/);
 
     assert.match(await ctx.answer('USAM', 'environment production staging on'), /\*staging\* is now a production environment/);
     assert.equal(ctx.account.view.environments['staging']?.production, true);
@@ -120,7 +120,7 @@ describe('Slack: teams, products, environments and settings from the slash comma
     assert.match(await ctx.answer('USAM', 'environment channel production none'), /now go to each product's channel, else the account's approvals channel, <#CAPPROVALS>/);
     assert.match(await ctx.answer('USAM', 'environment channel prod-eu none'), /Nothing changed: approval messages for \*Production EU\* \(for \*Checkout\*\) already go to the account's approvals channel/);
     assert.match(await ctx.answer('USAM', 'environment channel production'), /`#channel` \(pick it with #\) or `none`/);
-    assert.match(await ctx.answer('USAM', 'environment channel mars none'), /environment 'mars' does not exist\. \(`environments` lists them\)/);
+    assert.match(await ctx.answer('USAM', 'environment channel mars none'), /Environment 'mars' does not exist\. \(`environments` lists them\)/);
     assert.match(await ctx.answer('USAM', 'environment frob'), /`frob` is not an environment action/);
     ctx.assertClean();
   });
@@ -132,7 +132,7 @@ describe('Slack: teams, products, environments and settings from the slash comma
 
     assert.match(await ctx.answer('UADA', 'settings default-role developer'), /Newcomers now get \*Developer\* in \*General\* \(was \*Viewer\*\)\. People already here keep their roles\./);
     assert.equal(ctx.account.view.settings.defaultRoleId, 'developer');
-    assert.match(await ctx.answer('UADA', 'settings default-role admin'), /:no_entry: the default role for newcomers cannot be Admin\.$/);
+    assert.match(await ctx.answer('UADA', 'settings default-role admin'), /:no_entry: The default role for newcomers cannot be Admin\.$/);
     assert.match(await ctx.answer('UADA', 'settings default-team payments'), /Newcomers now land in \*Payments\* with \*Developer\* \(was \*General\*\)/);
     assert.equal(ctx.account.view.settings.defaultTeamId, 'payments');
     assert.match(await ctx.answer('UADA', `settings channel ${chan('CRELEASES', 'releases')}`), /Approval messages and access requests now go to <#CRELEASES> \(unless a product or environment has a channel of its own\)/);

@@ -1,10 +1,48 @@
 import assert from 'node:assert/strict';
+import type { ErrorCode } from '@gatehouse/core';
+import { ERROR_CODES, GatehouseError, StorageConflictError } from '@gatehouse/core';
 import { ApiErrorSchema } from '@gatehouse/core/contract';
+import { namesOf } from '../src/slack/context.js';
+import { explainError } from '../src/slack/messages.js';
 import type { PostedMessage } from './support/fake-slack.js';
 import type { SlackCtx } from './support/slack-harness.js';
-import { at, setupSlack } from './support/slack-harness.js';
+import { APPROVALS, actionIds, at, setupSlack, textOf } from './support/slack-harness.js';
 
 const DAY = 86_400_000;
+
+/** Words too common to tell two clauses apart. */
+const STOP = new Set(['a', 'an', 'the', 'to', 'of', 'in', 'it', 'is', 'and', 'or', 'your', 'their', 'with', 'for', 'this', 'that', 'be', 'by', 'on', 'at', 'as', 'first', 'then', 'you', 'its']);
+
+/**
+ * Clauses said twice in a text: the text cut at sentence and clause marks (. ; : ( ) — and line
+ * breaks), code, mentions and emoji left out; two clauses of 2+ words repeat when at least two
+ * thirds of the shorter one's words are in the other.
+ */
+function repeatedClauses(text: string): string[] {
+  const clauses = text
+    .replace(/`[^`]*`/g, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/:[a-z_]+:/g, ' ')
+    .split(/[.;:!?\n()—]+/)
+    .map((c) => ({ text: c.trim(), words: c.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ').split(/\s+/).filter((w) => w && !STOP.has(w)) }))
+    .filter((c) => c.words.length >= 2);
+  const out: string[] = [];
+  for (let i = 0; i < clauses.length; i++) {
+    for (let j = i + 1; j < clauses.length; j++) {
+      const [a, b] = [clauses[i], clauses[j]].sort((x, y) => (x?.words.length ?? 0) - (y?.words.length ?? 0));
+      if (!a || !b) continue;
+      const shared = a.words.filter((w) => b.words.includes(w)).length;
+      if (shared / a.words.length >= 2 / 3) out.push(`"${a.text}" ~ "${b.text}"`);
+    }
+  }
+  return out;
+}
+
+/** The first ephemeral answer to a click (its response_url). */
+async function clickAnswer(ctx: SlackCtx, userId: string, msg: PostedMessage, actionId: string): Promise<string> {
+  const r = await ctx.click(userId, msg, actionId);
+  return textOf(await ctx.fake.waitFor(() => ctx.fake.responsesTo(r.responseUrl)[0], `the answer to ${actionId}`));
+}
 
 /** Dev (or `by`) creates a Checkout version and asks approval for the environments; resolves with its card once posted. */
 async function card(ctx: SlackCtx, version: string, environments: string[], by = 'UDEV'): Promise<{ id: string; msg: PostedMessage }> {
@@ -14,6 +52,205 @@ async function card(ctx: SlackCtx, version: string, environments: string[], by =
   await ctx.settle();
   return { id: v.id, msg: ctx.fake.messages.get(`${ref.channel}/${ref.ts}`) ?? assert.fail('not posted') };
 }
+
+/** An access request by `userId`, and its message in the approvers' channel. */
+async function requestMessage(ctx: SlackCtx, userId: string): Promise<{ id: string; msg: PostedMessage }> {
+  await ctx.answer(userId, 'request sre payments for 8h because incident 4711');
+  const r = ctx.account.pendingAccessRequests().find((x) => x.userId === userId) ?? assert.fail('no request');
+  await ctx.settle();
+  const msg = await ctx.fake.waitFor(() => ctx.fake.channelMessages(APPROVALS).find((m) => actionIds(m).includes(`access_approve:${r.id}`)), 'the request message');
+  return { id: r.id, msg };
+}
+
+/** A custom global role holding user_role:manage, granted to Rita (a Release Manager, not an Admin). */
+async function peopleManager(ctx: SlackCtx): Promise<void> {
+  if (ctx.account.listRoles().some((r) => r.id === 'people')) return;
+  const role = await ctx.account.createRole({ userId: 'UADA' }, { roleId: 'people', name: 'People', scope: 'global', permissions: ['user_role:manage'] });
+  await ctx.account.assignRole({ userId: 'UADA' }, { subject: { type: 'user', id: 'URITA' }, roleId: role.id });
+}
+
+/** A refusal as a user meets it in Slack, and what its answer must say. */
+interface Scenario {
+  what: string;
+  run: (ctx: SlackCtx) => Promise<string>;
+  says: RegExp;
+  /** What must not be there (e.g. advice that does not apply). */
+  not?: RegExp;
+  /** Text that must appear exactly once. */
+  once?: string[];
+}
+
+const ask = (userId: string, text: string) => (ctx: SlackCtx) => ctx.answer(userId, text);
+
+/** Adding a version to a release just locked or archived. */
+const intoRelease = (verb: 'lock' | 'archive') => async (ctx: SlackCtx) => {
+  await ctx.answer('UADA', 'release create checkout 2026.1');
+  await ctx.answer('UADA', `release ${verb} 2026.1`);
+  return ctx.answer('UADA', 'release add 2026.1 checkout 1.4.0');
+};
+
+/**
+ * Every error code, with the Slack commands and clicks that meet it — or, for the codes no Slack
+ * input reaches, a core error of that code (their words are Slack's own, checked the same way).
+ */
+const REFUSALS: Record<ErrorCode, Scenario[] | { unreachable: string; err: GatehouseError }> = {
+  validation_failed: [
+    { what: 'a duration over a year', run: ask('UADA', `assign ${at('UVERA')} qa payments for 400d`), says: /^:memo: That did not validate:\n• Duration: at most a year$/ },
+    { what: 'a name over 80 characters', run: ask('UADA', `team create longname ${'x'.repeat(81)}`), says: /• Name: at most 80 characters$/ },
+    { what: 'an access request longer than the account allows', run: ask('UVAL', 'request qa for 31d because cover for Quinn'), says: /^:memo: The longest access you can request is 30 days\.$/ },
+  ],
+  not_found: [{ what: 'an unknown role', run: ask('UADA', 'role nosuch'), says: /does not exist\. \(`roles` lists them\)$/ }],
+  conflict: [{ what: 'a team id taken', run: ask('UADA', 'team create payments Payments'), says: /^:no_entry: Team 'payments' already exists\. Pick another name or id\.$/ }],
+  forbidden: [{ what: 'assign without user_role:manage', run: ask('UVERA', `assign ${at('UDANA')} qa payments`), says: /^:no_entry: You need `user_role:manage` in team Payments/ }],
+  self_change: [
+    { what: 'assigning oneself a role', run: ask('UADA', `assign ${at('UADA')} qa payments`), says: /^:no_entry: Nobody changes their own roles: ask another administrator \(`\/gatehouse holders admin` lists the Admins\)\.$/ },
+    { what: 'deactivating oneself', run: ask('UADA', `user deactivate ${at('UADA')}`), says: /^:no_entry: Nobody changes their own roles or status: ask another administrator/ },
+    { what: 'delegating to oneself', run: ask('UQUINN', `delegate ${at('UQUINN')} for 2d`), says: /^:no_entry: You cannot delegate to yourself\.$/ },
+    {
+      what: 'approving one’s own access request',
+      run: async (ctx) => {
+        const { id, msg } = await requestMessage(ctx, 'UADA');
+        return clickAnswer(ctx, 'UADA', msg, `access_approve:${id}`);
+      },
+      says: /^:no_entry: You cannot decide your own access request: another administrator must/,
+    },
+  ],
+  escalation: [
+    {
+      what: 'a non-Admin making an Admin',
+      run: async (ctx) => {
+        await peopleManager(ctx);
+        return ctx.answer('URITA', `assign ${at('UVERA')} admin`);
+      },
+      says: /^:no_entry: Only an Admin makes an Admin: ask one \(`\/gatehouse holders admin` lists them\)\.$/,
+    },
+    {
+      what: 'granting a role with permissions one lacks',
+      run: async (ctx) => {
+        await peopleManager(ctx);
+        return ctx.answer('URITA', `assign ${at('UVERA')} sre`);
+      },
+      says: /^:no_entry: You cannot grant SRE: it holds permissions you do not hold \(`[^)]*`integration:manage`[^)]*\)\. Ask an Admin to grant it\.$/,
+    },
+    { what: 'Admin as the default role', run: ask('UADA', 'settings default-role admin'), says: /^:no_entry: The default role for newcomers cannot be Admin\.$/ },
+    { what: 'delegating without approval roles', run: ask('UDEV', `delegate ${at('UDANA')} for 2d`), says: /^:no_entry: You give no approvals, so there is nothing to delegate\.$/, not: /grant|Admin/ },
+  ],
+  last_admin: [
+    {
+      what: 'revoking the last Admin',
+      run: async (ctx) => {
+        await peopleManager(ctx);
+        await ctx.answer('UADA', `revoke ${at('UGRACE')} admin`);
+        return ctx.answer('URITA', `revoke ${at('UADA')} admin`);
+      },
+      says: /^:warning: <@UADA> is the last active Admin, and the account must keep one: make someone else an Admin first \(`\/gatehouse assign @someone admin`\), then try again\.$/,
+    },
+  ],
+  static_role_immutable: [
+    { what: 'deleting a static role', run: ask('UADA', 'role delete qa'), says: /^:lock: \*QA\* is a static role: it cannot be edited, renamed or deleted\. Create a custom role/ },
+    { what: 'renaming a static role', run: ask('UADA', 'role rename qa to Testers'), says: /^:lock: \*QA\* is a static role/ },
+    { what: 'editing a static role', run: ask('UADA', 'role edit qa'), says: /^:lock: \*QA\* is a static role/ },
+  ],
+  role_in_use: [
+    {
+      what: 'deleting a role still granted',
+      run: async (ctx) => {
+        await ctx.account.createRole({ userId: 'UADA' }, { roleId: 'auditor', name: 'Auditor', permissions: ['audit:view'] });
+        await ctx.answer('UADA', `assign ${at('UVERA')} auditor payments`);
+        return ctx.answer('UADA', 'role delete auditor');
+      },
+      says: /^:no_entry: \*Auditor\* is still granted to <@UVERA> in Payments: revoke those grants first \(`\/gatehouse revoke @user auditor \[team\]`\), then delete it\.$/,
+      once: ['UVERA', 'Auditor'],
+    },
+    {
+      what: 'deleting the default role',
+      run: async (ctx) => {
+        await ctx.account.createRole({ userId: 'UADA' }, { roleId: 'greeter', name: 'Greeter', permissions: ['product:view'] });
+        await ctx.answer('UADA', 'settings default-role greeter');
+        return ctx.answer('UADA', 'role delete greeter');
+      },
+      says: /^:no_entry: \*Greeter\* is the default role for newcomers: choose another first \(`\/gatehouse settings default-role <role>`\), then delete it\.$/,
+      not: /revoke/i,
+    },
+  ],
+  role_scope: [
+    {
+      what: 'a team role granted globally',
+      run: async (ctx) => {
+        await ctx.account.createRole({ userId: 'UADA' }, { roleId: 'auditor', name: 'Auditor', permissions: ['audit:view'] });
+        return ctx.answer('UADA', `assign ${at('UVERA')} auditor`);
+      },
+      says: /^:no_entry: 'Auditor' is a team role: name the team to grant it in \(`\/gatehouse role auditor` shows the role\)\.$/,
+    },
+  ],
+  user_inactive: [
+    {
+      what: 'assigning to a deactivated user',
+      run: async (ctx) => {
+        await ctx.answer('UADA', `user deactivate ${at('UVIC')}`);
+        return ctx.answer('UADA', `assign ${at('UVIC')} qa payments`);
+      },
+      says: /^:no_entry: <@UVIC> is deactivated: reactivate them first\.$/,
+    },
+  ],
+  separation_of_duties: [
+    {
+      what: 'approving one’s own version',
+      run: async (ctx) => clickAnswer(ctx, 'UADA', (await card(ctx, '7.0.0', ['production'], 'UADA')).msg, 'version_approve:qa'),
+      says: /separation of duties/,
+    },
+  ],
+  release_locked: [{ what: 'adding a version to a locked release', run: intoRelease('lock'), says: /^:lock: Release '2026\.1' is locked: unlock it first\.$/ }],
+  release_archived: [{ what: 'adding a version to an archived release', run: intoRelease('archive'), says: /^:lock: Release '2026\.1' is archived: restore it first\.$/ }],
+  deployment_blocked: [
+    { what: 'deploying before the approvals', run: ask('UDEV', 'deploy checkout 1.5.0-rc.1 staging'), says: /^:octagonal_sign: Checkout 1\.5\.0-rc\.1 cannot go to staging yet\. Still missing:\n• qa: 1 more approval\n/ },
+  ],
+  reason_required: { unreachable: 'the core never raises it: reasons are checked by the command schemas (validation_failed)', err: new GatehouseError('reason_required', 'a rejection needs a reason') },
+  request_not_pending: [
+    {
+      what: 'denying a request already approved',
+      run: async (ctx) => {
+        const { id, msg } = await requestMessage(ctx, 'UVAL');
+        await ctx.click('UADA', msg, `access_approve:${id}`);
+        await ctx.settle();
+        return clickAnswer(ctx, 'UGRACE', msg, `access_deny:${id}`);
+      },
+      says: /^:information_source: This request was already approved by <@UADA>: nothing changed\.$/,
+    },
+  ],
+  invalid_key: { unreachable: 'only the REST API takes keys', err: new GatehouseError('invalid_key', 'the API key or token is not valid: create a new one') },
+  storage_conflict: { unreachable: 'no input makes it', err: new StorageConflictError('TDEMO', 5) },
+  storage_corrupt: { unreachable: 'no input makes it', err: new GatehouseError('storage_corrupt', 'stored commit failed validation', { what: 'commit' }) },
+};
+
+describe('Slack: replies say each thing once, truthfully (issue 12)', () => {
+  let ctx: SlackCtx;
+  beforeEach(async () => {
+    ctx = await setupSlack();
+  });
+  afterEach(async () => {
+    await ctx.close();
+  });
+
+  for (const code of ERROR_CODES) {
+    it(`refusal ${code}: said once, with advice that applies`, async () => {
+      const entry = REFUSALS[code];
+      if ('unreachable' in entry) {
+        const text = explainError(entry.err, namesOf(ctx.account), '/gatehouse');
+        assert.deepEqual(repeatedClauses(text), [], text);
+        return;
+      }
+      for (const s of entry) {
+        const text = await s.run(ctx);
+        assert.match(text, s.says, `${s.what}: ${text}`);
+        if (s.not) assert.doesNotMatch(text, s.not, s.what);
+        assert.deepEqual(repeatedClauses(text), [], `${s.what}: ${text}`);
+        for (const o of s.once ?? []) assert.equal(text.split(o).length - 1, 1, `${s.what}: "${o}" once in ${text}`);
+      }
+      ctx.assertClean();
+    });
+  }
+});
 
 describe('Slack: approval cards, assignments and DMs (issue 12)', () => {
   let ctx: SlackCtx;

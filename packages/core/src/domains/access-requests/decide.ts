@@ -34,10 +34,10 @@ export const decideAccessRequest: Decide<C.Parsed<typeof C.DecideAccessInput>, {
   const r = own(s.requests, i.requestId);
   if (!r) throw new NotFoundError('access request', i.requestId);
   need(env, 'user_role:manage', r.teamId);
-  if (r.userId === actor.userId) throw new SelfChangeError('you cannot decide your own access request: another administrator must', { requestId: r.id });
+  if (r.userId === actor.userId) throw new SelfChangeError('you cannot decide your own access request: another administrator must', { action: 'request', requestId: r.id });
   if (r.status !== 'pending') {
     if ((r.status === 'approved') === i.approve) return unchanged({ request: r, grant: r.grantId ? (own(s.grants, r.grantId) ?? null) : null });
-    throw new RequestNotPendingError(`this request was already ${r.status} by ${r.decidedBy ?? 'someone'}`, { requestId: r.id, status: r.status });
+    throw new RequestNotPendingError(`this request was already ${r.status} by ${r.decidedBy ?? 'someone'}`, { requestId: r.id, status: r.status, decidedBy: r.decidedBy });
   }
   if (!i.approve) {
     const after: AccessRequest = { ...r, status: 'denied', decidedBy: actor.userId, decidedAt: now, decisionReason: i.reason };
