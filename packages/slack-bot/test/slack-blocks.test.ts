@@ -49,11 +49,14 @@ describe('Slack: Block Kit builders stay within what Slack accepts', () => {
     assert.equal(cardState(card(2)), 'pending');
   });
 
-  it('the approval message loses its buttons when ready or rejected', () => {
-    for (const opts of [{ ready: true }, { rejected: true }]) {
+  it('the approval message loses its buttons when ready; when rejected, only the rejected requirement keeps one (Approve … instead)', () => {
+    for (const [opts, ids] of [
+      [{ ready: true }, []],
+      [{ rejected: true }, ['version_approve:security']],
+    ] as const) {
       const msg = approvalMessage(names, card(2, opts));
       assert.deepEqual(checkBlocks(msg.blocks, 'message'), []);
-      assert.deepEqual(actionIds({ blocks: msg.blocks as unknown as Record<string, unknown>[] }), []);
+      assert.deepEqual(actionIds({ blocks: msg.blocks as unknown as Record<string, unknown>[] }), ids);
     }
     assert.equal(cardState(card(1, { ready: true })), 'ready');
     assert.equal(cardState(card(1, { rejected: true })), 'rejected');

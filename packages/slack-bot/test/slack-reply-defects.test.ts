@@ -6,7 +6,7 @@ import { namesOf } from '../src/slack/context.js';
 import { explainError } from '../src/slack/messages.js';
 import type { PostedMessage } from './support/fake-slack.js';
 import type { SlackCtx } from './support/slack-harness.js';
-import { APPROVALS, actionIds, at, setupSlack, textOf } from './support/slack-harness.js';
+import { APPROVALS, actionIds, at, setupSlack, state, textOf } from './support/slack-harness.js';
 
 const DAY = 86_400_000;
 
@@ -266,6 +266,36 @@ describe('Slack: approval cards, assignments and DMs (issue 12)', () => {
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
   const keyOf = (userId: string) => ctx.demo?.keys.find((k) => k.userId === userId)?.secret ?? assert.fail(`no key for ${userId}`);
+
+  it('a rejected card offers "Approve … instead" on the rejected requirement: the rejecter withdraws from Slack; another approver is told whose rejection stands', async () => {
+    const { msg } = await card(ctx, '8.2.0', ['production']);
+    await ctx.click('USEC', msg, 'version_reject:security');
+    const view = await ctx.fake.waitFor(() => ctx.lastView(), 'the reject modal');
+    await ctx.submit('USEC', view.id, { reason: state.text('CVE-2026-10') });
+    await ctx.settle();
+    const rejected = textOf(msg);
+    assert.match(rejected, /^Rejected: Checkout 8\.2\.0/);
+    assert.deepEqual(actionIds(msg), ['version_approve:security'], 'one button, on the rejected requirement');
+    assert.match(rejected, /Approve Security instead/);
+    assert.match(rejected, /:x: A rejection stands until its approver withdraws it with \*Approve … instead\* above/, 'the footer says how, from Slack');
+    assert.doesNotMatch(rejected, /by approving from the REST API or VS Code/);
+
+    // Someone who cannot give Security is refused by the core.
+    assert.match(await clickAnswer(ctx, 'UQUINN', msg, 'version_approve:security'), /^:no_entry: You need `version:approve:security`/);
+    // Another approver's approval counts, but the rejection stands until its approver withdraws it.
+    assert.match(await clickAnswer(ctx, 'UGRACE', msg, 'version_approve:security'), /^Your \*Security\* approval is recorded, but it stays rejected until <@USEC> withdraws their rejection\.$/);
+    await ctx.settle();
+    assert.match(textOf(msg), /^Rejected: /);
+
+    // The rejecter withdraws it from Slack: the card is pending again, with its buttons back.
+    await ctx.click('USEC', msg, 'version_approve:security');
+    await ctx.settle();
+    assert.match(textOf(msg), /^Approval needed: Checkout 8\.2\.0/);
+    assert.match(textOf(msg), /Security\* · 2 of 1 — approved by <@UGRACE>, <@USEC>/);
+    assert.deepEqual(actionIds(msg).sort(), ['version_approve:operational', 'version_approve:qa', 'version_reject:operational', 'version_reject:qa']);
+    assert.equal(ctx.fake.threadReplies(msg.channel, msg.ts).at(-1)?.text, ':white_check_mark: <@USEC> approved *Security* (withdrawing their rejection)');
+    ctx.assertClean();
+  });
 
   it('limits say the limit in words: Slack names the field as people know it, REST says it in the message and the issue', async () => {
     assert.equal(await ctx.answer('UADA', `assign ${at('UVERA')} qa payments for 400d`), ':memo: That did not validate:\n• Duration: at most a year');

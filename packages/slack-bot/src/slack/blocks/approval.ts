@@ -114,6 +114,8 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
         ]),
       );
     }
+    // A rejection stands until its approver withdraws it by approving (the core flips their decision).
+    if (state === 'rejected' && r.rejectedBy.length) blocks.push(actions(`type:${r.type}`, [button(`Approve ${TYPE_LABEL[r.type]} instead`, actionId(ACTION.versionApprove, r.type), v.id)]));
   }
   const rel = card.environments.map((e) => e.evaluation.release).find((x) => x?.required);
   if (rel) {
@@ -127,12 +129,13 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
           : `:hourglass_flowing_sand: ${name} — waiting for release approval`;
     blocks.push(section(line));
     if (open && rel.releaseId) blocks.push(releaseButtons(rel.releaseId));
+    if (state === 'rejected' && rel.releaseId && rel.rejectedBy.length) blocks.push(actions('release', [button('Approve release instead', actionId(ACTION.releaseApprove, rel.releaseId), rel.releaseId)]));
   }
   const footer =
     state === 'ready'
       ? ':white_check_mark: Every required approval is in: ready to deploy.'
       : state === 'rejected'
-        ? ':x: Rejected. The approver can withdraw it by approving from the REST API or VS Code; otherwise create a new version.'
+        ? ':x: A rejection stands until its approver withdraws it with *Approve … instead* above (or from the App Home, VS Code or the REST API); otherwise, fix it in a new version.'
         : `Approving needs the matching \`version:approve:<type>\` permission in team ${esc(teamName(n, p.teamId))}; ${card.environments.some((e) => e.evaluation.separationOfDuties) ? 'the creator cannot approve their own version.' : 'each approver counts once per type.'}`;
   blocks.push(context(footer));
   const text = state === 'ready' ? `${title} is approved` : state === 'rejected' ? `${title} was rejected` : `Approval needed: ${title} (${card.environments.map((e) => e.environment.name).join(', ')})`;
