@@ -169,8 +169,8 @@ describe('Slack: what the notifier posts', () => {
   it('a role-change DM says who changed the roles, or that a time-bound grant ended', () => {
     const { n } = setup();
     const c = { before: [], after: [], expiredRequest: null };
-    assert.match(roleChangeDm(n, { ...c, actor: 'UADA' }).text, /^:busts_in_silhouette: Your Gatehouse roles changed \(by <@UADA>\)\.$/);
-    assert.match(roleChangeDm(n, { ...c, actor: 'system' }).text, /^:hourglass: Your Gatehouse roles changed \(a time-bound grant ended\)\.$/);
-    assert.match(roleChangeDm(n, { ...c, actor: 'system', expiredRequest: 'req_gone' }).text, /^:hourglass: Your temporary access has expired\.$/);
+    assert.match(roleChangeDm(n, { ...c, actor: 'UADA' }, '/gatehouse').text, /^:busts_in_silhouette: Your Gatehouse roles changed \(by <@UADA>\)\.$/);
+    assert.match(roleChangeDm(n, { ...c, actor: 'system' }, '/gatehouse').text, /^:hourglass: Your Gatehouse roles changed \(a time-bound grant ended\)\.$/);
+    assert.match(roleChangeDm(n, { ...c, actor: 'system', expiredRequest: 'req_gone' }, '/gatehouse').text, /^:hourglass: Your temporary access has expired\.$/);
   });
 });

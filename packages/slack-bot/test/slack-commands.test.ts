@@ -61,7 +61,7 @@ describe('Slack: the slash command', () => {
     assert.match(ok, /<@UDORA> now holds \*QA\* in \*Payments\* until <!date\^\d+/);
     assert.ok(ctx.account.can('UDORA', 'version:approve:qa', 'payments'));
     await ctx.settle();
-    assert.match(lastDm('UDORA'), /Your Gatehouse roles changed \(by <@UADA>\)\.\n\*Before:\* Viewer \(General\), Developer \(Payments\)\n\*Now:\* Viewer \(General\), Developer \(Payments\), QA \(Payments, until/);
+    assert.match(lastDm('UDORA'), /Your Gatehouse roles changed \(by <@UADA>\)\.\n\*Added:\* QA \(Payments, until <!date[^>]*>\)\n\*Before:\* Viewer \(General\), Developer \(Payments\)\n\*Now:\* Viewer \(General\), Developer \(Payments\), QA \(Payments, until/);
     assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa payments for 2d`), /<@UDORA> already holds \*QA\* in \*Payments\* until .*: nothing changed/, 'the same grant again changes nothing');
     assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa payments for 3d`), /<@UDORA> now holds \*QA\* in \*Payments\* until/, 'another expiry replaces the grant');
 

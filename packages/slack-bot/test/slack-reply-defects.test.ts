@@ -297,6 +297,27 @@ describe('Slack: approval cards, assignments and DMs (issue 12)', () => {
     ctx.assertClean();
   });
 
+  it('a role-change DM shows the new grant first, even among 31 long team grants; the roles that stayed are listed once, cut saying how many and where to see all', async () => {
+    const ada = { userId: 'UADA' };
+    for (let i = 1; i <= 31; i++) {
+      const teamId = `t${String(i).padStart(2, '0')}`;
+      await ctx.account.createTeam(ada, { teamId, name: `Team ${i} ${'of the long-named platform organisation units '.repeat(2)}`.slice(0, 80) });
+      await ctx.account.assignRole(ada, { subject: { type: 'user', id: 'UVAL' }, roleId: 'release_manager', teamId });
+    }
+    await ctx.account.createTeam(ada, { teamId: 'zz-new', name: 'Zeta — the newest team, whose grant must show in the DM' });
+    await ctx.settle();
+    const before = ctx.fake.dmsTo('UVAL').length;
+    await ctx.answer('UADA', `assign ${at('UVAL')} qa zz-new`);
+    await ctx.settle();
+    const dm = ctx.fake.dmsTo('UVAL')[before] ?? assert.fail('no DM');
+    const text = textOf(dm);
+    // Before and Now would repeat the same first roles, both cut: the 32 roles that stayed are listed once.
+    assert.match(text, /^:busts_in_silhouette: Your Gatehouse roles changed \(by <@UADA>\)\.\n\*Added:\* QA \(Zeta — the newest team, whose grant must show in the DM\)\n\*Unchanged:\* Viewer \(General\), Release Manager \(Team 1 [^)]*\), [^\n]* … and (\d+) more\n_Lists cut to fit: `\/gatehouse whoami` or the Gatehouse App Home shows all your roles\._$/);
+    const shown = /\*Unchanged:\* ([^\n]*) … and (\d+) more/.exec(text) ?? assert.fail('no list');
+    assert.equal((shown[1]?.match(/\), /g)?.length ?? 0) + 1 + Number(shown[2]), 32, 'shown and left out add up to the 32 roles that stayed');
+    ctx.assertClean();
+  });
+
   it('limits say the limit in words: Slack names the field as people know it, REST says it in the message and the issue', async () => {
     assert.equal(await ctx.answer('UADA', `assign ${at('UVERA')} qa payments for 400d`), ':memo: That did not validate:\n• Duration: at most a year');
     const { id } = await card(ctx, '8.3.0', ['production']);

@@ -303,7 +303,7 @@ export class Notifier {
       if (added.has(userId) || JSON.stringify(c.before) === JSON.stringify(c.after)) continue;
       // The outcome DM of the access request already lists the new roles.
       if (viaRequest.has(userId)) continue;
-      const msg = roleChangeDm(n, { actor, ...c });
+      const msg = roleChangeDm(n, { actor, ...c }, this.deps.config.SLACK_COMMAND);
       this.queue.push(`u:${account.id}/${userId}`, (slot) => this.dm(slot, account, userId, msg));
     }
   }
