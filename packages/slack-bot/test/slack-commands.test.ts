@@ -62,8 +62,8 @@ describe('Slack: the slash command', () => {
     assert.ok(ctx.account.can('UDORA', 'version:approve:qa', 'payments'));
     await ctx.settle();
     assert.match(lastDm('UDORA'), /Your Gatehouse roles changed \(by <@UADA>\)\.\n\*Added:\* QA \(Payments, until <!date[^>]*>\)\n\*Before:\* Viewer \(General\), Developer \(Payments\)\n\*Now:\* Viewer \(General\), Developer \(Payments\), QA \(Payments, until/);
-    assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa payments for 2d`), /<@UDORA> already holds \*QA\* in \*Payments\* until .*: nothing changed/, 'the same grant again changes nothing');
-    assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa payments for 3d`), /<@UDORA> now holds \*QA\* in \*Payments\* until/, 'another expiry replaces the grant');
+    assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa payments for 2d`), /<@UDORA> already holds \*QA\* in \*Payments\* until .*; nothing changed\.$/, 'the same grant again changes nothing');
+    assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa payments for 3d`), /^:white_check_mark: Extended: <@UDORA> holds \*QA\* in \*Payments\* until <!date[^>]*> \(it was until <!date[^>]*>\)\./, 'a later expiry extends the grant');
 
     const dev = await ctx.answer('UDEV', `assign ${at('UDORA')} security`);
     assert.match(dev, /You need `user_role:manage` globally, which none of your roles grants\. Roles that grant it: Admin\. Ask an administrator\./);

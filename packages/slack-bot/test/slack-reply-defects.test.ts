@@ -297,6 +297,36 @@ describe('Slack: approval cards, assignments and DMs (issue 12)', () => {
     ctx.assertClean();
   });
 
+  it('assign repeated with the same role, team and duration: "already holds …; nothing changed", no DM; a later expiry is an extension, said so in the reply and the DM', async () => {
+    const cmd = `assign ${at('UVERA')} qa payments for 2d`;
+    assert.match(await ctx.answer('UADA', cmd), /^:white_check_mark: <@UVERA> now holds \*QA\* in \*Payments\* until <!date\^/);
+    await ctx.settle();
+    assert.equal(ctx.fake.dmsTo('UVERA').length, 1);
+    const seq = ctx.account.seq;
+    const until = ctx.account.roles('UVERA').find((r) => r.roleId === 'qa')?.expiresAt ?? assert.fail('no expiry');
+
+    // The same command a few seconds later asks for an expiry 30 s later: nothing a person would call a change.
+    ctx.clock.advance(30_000);
+    const again = await ctx.answer('UADA', cmd);
+    assert.equal(again, `<@UVERA> already holds *QA* in *Payments* until <!date^${Math.floor(until / 1000)}^{date_short_pretty} {time}|${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC>; nothing changed.`);
+    await ctx.settle();
+    assert.equal(ctx.account.seq, seq, 'no event');
+    assert.equal(ctx.fake.dmsTo('UVERA').length, 1, 'no DM');
+
+    // Less than is held: nothing changes either, and the reply says how to shorten it.
+    assert.match(await ctx.answer('UADA', `assign ${at('UVERA')} qa payments for 1d`), /already holds \*QA\* in \*Payments\* until .*; nothing changed\. To end it sooner, revoke it and assign it again\.$/);
+
+    // A day later, 2d more is an extension.
+    ctx.clock.advance(DAY);
+    const extended = await ctx.answer('UADA', cmd);
+    assert.match(extended, /^:white_check_mark: Extended: <@UVERA> holds \*QA\* in \*Payments\* until <!date\^\d+\^[^>]*> \(it was until <!date\^\d+\^[^>]*>\)\.\nTheir roles: /);
+    await ctx.settle();
+    const dms = ctx.fake.dmsTo('UVERA');
+    assert.equal(dms.length, 2);
+    assert.match(textOf(dms[1] ?? { blocks: [] }), /\n\*Changed:\* QA \(Payments, until <!date[^>]*>\) — was until <!date[^>]*>\n\*Before:\*/);
+    ctx.assertClean();
+  });
+
   it('a role-change DM shows the new grant first, even among 31 long team grants; the roles that stayed are listed once, cut saying how many and where to see all', async () => {
     const ada = { userId: 'UADA' };
     for (let i = 1; i <= 31; i++) {

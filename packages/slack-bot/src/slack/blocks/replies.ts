@@ -1,4 +1,4 @@
-import type { AccessReview, AuditEvent, CreatedKey, Delegation, Group, Permission, RoleDefinition, Settings, VerifyResult } from '@gatehouse/core';
+import type { AccessReview, AuditEvent, CreatedKey, Delegation, Group, Permission, RoleChangeResult, RoleDefinition, Settings, VerifyResult } from '@gatehouse/core';
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { MeResponse, ScopeAccess } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
@@ -57,6 +57,25 @@ export function whoamiMessage(me: Omit<MeResponse, 'key'>, singleAdmin: boolean)
   }
   if (singleAdmin) lines.push('\n:warning: This account has a single Admin: make a second one so it never gets locked out.');
   return reply(lines.join('\n'));
+}
+
+/**
+ * What `assign` did, in one sentence: the subject now holds the role, its expiry was extended (or
+ * set), or they held it already and nothing changed — then, when they hold it longer than
+ * `asked` (the expiry asked for; null = permanent), how to shorten it. `subject` is mrkdwn.
+ */
+export function assignedText(n: Names, subject: string, roleId: string, teamId: string | null, res: RoleChangeResult, asked: number | null): string {
+  const what = `*${esc(roleName(n, roleId))}* ${teamId === null ? 'globally' : `in *${esc(teamName(n, teamId))}*`}`;
+  const until = (t: number | null) => (t === null ? 'permanently' : `until ${when(t)}`);
+  const held = res.grant?.expiresAt ?? null;
+  if (!res.changed) {
+    const longer = held === null ? asked !== null : asked !== null && asked < held;
+    return `${subject} already holds ${what} ${until(held)}; nothing changed.${longer ? ' To end it sooner, revoke it and assign it again.' : ''}`;
+  }
+  const was = res.replaced ? res.replaced.expiresAt : undefined;
+  if (was === undefined) return `:white_check_mark: ${subject} now holds ${what}${held === null ? '' : ` ${until(held)}`}.`;
+  const extended = held === null || (was !== null && held > was);
+  return `:white_check_mark: ${extended ? 'Extended' : 'Changed'}: ${subject} holds ${what} ${until(held)} (it was ${was === null ? 'permanent' : until(was)}).`;
 }
 
 export function rolesMessage(roles: readonly RoleDefinition[]): Message {
