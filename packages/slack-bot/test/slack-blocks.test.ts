@@ -149,12 +149,12 @@ describe('Slack: what the notifier posts', () => {
   }
 
   it('decision replies say who decided which type, a withdrawn rejection and the reason', () => {
-    const { event } = setup();
+    const { n, event } = setup();
     const decided = (decision: 'approve' | 'reject', previous: 'approve' | 'reject' | null, reason: string | null) =>
       event({ type: 'version.decided', data: { versionId: 'ver_1', approvalType: 'qa', decision, reason, approverId: 'UQ', previous } });
-    assert.equal(versionDecisionReply(decided('approve', null, null)), ':white_check_mark: <@UQ> approved *QA*');
-    assert.equal(versionDecisionReply(decided('approve', 'reject', null)), ':white_check_mark: <@UQ> approved *QA* (withdrawing their rejection)');
-    assert.equal(versionDecisionReply(decided('reject', null, 'a <b>')), ':x: <@UQ> rejected *QA*: _a &lt;b&gt;_');
+    assert.equal(versionDecisionReply(n, decided('approve', null, null)), ':white_check_mark: <@UQ> approved *QA*');
+    assert.equal(versionDecisionReply(n, decided('approve', 'reject', null)), ':white_check_mark: <@UQ> approved *QA* (withdrawing their rejection)');
+    assert.equal(versionDecisionReply(n, decided('reject', null, 'a <b>')), ':x: <@UQ> rejected *QA*: _a &lt;b&gt;_');
   });
 
   it('release, override and deployment replies name the release and environment (their ids when unknown)', () => {

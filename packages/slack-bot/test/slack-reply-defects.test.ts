@@ -360,4 +360,26 @@ describe('Slack: approval cards, assignments and DMs (issue 12)', () => {
     assert.equal(ApiErrorSchema.parse(team.json).error.message, 'name: at most 80 characters');
     ctx.assertClean();
   });
+
+  it('a service account (CI) is named in the card and its thread, never mentioned as a Slack user', async () => {
+    const ci = keyOf('UCI');
+    const created = await rest(ci, 'POST', '/versions', { productId: 'checkout', version: '9.1.0' });
+    const versionId = String((created.json['version'] as { id: string }).id);
+    await rest(ci, 'POST', `/versions/${versionId}/approval-requests`, { environmentId: 'staging' });
+    const ref = await ctx.fake.waitFor(() => ctx.account.view.versions[versionId]?.message, 'the card');
+    await ctx.settle();
+    const msg = ctx.fake.messages.get(`${ref.channel}/${ref.ts}`) ?? assert.fail('not posted');
+    await ctx.click('UQUINN', msg, 'version_approve:qa');
+    await ctx.settle();
+    assert.equal((await rest(ci, 'POST', '/deployments', { versionId, environmentId: 'staging' })).status, 201);
+    await ctx.settle();
+    const all = [textOf(msg), ...ctx.fake.threadReplies(msg.channel, msg.ts).map((m) => m.text)].join('\n');
+    assert.match(textOf(msg), /\*Created by\*\n\*CI pipeline \(service account\)\*/);
+    assert.match(all, /:rocket: \*CI pipeline \(service account\)\* deployed to \*staging\*\./);
+    assert.doesNotMatch(all, /<@UCI>/);
+    assert.doesNotMatch(all, /service account\)\* \(service account\)/, 'said once');
+    // Real Slack users stay mentions.
+    assert.match(all, /approved by <@UQUINN>/);
+    ctx.assertClean();
+  });
 });

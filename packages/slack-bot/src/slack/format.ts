@@ -79,7 +79,10 @@ export function versionName(n: Names, versionId: string): string {
  */
 export function userName(n: Names, userId: string): string {
   const u = own(n.state.users, userId);
-  return u?.serviceAccount ? `*${esc(u.name || userId)}* (service account)` : who(userId);
+  if (!u?.serviceAccount) return who(userId);
+  const name = u.name || userId;
+  // `CI (service account)` when the name does not say so already.
+  return /service account/i.test(name) ? `*${esc(name)}*` : `*${esc(name)}* (service account)`;
 }
 
 /**

@@ -116,7 +116,7 @@ export class Notifier {
         case 'version.decided': {
           const key = `v:${a}/${e.data.versionId}`;
           this.queue.sync(key, (slot) => this.syncVersion(slot, account, e.data.versionId, e.actor));
-          const text = versionDecisionReply(e);
+          const text = versionDecisionReply(n, e);
           this.queue.push(key, (slot) => this.threadReply(slot, account, e.data.versionId, text));
           const d = e.data;
           const transitioned = before === undefined ? (d.decision === 'approve' ? after === 'ready' : after === 'rejected' && d.previous !== 'reject') : before !== after;

@@ -1,7 +1,7 @@
 import type { AccessRequest, AuditEvent, Product, RoleAssignment, Version } from '@gatehouse/core';
 import { SYSTEM } from '@gatehouse/core';
 import type { Names } from '../format.js';
-import { assignment, assignments, esc, reasonText, roleName, teamName, when, who } from '../format.js';
+import { assignment, assignments, esc, reasonText, roleName, teamName, userName, when, who } from '../format.js';
 import { formatDuration } from '../parse.js';
 import { TYPE_LABEL } from './approval.js';
 import type { Message } from './common.js';
@@ -17,7 +17,7 @@ export function versionOutcomeDm(n: Names, v: Version, p: Product, state: 'ready
   return reply(
     state === 'ready'
       ? `:white_check_mark: *${esc(p.name)} ${esc(v.version)}* has every approval it needs for ${esc(envs)}: ready to deploy${link}.`
-      : `:x: *${esc(p.name)} ${esc(v.version)}* was rejected by ${who(e.actor)}${e.type === 'version.decided' ? ` (${TYPE_LABEL[e.data.approvalType]}): ${reasonText(e.data.reason ?? '')}` : ''}${link}.`,
+      : `:x: *${esc(p.name)} ${esc(v.version)}* was rejected by ${userName(n, e.actor)}${e.type === 'version.decided' ? ` (${TYPE_LABEL[e.data.approvalType]}): ${reasonText(e.data.reason ?? '')}` : ''}${link}.`,
   );
 }
 
