@@ -38,7 +38,7 @@ describe('Slack: teams, products, environments and settings from the slash comma
   it('teams: list, create, rename, members; refusals and usage', async () => {
     const list = await ctx.answer('UVERA', 'teams');
     assert.match(list, /\*Teams\* \(3\)/);
-    assert.match(list, /• \*Payments\* `payments` — \d+ members; products: Checkout/);
+    assert.match(list, /• \*Payments\* — \d+ members; products: Checkout/);
 
     assert.match(await ctx.answer('UADA', 'team create platform Platform <team> & co'), /Created team \*Platform &lt;team&gt; &amp; co\* \(`platform`\)\. Next: a product for it \(`\/gatehouse product create <id> platform <name>`\)/);
     assert.equal(ctx.account.view.teams['platform']?.name, 'Platform <team> & co');
@@ -65,7 +65,7 @@ describe('Slack: teams, products, environments and settings from the slash comma
   });
 
   it('products: list, create, move to another team, set and clear the channel; refusals and usage', async () => {
-    assert.match(await ctx.answer('UVERA', 'products'), /• \*Checkout\* `checkout` — team \*Payments\*; approval messages in the account's channel \(<#CAPPROVALS>\)/);
+    assert.match(await ctx.answer('UVERA', 'products'), /• \*Checkout\* — team \*Payments\*; approval messages in the account's channel \(<#CAPPROVALS>\)/);
 
     const created = await ctx.answer('URITA', 'product create billing payments Billing portal');
     assert.match(created, /Created product \*Billing portal\* \(`billing`\) in team \*Payments\*; its approval messages go to the account's approvals channel, <#CAPPROVALS>\./);
@@ -92,18 +92,18 @@ describe('Slack: teams, products, environments and settings from the slash comma
   });
 
   it('environments: list, create (production, for one product), production on/off, channel; refusals and usage', async () => {
-    assert.match(await ctx.answer('UVERA', 'environments'), /• \*production\* `production` — production, for every product/);
+    assert.match(await ctx.answer('UVERA', 'environments'), /• \*production\* — production, for every product/);
 
     const created = await ctx.answer('USAM', 'environment create prod-eu production for checkout Production EU');
     assert.match(created, /Created production environment \*Production EU\* \(`prod-eu`\) for \*Checkout\* only\. Say which approvals it needs with `\/gatehouse rule set prod-eu checkout`\./);
     assert.deepEqual(ctx.account.view.environments['prod-eu'] && { ...ctx.account.view.environments['prod-eu'], createdAt: 0 }, { id: 'prod-eu', name: 'Production EU', productId: 'checkout', production: true, createdAt: 0 });
-    assert.match(await ctx.answer('USAM', 'environment create qa-lab for search-api production'), /Created production environment \*qa-lab\* \(`qa-lab`\) for \*Search API\* only/, 'either order; the id names it when no name is given');
-    assert.match(await ctx.answer('USAM', 'environment create sandbox Sandbox'), /Created environment \*Sandbox\* \(`sandbox`\) for every product/);
+    assert.match(await ctx.answer('USAM', 'environment create qa-lab for search-api production'), /Created production environment \*qa-lab\* for \*Search API\* only/, 'either order; the id names it when no name is given');
+    assert.match(await ctx.answer('USAM', 'environment create sandbox Sandbox'), /Created environment \*Sandbox\* for every product/);
     assert.equal(ctx.account.view.environments['sandbox']?.production, false);
     assert.match(await ctx.answer('UVERA', 'environments'), /• \*Production EU\* `prod-eu` — production, for \*Checkout\* only/);
 
     assert.match(await ctx.answer('UDEV', 'environment create perf Perf'), /You need `environment:create` globally, which none of your roles grants\. Roles that grant it: Admin, Release Manager, SRE\./);
-    assert.match(await ctx.answer('USTEVE', 'environment create perf for checkout Perf'), /Created environment \*Perf\* \(`perf`\) for \*Checkout\* only/, "an SRE of Payments may create Checkout's environments");
+    assert.match(await ctx.answer('USTEVE', 'environment create perf for checkout Perf'), /Created environment \*Perf\* for \*Checkout\* only/, "an SRE of Payments may create Checkout's environments");
     assert.match(await ctx.answer('USAM', 'environment create'), /Give the environment an id/);
     assert.match(await ctx.answer('USAM', 'environment create perf2 for'), /Name the product after `for`/);
     assert.match(await ctx.answer('USAM', 'environment create perf2 for nothing'), /Product 'nothing' does not exist/);

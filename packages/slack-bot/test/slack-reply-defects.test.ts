@@ -382,4 +382,30 @@ describe('Slack: approval cards, assignments and DMs (issue 12)', () => {
     assert.match(all, /approved by <@UQUINN>/);
     ctx.assertClean();
   });
+
+  it('names show their id only when it adds something: not `*production* (production)` nor `*Payments* `payments``', async () => {
+    const { msg } = await card(ctx, '8.4.0', ['production']);
+    assert.match(textOf(msg), /:hourglass_flowing_sand: \*production\*: waiting for/);
+    assert.doesNotMatch(textOf(msg), /\*production\* \(production\)/);
+    await ctx.answer('UADA', 'environment create live production Live');
+    await ctx.account.createRule({ userId: 'UADA' }, { environmentId: 'live', requirements: [{ type: 'qa', quorum: 1 }] });
+    const live = await card(ctx, '8.5.0', ['live']);
+    assert.match(textOf(live.msg), /\*Live\* \(production\): waiting for/, 'the production mark stays where the name does not say so');
+
+    const envs = await ctx.answer('UADA', 'environments');
+    assert.match(envs, /• \*production\* — production, for every product/);
+    assert.match(envs, /• \*Live\* — production/);
+    const teams = await ctx.answer('UADA', 'teams');
+    assert.match(teams, /• \*Payments\* — /);
+    assert.doesNotMatch(teams, /`payments`/);
+    const products = await ctx.answer('UADA', 'products');
+    assert.match(products, /• \*Checkout\* — team/);
+    assert.match(products, /• \*Search API\* `search-api` — team/, 'an id that differs from the name stays');
+    const roles = await ctx.answer('UADA', 'roles');
+    assert.match(roles, /• \*QA\* — static/);
+    assert.match(roles, /• \*Release Manager\* `release_manager` — static/);
+    assert.match(await ctx.answer('UADA', 'groups'), /• \*On-call\* `oncall` — members/);
+    assert.match(await ctx.answer('UADA', 'team create ops Ops'), /^:busts_in_silhouette: Created team \*Ops\*\. Next/);
+    ctx.assertClean();
+  });
 });

@@ -86,6 +86,17 @@ export function userName(n: Names, userId: string): string {
 }
 
 /**
+ * A named object in bold with its id in code after it (`*Search API* \`search-api\``), the id left
+ * out when it adds nothing: the name is the id, or the id in other letter case. `paren` puts the
+ * id in parentheses.
+ */
+export function nameAndId(name: string, id: string, style: 'code' | 'paren' = 'code'): string {
+  const bold = `*${esc(name)}*`;
+  if (name.trim().toLowerCase() === id.toLowerCase()) return bold;
+  return style === 'code' ? `${bold} \`${esc(id)}\`` : `${bold} (\`${esc(id)}\`)`;
+}
+
+/**
  * A time as Slack's date token, which every reader sees in their own time zone, with a UTC
  * fallback for clients that cannot render it.
  */

@@ -66,7 +66,8 @@ export function rejectedIn(e: Evaluation): boolean {
 
 /** One environment: ready, rejected (and by whom), or what it waits for. A rejected card says "ready to deploy" nowhere. */
 function envLine(n: Names, e: ApprovalCard['environments'][number], state: CardState): string {
-  const name = `*${esc(e.environment.name)}*${e.environment.production ? ' (production)' : ''}`;
+  // "(production)" marks a production environment, unless its name says so already.
+  const name = `*${esc(e.environment.name)}*${e.environment.production && !/\bprod(uction)?\b/i.test(e.environment.name) ? ' (production)' : ''}`;
   if (e.evaluation.ready) return `:white_check_mark: ${name}: ${state === 'rejected' ? 'its approvals are in' : 'ready to deploy'}`;
   const missing = missingText(n, e.evaluation.missing);
   return rejectedIn(e.evaluation) ? `:x: ${name}: rejected — ${missing}` : `:hourglass_flowing_sand: ${name}: waiting for ${missing}`;

@@ -2,7 +2,7 @@ import type { AccessReview, AuditEvent, CreatedKey, Delegation, Group, Permissio
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { MeResponse, ScopeAccess } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { TYPE_LABEL, environmentName, esc, missingText, productName, reasonText, roleName, teamName, userName, versionName, when, who } from '../format.js';
+import { TYPE_LABEL, environmentName, esc, missingText, nameAndId, productName, reasonText, roleName, teamName, userName, versionName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
 import { ruleSummary, ruleTarget } from './catalog.js';
@@ -79,14 +79,14 @@ export function assignedText(n: Names, subject: string, roleId: string, teamId: 
 }
 
 export function rolesMessage(roles: readonly RoleDefinition[]): Message {
-  const lines = roles.map((r) => `• *${esc(r.name)}* \`${r.id}\` — ${r.kind === 'static' ? 'static' : `custom, ${r.scope}`}: ${esc(r.description || `${r.permissions.length} permissions`)}`);
+  const lines = roles.map((r) => `• ${nameAndId(r.name, r.id)} — ${r.kind === 'static' ? 'static' : `custom, ${r.scope}`}: ${esc(r.description || `${r.permissions.length} permissions`)}`);
   return reply(`*Roles* (${roles.length})\n${lines.join('\n')}\nDetails: \`role <name>\`.`);
 }
 
 export function roleMessage(r: RoleDefinition): Message {
   const allowed = PERMISSIONS.filter((p) => closePermissions(r.permissions).has(p));
   const kind = r.kind === 'static' ? 'static (ships with Gatehouse; cannot be edited, renamed or deleted)' : `custom, granted ${r.scope === 'team' ? 'in one team at a time' : 'globally'}`;
-  return reply(`*${esc(r.name)}* \`${r.id}\` — ${kind}\n${esc(r.description)}\n*Allowed* (${allowed.length}):\n${permissionLines(allowed).map((l) => `• ${l}`).join('\n')}\nEverything else is Not allowed.`);
+  return reply(`${nameAndId(r.name, r.id)} — ${kind}\n${esc(r.description)}\n*Allowed* (${allowed.length}):\n${permissionLines(allowed).map((l) => `• ${l}`).join('\n')}\nEverything else is Not allowed.`);
 }
 
 export function holdersMessage(n: Names, role: RoleDefinition, holders: readonly { userId: string; teamId: string | null; via: string | null; expiresAt: number | null }[]): Message {
@@ -101,7 +101,7 @@ export function groupsMessage(n: Names, groups: readonly Group[]): Message {
     Object.values(n.state.grants)
       .filter((x) => x.subject.type === 'group' && x.subject.id === g.id)
       .map((x) => `${esc(roleName(n, x.roleId))} (${x.teamId === null ? 'global' : esc(teamName(n, x.teamId))})`);
-  const lines = groups.map((g) => `• *${esc(g.name)}* \`${g.id}\` — members: ${g.members.map(who).join(', ') || '—'}; roles: ${grantsOf(g).join(', ') || '—'}`);
+  const lines = groups.map((g) => `• ${nameAndId(g.name, g.id)} — members: ${g.members.map(who).join(', ') || '—'}; roles: ${grantsOf(g).join(', ') || '—'}`);
   return reply(`*Groups* (${groups.length})\n${lines.join('\n')}`);
 }
 

@@ -1,6 +1,6 @@
 import { reply } from '../blocks/common.js';
 import { groupsMessage, usageMessage } from '../blocks/replies.js';
-import { assignments, esc, who } from '../format.js';
+import { assignments, esc, nameAndId, who } from '../format.js';
 import { joinTokens, wordAt } from '../parse.js';
 import { ensureMentioned, requireGroup } from './resolve.js';
 import type { Subcommand } from './types.js';
@@ -21,7 +21,7 @@ export const group: Subcommand = async (ctx, args) => {
       for (const t of rest.filter((x) => x.kind === 'user')) members.push(await ensureMentioned(ctx, t));
       const name = joinTokens(rest.filter((x) => x.kind === 'word')) || target;
       const { groupId } = await account.createGroup(actor, { groupId: target, name, members });
-      return reply(`:busts_in_silhouette: Created group *${esc(name)}* (\`${groupId}\`)${members.length ? ` with ${members.map(who).join(', ')}` : ''}. Grant it roles with \`${ctx.cmd} assign group:${groupId} <role> [team]\`.`);
+      return reply(`:busts_in_silhouette: Created group ${nameAndId(name, groupId, 'paren')}${members.length ? ` with ${members.map(who).join(', ')}` : ''}. Grant it roles with \`${ctx.cmd} assign group:${groupId} <role> [team]\`.`);
     }
     case 'add':
     case 'remove': {
