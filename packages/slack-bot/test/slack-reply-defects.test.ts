@@ -408,4 +408,24 @@ describe('Slack: approval cards, assignments and DMs (issue 12)', () => {
     assert.match(await ctx.answer('UADA', 'team create ops Ops'), /^:busts_in_silhouette: Created team \*Ops\*\. Next/);
     ctx.assertClean();
   });
+
+  it('the single-Admin warning goes only to those who can act on it (an Admin), in whoami and after a role change', async () => {
+    assert.match(await ctx.answer('UADA', `revoke ${at('UGRACE')} admin`), /:warning: Only one Admin is left in this account: make a second one\.$/);
+    assert.match(await ctx.answer('UADA', 'whoami'), /:warning: This account has a single Admin/);
+    // Russ manages team Search (a custom team role) but cannot make an Admin.
+    await ctx.account.createRole({ userId: 'UADA' }, { roleId: 'search-people', name: 'Search people', permissions: ['user_role:manage', 'version:approve:qa'] });
+    await ctx.account.assignRole({ userId: 'UADA' }, { subject: { type: 'user', id: 'URUSS' }, roleId: 'search-people', teamId: 'search' });
+    const assigned = await ctx.answer('URUSS', `assign ${at('UVERA')} qa search`);
+    assert.match(assigned, /^:white_check_mark: <@UVERA> now holds \*QA\* in \*Search\*\./);
+    assert.doesNotMatch(assigned, /Admin/);
+    assert.doesNotMatch(await ctx.answer('URUSS', 'whoami'), /single Admin/);
+    // Group members too: Rita manages people (a custom global role) but cannot make an Admin.
+    await peopleManager(ctx);
+    await ctx.answer('UADA', 'group create helpers Helpers');
+    const byRita = await ctx.answer('URITA', `group add helpers ${at('UVERA')}`);
+    assert.match(byRita, /^:white_check_mark: Added <@UVERA> to group `helpers`\./);
+    assert.doesNotMatch(byRita, /Admin/);
+    assert.match(await ctx.answer('UADA', `group add helpers ${at('UVIC')}`), /:warning: Only one Admin is left\.$/);
+    ctx.assertClean();
+  });
 });

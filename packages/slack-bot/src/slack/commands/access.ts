@@ -111,7 +111,7 @@ export const assign: Subcommand = async (ctx, args) => {
   // A repeat that changed nothing says so and stops there.
   if (!res.changed) return reply(head);
   const roles = subject.type === 'user' ? `\nTheir roles: ${assignments(names, account.roles(subject.id))}` : '';
-  return reply(`${head}${roles}${warn(res.warnings)}`);
+  return reply(`${head}${roles}${warn(res.warnings, canMakeAdmin(ctx))}`);
 };
 
 export const revoke: Subcommand = async (ctx, args) => {
@@ -123,9 +123,14 @@ export const revoke: Subcommand = async (ctx, args) => {
   const res = await account.revokeRole(actor, { subject, roleId: parsed.roleId, teamId: parsed.teamId });
   const where = parsed.teamId === null ? 'globally' : `in *${esc(teamName(names, parsed.teamId))}*`;
   const roles = subject.type === 'user' ? `\nTheir roles: ${assignments(names, account.roles(subject.id))}` : '';
-  return reply(`:white_check_mark: Revoked *${esc(roleName(names, parsed.roleId))}* ${where} from ${subjectText(subject)}.${roles}${warn(res.warnings)}`);
+  return reply(`:white_check_mark: Revoked *${esc(roleName(names, parsed.roleId))}* ${where} from ${subjectText(subject)}.${roles}${warn(res.warnings, canMakeAdmin(ctx))}`);
 };
 
-function warn(warnings: readonly string[]): string {
-  return warnings.includes('single_admin') ? '\n:warning: Only one Admin is left in this account: make a second one.' : '';
+/** Whether the asker could act on the single-Admin warning: only an Admin makes an Admin. */
+function canMakeAdmin(ctx: CommandContext): boolean {
+  return ctx.session.account.admins().includes(ctx.session.actor.userId);
+}
+
+function warn(warnings: readonly string[], canAct: boolean): string {
+  return canAct && warnings.includes('single_admin') ? '\n:warning: Only one Admin is left in this account: make a second one.' : '';
 }

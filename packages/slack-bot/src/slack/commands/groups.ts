@@ -31,7 +31,7 @@ export const group: Subcommand = async (ctx, args) => {
       const res = verb === 'add' ? await account.addGroupMember(actor, { groupId, userId }) : await account.removeGroupMember(actor, { groupId, userId });
       const done = verb === 'add' ? `added ${who(userId)} to` : `removed ${who(userId)} from`;
       const head = res.changed ? `:white_check_mark: ${done[0]?.toUpperCase()}${done.slice(1)} group \`${groupId}\`.` : `Nothing changed: ${who(userId)} ${verb === 'add' ? 'is already in' : 'is not in'} group \`${groupId}\`.`;
-      return reply(`${head}\nTheir roles: ${assignments(names, account.roles(userId))}${res.warnings.includes('single_admin') ? '\n:warning: Only one Admin is left.' : ''}`);
+      return reply(`${head}\nTheir roles: ${assignments(names, account.roles(userId))}${res.warnings.includes('single_admin') && account.admins().includes(actor.userId) ? '\n:warning: Only one Admin is left.' : ''}`);
     }
     case 'delete': {
       if (!target) return usageMessage(ctx.cmd, 'groups', 'Name the group to delete.');
