@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { APPROVAL_TYPES, ApprovalTypeSchema, PERMISSIONS, PermissionSchema } from './authz/permissions.js';
 import { ValidationError } from './errors.js';
+import { limitMessage } from './limits.js';
 import {
   ApprovalPolicySchema,
   DecisionSchema,
@@ -20,7 +21,7 @@ import {
  * Inputs of every command, validated at the core's boundary whatever the caller (Slack, REST, tests).
  * Only zod is imported here, so the REST contract can reuse these schemas without pulling in storage.
  */
-const Duration = z.number().int().min(60_000, 'a duration is at least one minute').max(366 * 86_400_000, 'a duration is at most a year');
+const Duration = z.number().int().min(60_000, 'at least one minute').max(366 * 86_400_000, 'at most a year');
 
 /** A user id; `system` is reserved for the system actor. */
 const UserIdSchema = IdSchema.refine((id) => id.toLowerCase() !== 'system', "'system' is reserved and cannot be a user id");
@@ -158,7 +159,7 @@ export const CreateVersionInput = z.object({
     .string()
     .trim()
     .min(1, 'give a version string, e.g. 1.4.2')
-    .max(100, 'a version string is at most 100 characters')
+    .max(100, 'at most 100 characters')
     .refine((v) => ![...v].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), 'a version string has no control characters (NUL, tabs, line breaks)'),
   releaseId: IdSchema.nullable().default(null),
   /** The commit it was built from, e.g. a git sha. */
@@ -166,7 +167,7 @@ export const CreateVersionInput = z.object({
     .string()
     .trim()
     .max(64, { error: 'a commit is at most 64 characters', abort: true })
-    .regex(/^[0-9A-Za-z._/-]{1,64}$/, 'a commit is a sha or ref of at most 64 characters')
+    .regex(/^[0-9A-Za-z._/-]{1,64}$/, 'a sha or ref of at most 64 characters (letters, digits, . _ / -)')
     .optional(),
 });
 export const RequestApprovalInput = z.object({ versionId: IdSchema, environmentId: IdSchema });
@@ -241,9 +242,9 @@ export type Input<S extends z.ZodType> = z.input<S>;
 /** A command's input after validation (defaults filled in), as the domains' decide functions take it. */
 export type Parsed<S extends z.ZodType> = z.output<S>;
 
-/** Validates input against a schema; a ValidationError lists every issue with its path. */
+/** Validates input against a schema; a ValidationError lists every issue with its path, limits in words. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input);
+  const r = schema.safeParse(input, { error: limitMessage });
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
   throw new ValidationError(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), issues);

@@ -336,6 +336,8 @@ export const RoleChangeResponseSchema = z.object({
   grant: GrantDtoSchema.nullable(),
   changed: z.boolean(),
   warnings: WarningsSchema,
+  /** The grant this one replaced (the same role and scope, held until another time): an extension. */
+  replaced: GrantDtoSchema.optional(),
 });
 
 export const GroupDtoSchema = GroupSchema;

@@ -134,10 +134,14 @@ function refusal<D extends object>(code: ErrorCode, name: string) {
   };
 }
 
+/** What a self-change refusal refused: one's own roles or status, one's own access request, a delegation to oneself. */
+export type SelfChangeAction = 'roles' | 'request' | 'delegation';
 /** Nobody changes their own roles or status, nor decides their own access request. */
-export const SelfChangeError = refusal<{ userId?: string; roleId?: string; requestId?: string }>('self_change', 'SelfChangeError');
-/** Granting (or building a role with) permissions the actor does not hold. */
-export const EscalationError = refusal<{ roleId?: string; teamId?: string | null; missing?: readonly string[] }>('escalation', 'EscalationError');
+export const SelfChangeError = refusal<{ action: SelfChangeAction; userId?: string; roleId?: string; requestId?: string }>('self_change', 'SelfChangeError');
+/** What an escalation refusal refused: granting a role, a role's permissions, the default role, a delegation. */
+export type EscalationAction = 'grant' | 'role_permissions' | 'default_role' | 'delegation';
+/** Granting (or building a role with, or delegating) permissions the actor does not hold. */
+export const EscalationError = refusal<{ action: EscalationAction; roleId?: string; teamId?: string | null; missing?: readonly string[] }>('escalation', 'EscalationError');
 /** The change would leave the account without an active Admin. */
 export const LastAdminError = refusal<{ admins: readonly string[] }>('last_admin', 'LastAdminError');
 /** The creator of a version approving it while separation of duties applies. */
@@ -151,10 +155,11 @@ export const RoleScopeError = refusal<{ roleId?: string; scope?: string; grants?
 /** A deactivated user acting, or being granted something. */
 export const UserInactiveError = refusal<{ userId: string }>('user_inactive', 'UserInactiveError');
 export const StaticRoleImmutableError = refusal<{ roleId: string }>('static_role_immutable', 'StaticRoleImmutableError');
-export const RoleInUseError = refusal<{ holders: readonly { subject: { type: string; id: string }; teamId: string | null }[] }>('role_in_use', 'RoleInUseError');
+/** A role still granted (`holders`), or the default role for newcomers (`defaultRole`), cannot be deleted. */
+export const RoleInUseError = refusal<{ roleId: string; defaultRole: boolean; holders: readonly { subject: { type: string; id: string }; teamId: string | null }[] }>('role_in_use', 'RoleInUseError');
 export const ReleaseLockedError = refusal<{ releaseId: string }>('release_locked', 'ReleaseLockedError');
 export const ReleaseArchivedError = refusal<{ releaseId: string }>('release_archived', 'ReleaseArchivedError');
-export const RequestNotPendingError = refusal<{ requestId: string; status: string }>('request_not_pending', 'RequestNotPendingError');
+export const RequestNotPendingError = refusal<{ requestId: string; status: string; decidedBy: string | null }>('request_not_pending', 'RequestNotPendingError');
 export const InvalidKeyError = refusal<Record<string, never>>('invalid_key', 'InvalidKeyError');
 
 export function isGatehouseError(e: unknown): e is GatehouseError {

@@ -9,8 +9,8 @@ export const IdSchema = z
   .string()
   .max(ID_MAX, { error: `an id is at most ${ID_MAX} characters`, abort: true })
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'an id is 1-64 letters, digits, _ . : - and starts with a letter or digit');
-export const NameSchema = z.string().trim().min(1, 'a name must not be empty').max(80, 'a name is at most 80 characters');
-export const ReasonSchema = z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000);
+export const NameSchema = z.string().trim().min(1, 'must not be empty').max(80, 'at most 80 characters');
+export const ReasonSchema = z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000, 'at most 1,000 characters');
 /** Milliseconds since the epoch. */
 export const TimeSchema = z.number().int().nonnegative();
 

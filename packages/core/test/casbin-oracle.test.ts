@@ -28,6 +28,7 @@ function sampleBySplice<T>(rng: Rng, items: readonly T[], k: number): T[] {
   return out;
 }
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
 interface Subject {
@@ -54,7 +55,7 @@ interface World {
   readonly groups: ReadonlyMap<string, ReadonlySet<string>>;
   /** Role id → permissions as given to createRole (custom) or the static definition. */
   readonly roles: ReadonlyMap<string, readonly Permission[]>;
-  /** Keyed by subject, role and scope: assigning the same role in the same scope again replaces the grant. */
+  /** Keyed by subject, role and scope: assigning the same role in the same scope again replaces the grant (a duration only extends it). */
   readonly grants: ReadonlyMap<string, OracleGrant>;
   readonly scopeRefusals: number;
 }
@@ -126,7 +127,10 @@ async function buildWorld(seed: number): Promise<World> {
     }
     const durationMs = rng.chance(0.3) ? rng.pick([HOUR, 3 * HOUR]) : undefined;
     await account.assignRole(admin, durationMs === undefined ? { subject, roleId, teamId } : { subject, roleId, teamId, durationMs });
-    put({ subject, roleId, teamId, expiresAt: durationMs === undefined ? null : clock.now() + durationMs });
+    // Without a duration the grant becomes permanent; a duration only ever extends the grant held, by a minute or more.
+    const expiresAt = durationMs === undefined ? null : clock.now() + durationMs;
+    const held = grants.get(grantKey({ subject, roleId, teamId }))?.expiresAt;
+    if (expiresAt === null || held === undefined || (held !== null && expiresAt - held >= MINUTE)) put({ subject, roleId, teamId, expiresAt });
   }
 
   // Joining a group after its grants were made.

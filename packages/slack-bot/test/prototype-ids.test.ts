@@ -27,7 +27,7 @@ describe('ids named like prototype members', () => {
 
     it('assign group:hasOwnProperty is refused: the group does not exist, nothing is stored', async () => {
       const seq = ctx.account.seq;
-      assert.match(await ctx.answer('UADA', 'assign group:hasOwnProperty admin'), /group 'hasOwnProperty' does not exist/);
+      assert.match(await ctx.answer('UADA', 'assign group:hasOwnProperty admin'), /Group 'hasOwnProperty' does not exist/);
       assert.equal(ctx.account.seq, seq);
     });
 
@@ -62,7 +62,7 @@ describe('ids named like prototype members', () => {
       const seq = ctx.account.seq;
       assert.equal((await postSigned(ctx.endpoint, SECRET, interactionBody(payload))).status, 200);
       const got = await ctx.fake.waitFor(() => ctx.fake.responsesTo(responseUrl)[0], 'the answer');
-      assert.match(String(got['text']), /access request 'constructor' does not exist/);
+      assert.match(String(got['text']), /Access request 'constructor' does not exist/);
       assert.equal(ctx.account.seq, seq);
       ctx.assertClean();
     });

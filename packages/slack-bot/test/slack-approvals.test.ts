@@ -99,7 +99,7 @@ describe('Slack: approval messages', () => {
     assert.deepEqual(d?.map((x) => [x.approverId, x.type, x.decision, x.reason]), [['USEC', 'security', 'reject', 'CVE-2026-1234 in the payment SDK']]);
     assert.match(textOf(msg), /Rejected: Checkout 2\.0\.1/);
     assert.match(textOf(msg), /rejected by <@USEC>: _CVE-2026-1234 in the payment SDK_/);
-    assert.deepEqual(actionIds(msg), [], 'no buttons once rejected');
+    assert.deepEqual(actionIds(msg), ['version_approve:security'], 'once rejected, only Approve Security instead, on the rejected requirement');
     assert.deepEqual(
       ctx.fake.threadReplies(msg.channel, msg.ts).map((m) => m.text),
       [':x: <@USEC> rejected *Security*: _CVE-2026-1234 in the payment SDK_'],
@@ -216,6 +216,12 @@ describe('Slack: approval messages', () => {
     assert.match(textOf(msg2), /rejected by <@URITA>: _the changelog is missing_/);
     assert.match(textOf(msg), /Rejected: Checkout 2\.1\.0/, 'the other version of the release too');
     assert.match(textOf(ctx.fake.dmsTo('UDEV').at(-1) ?? { blocks: [] }), /rejected by <@URITA>/);
+    // The rejecter withdraws it from the card: Approve release instead.
+    assert.deepEqual(actionIds(msg2), [`release_approve:${release.id}`]);
+    await ctx.click('URITA', msg2, `release_approve:${release.id}`);
+    await ctx.settle();
+    assert.equal(ctx.account.view.releases[release.id]?.decisions.find((d) => d.approverId === 'URITA')?.decision, 'approve');
+    assert.doesNotMatch(textOf(msg2), /^Rejected:/);
     ctx.assertClean();
   });
 
@@ -223,7 +229,7 @@ describe('Slack: approval messages', () => {
     const versionId = await restRequest(ctx, 'UDEV', 'checkout', '2.2.0', 'production');
     const msg = await approvalMessage(ctx, versionId);
     const blocked = await ctx.answer('UDEV', `deploy ${versionId} production`);
-    assert.match(blocked, /is blocked\. Still missing:\n• qa: 1 more approval/);
+    assert.match(blocked, /^:octagonal_sign: Checkout 2\.2\.0 cannot go to production yet\. Still missing:\n• qa: 1 more approval/);
     assert.match(blocked, /gate:override/);
     const refused = await ctx.answer('UDEV', `deploy ${versionId} production override because hotfix`);
     assert.match(refused, /You need `gate:override` in team Payments/);

@@ -49,11 +49,14 @@ describe('Slack: Block Kit builders stay within what Slack accepts', () => {
     assert.equal(cardState(card(2)), 'pending');
   });
 
-  it('the approval message loses its buttons when ready or rejected', () => {
-    for (const opts of [{ ready: true }, { rejected: true }]) {
+  it('the approval message loses its buttons when ready; when rejected, only the rejected requirement keeps one (Approve … instead)', () => {
+    for (const [opts, ids] of [
+      [{ ready: true }, []],
+      [{ rejected: true }, ['version_approve:security']],
+    ] as const) {
       const msg = approvalMessage(names, card(2, opts));
       assert.deepEqual(checkBlocks(msg.blocks, 'message'), []);
-      assert.deepEqual(actionIds({ blocks: msg.blocks as unknown as Record<string, unknown>[] }), []);
+      assert.deepEqual(actionIds({ blocks: msg.blocks as unknown as Record<string, unknown>[] }), ids);
     }
     assert.equal(cardState(card(1, { ready: true })), 'ready');
     assert.equal(cardState(card(1, { rejected: true })), 'rejected');
@@ -152,12 +155,12 @@ describe('Slack: what the notifier posts', () => {
   }
 
   it('decision replies say who decided which type, a withdrawn rejection and the reason', () => {
-    const { event } = setup();
+    const { n, event } = setup();
     const decided = (decision: 'approve' | 'reject', previous: 'approve' | 'reject' | null, reason: string | null) =>
       event({ type: 'version.decided', data: { versionId: 'ver_1', approvalType: 'qa', decision, reason, approverId: 'UQ', previous } });
-    assert.equal(versionDecisionReply(decided('approve', null, null)), ':white_check_mark: <@UQ> approved *QA*');
-    assert.equal(versionDecisionReply(decided('approve', 'reject', null)), ':white_check_mark: <@UQ> approved *QA* (withdrawing their rejection)');
-    assert.equal(versionDecisionReply(decided('reject', null, 'a <b>')), ':x: <@UQ> rejected *QA*: _a &lt;b&gt;_');
+    assert.equal(versionDecisionReply(n, decided('approve', null, null)), ':white_check_mark: <@UQ> approved *QA*');
+    assert.equal(versionDecisionReply(n, decided('approve', 'reject', null)), ':white_check_mark: <@UQ> approved *QA* (withdrawing their rejection)');
+    assert.equal(versionDecisionReply(n, decided('reject', null, 'a <b>')), ':x: <@UQ> rejected *QA*: _a &lt;b&gt;_');
   });
 
   it('release, override and deployment replies name the release and environment (their ids when unknown)', () => {
@@ -172,8 +175,8 @@ describe('Slack: what the notifier posts', () => {
   it('a role-change DM says who changed the roles, or that a time-bound grant ended', () => {
     const { n } = setup();
     const c = { before: [], after: [], expiredRequest: null };
-    assert.match(roleChangeDm(n, { ...c, actor: 'UADA' }).text, /^:busts_in_silhouette: Your Gatehouse roles changed \(by <@UADA>\)\.$/);
-    assert.match(roleChangeDm(n, { ...c, actor: 'system' }).text, /^:hourglass: Your Gatehouse roles changed \(a time-bound grant ended\)\.$/);
-    assert.match(roleChangeDm(n, { ...c, actor: 'system', expiredRequest: 'req_gone' }).text, /^:hourglass: Your temporary access has expired\.$/);
+    assert.match(roleChangeDm(n, { ...c, actor: 'UADA' }, '/gatehouse').text, /^:busts_in_silhouette: Your Gatehouse roles changed \(by <@UADA>\)\.$/);
+    assert.match(roleChangeDm(n, { ...c, actor: 'system' }, '/gatehouse').text, /^:hourglass: Your Gatehouse roles changed \(a time-bound grant ended\)\.$/);
+    assert.match(roleChangeDm(n, { ...c, actor: 'system', expiredRequest: 'req_gone' }, '/gatehouse').text, /^:hourglass: Your temporary access has expired\.$/);
   });
 });

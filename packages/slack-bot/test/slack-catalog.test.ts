@@ -38,7 +38,7 @@ describe('Slack: teams, products, environments and settings from the slash comma
   it('teams: list, create, rename, members; refusals and usage', async () => {
     const list = await ctx.answer('UVERA', 'teams');
     assert.match(list, /\*Teams\* \(3\)/);
-    assert.match(list, /• \*Payments\* `payments` — \d+ members; products: Checkout/);
+    assert.match(list, /• \*Payments\* — \d+ members; products: Checkout/);
 
     assert.match(await ctx.answer('UADA', 'team create platform Platform <team> & co'), /Created team \*Platform &lt;team&gt; &amp; co\* \(`platform`\)\. Next: a product for it \(`\/gatehouse product create <id> platform <name>`\)/);
     assert.equal(ctx.account.view.teams['platform']?.name, 'Platform <team> & co');
@@ -48,9 +48,9 @@ describe('Slack: teams, products, environments and settings from the slash comma
     assert.match(await ctx.answer('UVERA', 'team create ops Ops'), /You need `team:manage` globally, which none of your roles grants\. Roles that grant it: Admin\./);
     assert.equal(ctx.account.view.teams['ops'], undefined);
     assert.match(await ctx.answer('URITA', 'team rename payments Money'), /You need `team:manage` globally/);
-    assert.match(await ctx.answer('UADA', 'team create payments Again'), /team 'payments' already exists\. Pick another name or id\./);
+    assert.match(await ctx.answer('UADA', 'team create payments Again'), /Team 'payments' already exists\. Pick another name or id\./);
     assert.match(await ctx.answer('UADA', 'team create ops'), /Give the team an id and a name, e\.g\. `team create payments Payments`\.\nUsage: `\/gatehouse teams` — every team · `\/gatehouse team create <id> <name…>`/);
-    assert.match(await ctx.answer('UADA', 'team rename atlantis Deep'), /team 'atlantis' does not exist/);
+    assert.match(await ctx.answer('UADA', 'team rename atlantis Deep'), /Team 'atlantis' does not exist/);
     assert.match(await ctx.answer('UADA', 'team frob'), /`frob` is not a team action/);
 
     const members = await ctx.answer('UVERA', 'team members payments');
@@ -65,14 +65,14 @@ describe('Slack: teams, products, environments and settings from the slash comma
   });
 
   it('products: list, create, move to another team, set and clear the channel; refusals and usage', async () => {
-    assert.match(await ctx.answer('UVERA', 'products'), /• \*Checkout\* `checkout` — team \*Payments\*; approval messages in the account's channel \(<#CAPPROVALS>\)/);
+    assert.match(await ctx.answer('UVERA', 'products'), /• \*Checkout\* — team \*Payments\*; approval messages in the account's channel \(<#CAPPROVALS>\)/);
 
     const created = await ctx.answer('URITA', 'product create billing payments Billing portal');
     assert.match(created, /Created product \*Billing portal\* \(`billing`\) in team \*Payments\*; its approval messages go to the account's approvals channel, <#CAPPROVALS>\./);
     assert.deepEqual(ctx.account.view.products['billing']?.teamId, 'payments');
     assert.match(await ctx.answer('UDEV', 'product create wallet payments Wallet'), /You need `product:create` in team Payments, which none of your roles grants\. Roles that grant it: Admin, Release Manager\./);
     assert.match(await ctx.answer('URITA', 'product create wallet'), /Give the product an id, its team and a name/);
-    assert.match(await ctx.answer('URITA', 'product create wallet atlantis Wallet'), /team 'atlantis' does not exist/);
+    assert.match(await ctx.answer('URITA', 'product create wallet atlantis Wallet'), /Team 'atlantis' does not exist/);
 
     assert.match(await ctx.answer('UADA', 'product team billing search'), /Moved \*Billing portal\* from team \*Payments\* to \*Search\*: roles in \*Search\* now decide who may approve and deploy it\./);
     assert.equal(ctx.account.view.products['billing']?.teamId, 'search');
@@ -86,27 +86,27 @@ describe('Slack: teams, products, environments and settings from the slash comma
     assert.equal(ctx.account.view.products['checkout']?.channel, null);
     assert.match(await ctx.answer('URITA', 'product channel checkout #checkout'), /Name the product, then `#channel` \(pick it with #\) or `none`/);
     assert.match(await ctx.answer('UVERA', `product channel checkout ${chan('CX', 'x')}`), /You need `product:edit` in team Payments/);
-    assert.match(await ctx.answer('URITA', 'product channel wallet none'), /product 'wallet' does not exist\. \(`products` lists them\)/);
+    assert.match(await ctx.answer('URITA', 'product channel wallet none'), /Product 'wallet' does not exist\. \(`products` lists them\)/);
     assert.match(await ctx.answer('URITA', 'product frob'), /`frob` is not a product action/);
     ctx.assertClean();
   });
 
   it('environments: list, create (production, for one product), production on/off, channel; refusals and usage', async () => {
-    assert.match(await ctx.answer('UVERA', 'environments'), /• \*production\* `production` — production, for every product/);
+    assert.match(await ctx.answer('UVERA', 'environments'), /• \*production\* — production, for every product/);
 
     const created = await ctx.answer('USAM', 'environment create prod-eu production for checkout Production EU');
     assert.match(created, /Created production environment \*Production EU\* \(`prod-eu`\) for \*Checkout\* only\. Say which approvals it needs with `\/gatehouse rule set prod-eu checkout`\./);
     assert.deepEqual(ctx.account.view.environments['prod-eu'] && { ...ctx.account.view.environments['prod-eu'], createdAt: 0 }, { id: 'prod-eu', name: 'Production EU', productId: 'checkout', production: true, createdAt: 0 });
-    assert.match(await ctx.answer('USAM', 'environment create qa-lab for search-api production'), /Created production environment \*qa-lab\* \(`qa-lab`\) for \*Search API\* only/, 'either order; the id names it when no name is given');
-    assert.match(await ctx.answer('USAM', 'environment create sandbox Sandbox'), /Created environment \*Sandbox\* \(`sandbox`\) for every product/);
+    assert.match(await ctx.answer('USAM', 'environment create qa-lab for search-api production'), /Created production environment \*qa-lab\* for \*Search API\* only/, 'either order; the id names it when no name is given');
+    assert.match(await ctx.answer('USAM', 'environment create sandbox Sandbox'), /Created environment \*Sandbox\* for every product/);
     assert.equal(ctx.account.view.environments['sandbox']?.production, false);
     assert.match(await ctx.answer('UVERA', 'environments'), /• \*Production EU\* `prod-eu` — production, for \*Checkout\* only/);
 
     assert.match(await ctx.answer('UDEV', 'environment create perf Perf'), /You need `environment:create` globally, which none of your roles grants\. Roles that grant it: Admin, Release Manager, SRE\./);
-    assert.match(await ctx.answer('USTEVE', 'environment create perf for checkout Perf'), /Created environment \*Perf\* \(`perf`\) for \*Checkout\* only/, "an SRE of Payments may create Checkout's environments");
+    assert.match(await ctx.answer('USTEVE', 'environment create perf for checkout Perf'), /Created environment \*Perf\* for \*Checkout\* only/, "an SRE of Payments may create Checkout's environments");
     assert.match(await ctx.answer('USAM', 'environment create'), /Give the environment an id/);
     assert.match(await ctx.answer('USAM', 'environment create perf2 for'), /Name the product after `for`/);
-    assert.match(await ctx.answer('USAM', 'environment create perf2 for nothing'), /product 'nothing' does not exist/);
+    assert.match(await ctx.answer('USAM', 'environment create perf2 for nothing'), /Product 'nothing' does not exist/);
 
     assert.match(await ctx.answer('USAM', 'environment production staging on'), /\*staging\* is now a production environment/);
     assert.equal(ctx.account.view.environments['staging']?.production, true);
@@ -120,7 +120,7 @@ describe('Slack: teams, products, environments and settings from the slash comma
     assert.match(await ctx.answer('USAM', 'environment channel production none'), /now go to each product's channel, else the account's approvals channel, <#CAPPROVALS>/);
     assert.match(await ctx.answer('USAM', 'environment channel prod-eu none'), /Nothing changed: approval messages for \*Production EU\* \(for \*Checkout\*\) already go to the account's approvals channel/);
     assert.match(await ctx.answer('USAM', 'environment channel production'), /`#channel` \(pick it with #\) or `none`/);
-    assert.match(await ctx.answer('USAM', 'environment channel mars none'), /environment 'mars' does not exist\. \(`environments` lists them\)/);
+    assert.match(await ctx.answer('USAM', 'environment channel mars none'), /Environment 'mars' does not exist\. \(`environments` lists them\)/);
     assert.match(await ctx.answer('USAM', 'environment frob'), /`frob` is not an environment action/);
     ctx.assertClean();
   });
@@ -132,7 +132,7 @@ describe('Slack: teams, products, environments and settings from the slash comma
 
     assert.match(await ctx.answer('UADA', 'settings default-role developer'), /Newcomers now get \*Developer\* in \*General\* \(was \*Viewer\*\)\. People already here keep their roles\./);
     assert.equal(ctx.account.view.settings.defaultRoleId, 'developer');
-    assert.match(await ctx.answer('UADA', 'settings default-role admin'), /:no_entry: the default role for newcomers cannot be Admin\.$/);
+    assert.match(await ctx.answer('UADA', 'settings default-role admin'), /:no_entry: The default role for newcomers cannot be Admin\.$/);
     assert.match(await ctx.answer('UADA', 'settings default-team payments'), /Newcomers now land in \*Payments\* with \*Developer\* \(was \*General\*\)/);
     assert.equal(ctx.account.view.settings.defaultTeamId, 'payments');
     assert.match(await ctx.answer('UADA', `settings channel ${chan('CRELEASES', 'releases')}`), /Approval messages and access requests now go to <#CRELEASES> \(unless a product or environment has a channel of its own\)/);

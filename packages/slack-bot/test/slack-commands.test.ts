@@ -52,7 +52,7 @@ describe('Slack: the slash command', () => {
     assert.match(rm, /\*Release Manager\* `release_manager` — static/);
     assert.match(rm, /`gate`: override/);
     assert.match(await ctx.answer('UVERA', 'role RELEASE_MANAGER'), /Release Manager/);
-    assert.match(await ctx.answer('UVERA', 'role wizard'), /role 'wizard' does not exist\. \(`roles` lists them\)/);
+    assert.match(await ctx.answer('UVERA', 'role wizard'), /Role 'wizard' does not exist\. \(`roles` lists them\)/);
     ctx.assertClean();
   });
 
@@ -61,24 +61,24 @@ describe('Slack: the slash command', () => {
     assert.match(ok, /<@UDORA> now holds \*QA\* in \*Payments\* until <!date\^\d+/);
     assert.ok(ctx.account.can('UDORA', 'version:approve:qa', 'payments'));
     await ctx.settle();
-    assert.match(lastDm('UDORA'), /Your Gatehouse roles changed \(by <@UADA>\)\.\n\*Before:\* Viewer \(General\), Developer \(Payments\)\n\*Now:\* Viewer \(General\), Developer \(Payments\), QA \(Payments, until/);
-    assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa payments for 2d`), /<@UDORA> already holds \*QA\* in \*Payments\* until .*: nothing changed/, 'the same grant again changes nothing');
-    assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa payments for 3d`), /<@UDORA> now holds \*QA\* in \*Payments\* until/, 'another expiry replaces the grant');
+    assert.match(lastDm('UDORA'), /Your Gatehouse roles changed \(by <@UADA>\)\.\n\*Added:\* QA \(Payments, until <!date[^>]*>\)\n\*Before:\* Viewer \(General\), Developer \(Payments\)\n\*Now:\* Viewer \(General\), Developer \(Payments\), QA \(Payments, until/);
+    assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa payments for 2d`), /<@UDORA> already holds \*QA\* in \*Payments\* until .*; nothing changed\.$/, 'the same grant again changes nothing');
+    assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa payments for 3d`), /^:white_check_mark: Extended: <@UDORA> holds \*QA\* in \*Payments\* until <!date[^>]*> \(it was until <!date[^>]*>\)\./, 'a later expiry extends the grant');
 
     const dev = await ctx.answer('UDEV', `assign ${at('UDORA')} security`);
     assert.match(dev, /You need `user_role:manage` globally, which none of your roles grants\. Roles that grant it: Admin\. Ask an administrator\./);
-    assert.match(await ctx.answer('UADA', `assign ${at('UADA')} qa`), /nobody changes their own roles: ask another administrator/);
+    assert.match(await ctx.answer('UADA', `assign ${at('UADA')} qa`), /Nobody changes their own roles: ask another administrator/);
     // A team Admin cannot make an Admin (rule 3).
     await ctx.answer('UADA', `assign ${at('USTEVE')} admin payments`);
-    assert.match(await ctx.answer('USTEVE', `assign ${at('UDORA')} admin payments`), /only an Admin makes an Admin/);
-    assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa atlantis`), /team 'atlantis' does not exist/);
+    assert.match(await ctx.answer('USTEVE', `assign ${at('UDORA')} admin payments`), /Only an Admin makes an Admin/);
+    assert.match(await ctx.answer('UADA', `assign ${at('UDORA')} qa atlantis`), /Team 'atlantis' does not exist/);
 
     const revoked = await ctx.answer('UADA', `revoke ${at('UDORA')} qa payments`);
     assert.match(revoked, /Revoked \*QA\* in \*Payments\* from <@UDORA>\.\nTheir roles: Viewer \(General\), Developer \(Payments\)/);
     await ctx.settle();
     assert.match(lastDm('UDORA'), /\*Now:\* Viewer \(General\), Developer \(Payments\)$/);
     assert.match(await ctx.answer('UADA', `revoke ${at('UDORA')} qa payments`), /<@UDORA> does not hold \*QA\* in team \*Payments\*/);
-    assert.match(await ctx.answer('UGRACE', `revoke ${at('UGRACE')} admin`), /nobody changes their own roles/);
+    assert.match(await ctx.answer('UGRACE', `revoke ${at('UGRACE')} admin`), /Nobody changes their own roles/);
 
     // Someone Gatehouse has not met yet is looked up in Slack (users.info) and created.
     ctx.fake.directory.set('UNEWBIE', { name: 'Nina Newbie' });
@@ -144,12 +144,12 @@ describe('Slack: the slash command', () => {
 
     assert.match(await ctx.answer('UADA', 'role rename release captain to Release Lead'), /Renamed \*Release Captain\* to \*Release Lead\*/);
     assert.match(await ctx.answer('UADA', `assign ${at('UDMITRI')} release lead payments`), /now holds \*Release Lead\* in \*Payments\*/);
-    assert.match(await ctx.answer('UADA', 'role delete release lead'), /still granted to user UDMITRI(.|\n)*Holders: <@UDMITRI> in Payments\. Revoke with/);
+    assert.match(await ctx.answer('UADA', 'role delete release lead'), /^:no_entry: \*Release Lead\* is still granted to <@UDMITRI> in Payments: revoke those grants first \(`\/gatehouse revoke @user [^`]+ \[team\]`\), then delete it\.$/);
     await ctx.answer('UADA', `revoke ${at('UDMITRI')} release lead payments`);
     assert.match(await ctx.answer('UADA', 'role delete release lead'), /Deleted the custom role \*Release Lead\*/);
 
-    assert.match(await ctx.answer('UADA', 'role edit admin'), /Admin is a static role(.|\n)*Create a custom role with the permissions you need: `\/gatehouse role create`/);
-    assert.match(await ctx.answer('UADA', 'role delete qa'), /QA is a static role and cannot be deleted/);
+    assert.match(await ctx.answer('UADA', 'role edit admin'), /^:lock: \*Admin\* is a static role: it cannot be edited, renamed or deleted\. Create a custom role with the permissions you need: `\/gatehouse role create`\.$/);
+    assert.match(await ctx.answer('UADA', 'role delete qa'), /^:lock: \*QA\* is a static role: it cannot be edited, renamed or deleted\./);
     await ctx.command('UDEV', 'role create');
     const devView = await ctx.fake.waitFor(() => (ctx.lastView()?.id !== edit.id ? ctx.lastView() : null), 'the editor for a developer');
     const refused = await ctx.submit('UDEV', devView.id, { name: state.text('Sneaky'), description: state.text(''), scope: state.radio('global'), 'perm:gate:0': state.checks(['gate:override']) });
@@ -170,7 +170,7 @@ describe('Slack: the slash command', () => {
     assert.doesNotMatch(lastDm('UDUC').split('*Now:*')[1] ?? '', /QA/);
     assert.match(await ctx.answer('UADA', 'group delete qa-crew'), /Deleted group `qa-crew`/);
     assert.match(await ctx.answer('UDEV', 'group create devs'), /You need `user_role:manage` globally/);
-    assert.match(await ctx.answer('UADA', `group add nope ${at('UDUC')}`), /group 'nope' does not exist/);
+    assert.match(await ctx.answer('UADA', `group add nope ${at('UDUC')}`), /Group 'nope' does not exist/);
     ctx.assertClean();
   });
 
@@ -218,8 +218,8 @@ describe('Slack: the slash command', () => {
 
   it('request-approval: refused without version:create; unknown names explained', async () => {
     assert.match(await ctx.answer('UQUINN', 'request-approval checkout 1.5.0-rc.1 production'), /You need `version:create` in team Payments/);
-    assert.match(await ctx.answer('UDEV', 'request-approval checkout 9.9.9 production'), /version 'Checkout 9\.9\.9' does not exist/);
-    assert.match(await ctx.answer('UDEV', 'request-approval checkout 1.5.0-rc.1 mars'), /environment 'mars' does not exist/);
+    assert.match(await ctx.answer('UDEV', 'request-approval checkout 9.9.9 production'), /Version 'Checkout 9\.9\.9' does not exist/);
+    assert.match(await ctx.answer('UDEV', 'request-approval checkout 1.5.0-rc.1 mars'), /Environment 'mars' does not exist/);
     const ok = await ctx.answer('UDEV', 'request-approval checkout 1.5.0-rc.1 production');
     assert.match(ok, /Approval requested for production; missing: qa: 1 more approval; security: 1 more approval; operational: 1 more approval/);
     await ctx.settle();

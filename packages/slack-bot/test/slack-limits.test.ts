@@ -111,7 +111,7 @@ describe('Slack: limits on what a request may make the server do', () => {
     assert.ok(text.length <= MAX_COMMAND_TEXT);
     await timed(text);
     const r = await timed(text);
-    assert.match(r.answer, /role 'a' does not exist/);
+    assert.match(r.answer, /Role 'a' does not exist/);
     assert.ok(r.ms < 200, `${r.ms.toFixed(0)} ms`);
   });
 

@@ -41,7 +41,7 @@ describe('Slack: users, service accounts and their keys from the slash command',
 
     assert.match(await ctx.answer('UADA', `user deactivate ${at('UADA')}`), /Nobody changes their own roles/);
     assert.match(await ctx.answer('URITA', `user deactivate ${at('UDEV')}`), /You need `user_role:manage` globally/);
-    assert.match(await ctx.answer('UADA', 'user deactivate <@UNOBODY>'), /user 'UNOBODY' does not exist/);
+    assert.match(await ctx.answer('UADA', 'user deactivate <@UNOBODY>'), /User 'UNOBODY' does not exist/);
     assert.match(await ctx.answer('UADA', 'user deactivate'), /Mention the user to deactivate/);
     assert.match(await ctx.answer('UADA', 'user promote @x'), /`promote` is not a user action/);
     ctx.assertClean();
@@ -64,10 +64,10 @@ describe('Slack: users, service accounts and their keys from the slash command',
     assert.match(await ctx.answer('UADA', 'keys all'), /\*checkout deploy\* \(API key, `ghk_[^`]+…`\) of \*Checkout CI\* \(service account\)/);
 
     assert.match(await ctx.answer('UDEV', 'keys create sneaky for ci-checkout'), /You need `api_key:manage` globally/);
-    assert.match(await ctx.answer('UADA', 'keys create x for nobody'), /user 'nobody' does not exist/);
+    assert.match(await ctx.answer('UADA', 'keys create x for nobody'), /User 'nobody' does not exist/);
     assert.match(await ctx.answer('URITA', 'service-account create ci-search Search CI'), /You need `user_role:manage` globally/);
     assert.equal(ctx.account.view.users['ci-search'], undefined);
-    assert.match(await ctx.answer('UADA', 'service-account create ci-checkout Again'), /user 'ci-checkout' already exists\. Pick another name or id\./);
+    assert.match(await ctx.answer('UADA', 'service-account create ci-checkout Again'), /User 'ci-checkout' already exists\. Pick another name or id\./);
     assert.match(await ctx.answer('UADA', 'service-account create ci-x X with wizard'), /I could not read `wizard` as a role/);
     assert.equal(ctx.account.view.users['ci-x'], undefined, 'nothing is created when the roles do not parse');
     assert.match(await ctx.answer('UADA', 'service-account create ci-x X with'), /Name the roles after `with`/);
@@ -78,7 +78,7 @@ describe('Slack: users, service accounts and their keys from the slash command',
     await ctx.account.createRole({ userId: 'UADA' }, { roleId: 'people', name: 'People ops', scope: 'global', permissions: ['user_role:manage'] });
     await ctx.account.assignRole({ userId: 'UADA' }, { subject: { type: 'user', id: 'UVIC' }, roleId: 'people', teamId: null });
     const partial = await ctx.answer('UVIC', 'service-account create ci-root Root CI with admin');
-    assert.match(partial, /Created service account \*Root CI\* \(`ci-root`\), but it did not get \*Admin\* globally:\n:no_entry: only an Admin makes an Admin\./);
+    assert.match(partial, /Created service account \*Root CI\* \(`ci-root`\), but it did not get \*Admin\* globally:\n:no_entry: Only an Admin makes an Admin: ask one/);
     assert.match(partial, /Its roles: Viewer \(General\)$/);
     ctx.assertClean();
   });

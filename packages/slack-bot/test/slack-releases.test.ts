@@ -22,7 +22,7 @@ describe('Slack: releases from the slash command', () => {
     assert.match(await ctx.answer('URITA', 'release create checkout 2026.04'), /Add versions with `\/gatehouse release add 2026\.04 <version>`/);
     assert.match(await ctx.answer('UVERA', 'release create checkout nope'), /You need `release:create` in team Payments, which none of your roles grants/);
     assert.match(await ctx.answer('URITA', 'release create checkout'), /Name the product, then the release/);
-    assert.match(await ctx.answer('URITA', 'release create nothing 1'), /product 'nothing' does not exist/);
+    assert.match(await ctx.answer('URITA', 'release create nothing 1'), /Product 'nothing' does not exist/);
 
     const r = releaseNamed('2026.04');
     assert.match(await ctx.answer('UDEV', 'release add 2026.04 checkout 1.4.0'), /Added \*Checkout 1\.4\.0\* to release \*2026\.04\*\./);
@@ -33,7 +33,7 @@ describe('Slack: releases from the slash command', () => {
     assert.match(await ctx.answer('UDEV', 'release add 2026.04 search-api 3.2.0'), /\*Search API 3\.2\.0\* is a version of \*Search API\*, and release \*2026\.04\* holds versions of \*Checkout\* only/);
     assert.match(await ctx.answer('UVERA', 'release add 2026.04 checkout 1.4.0'), /You need `release:create` in team Payments/);
     assert.match(await ctx.answer('UDEV', 'release add 2026.04'), /Name the release, then the version/);
-    assert.match(await ctx.answer('UDEV', 'release add 1999 checkout 1.4.0'), /release '1999' does not exist\. \(`releases` lists them\)/);
+    assert.match(await ctx.answer('UDEV', 'release add 1999 checkout 1.4.0'), /Release '1999' does not exist\. \(`releases` lists them\)/);
 
     const all = await ctx.answer('UVERA', 'releases');
     assert.match(all, /\*Releases\* \(2\)/);
@@ -76,7 +76,7 @@ describe('Slack: releases from the slash command', () => {
     assert.equal(releaseNamed('2026.06').locked, true);
     assert.match(await ctx.answer('URITA', 'release lock 2026.06'), /Nothing changed: release \*2026\.06\* is already locked/);
     assert.match(await ctx.answer('UDEV', 'release lock 2026.06'), /You need `release:lock` in team Payments/, 'refused even when nothing would change');
-    assert.match(await ctx.answer('UDEV', 'release add 2026.06 checkout 1.4.0'), /:lock: release '2026\.06' is locked: unlock it first/);
+    assert.match(await ctx.answer('UDEV', 'release add 2026.06 checkout 1.4.0'), /:lock: Release '2026\.06' is locked: unlock it first/);
     assert.match(await ctx.answer('URITA', 'release unlock 2026.06'), /is unlocked: versions may join it again/);
     assert.match(await ctx.answer('URITA', 'release archive 2026.06'), /is archived: nobody decides on it until it is restored/);
     const archived = await ctx.reply('UVERA', 'release 2026.06');
@@ -86,7 +86,7 @@ describe('Slack: releases from the slash command', () => {
     assert.match(await ctx.answer('URITA', 'release lock'), /Name the release to lock/);
 
     await ctx.answer('URUSS', 'release create search-api 2026.06');
-    assert.match(await ctx.answer('UVERA', 'release 2026.06'), /several products have a release named 2026\.06: Checkout \(rel_[^)]+\), Search API \(rel_[^)]+\); put the product first or use the id/);
+    assert.match(await ctx.answer('UVERA', 'release 2026.06'), /Several products have a release named 2026\.06: Checkout \(rel_[^)]+\), Search API \(rel_[^)]+\); put the product first or use the id/);
     assert.match(await ctx.answer('UVERA', 'release search-api 2026.06'), /Release 2026\.06[\s\S]*Search API \(team Search\)/);
 
     assert.match(await ctx.answer('UDEV', 'release delete checkout 2026.06'), /You need `release:delete` in team Payments/);

@@ -34,7 +34,7 @@ describe('Slack: deployment rules from the slash command and their form', () => 
     assert.match(await ctx.answer('UVERA', 'rule dev'), /No rule for \*dev\* \(every product\)\. Versions go there without approvals\./);
     assert.match(await ctx.answer('UVERA', 'rule'), /Name the environment \(and the product, for a rule of one product\)\.\nUsage: `\/gatehouse rules` — every deployment rule/);
     assert.match(await ctx.answer('UVERA', 'rule production checkout now'), /Name one environment and at most one product/);
-    assert.match(await ctx.answer('UVERA', 'rule mars'), /environment 'mars' does not exist/);
+    assert.match(await ctx.answer('UVERA', 'rule mars'), /Environment 'mars' does not exist/);
     ctx.assertClean();
   });
 

@@ -17,6 +17,7 @@ const CHROMIUM = '/usr/bin/chromium';
 /** Git-ignored, at the repository's root. */
 const OUT = fileURLToPath(new URL('../../../../test-artifacts/slack-modals/', import.meta.url));
 const HOME_OUT = fileURLToPath(new URL('../../../../test-artifacts/slack-home/', import.meta.url));
+const REPLIES_OUT = fileURLToPath(new URL('../../../../test-artifacts/slack-replies/', import.meta.url));
 
 type Json = Record<string, unknown>;
 
@@ -168,6 +169,45 @@ describe('Slack: screenshots of the setup walk, the rule form, the App Home and 
       await shoot(HOME_OUT, 'approvals-quinn-page-1', messageHtml({ blocks: list.blocks }, true), 900, heightOf({ blocks: list.blocks }, 95)),
     ];
     for (const png of shots) assert.ok(statSync(png).size > 10_000, `${png} has a picture in it`);
+    ctx.assertClean();
+  });
+
+  it('renders the replies of issue 12: a rejected card CI created, refusals, a repeated and an extended assign, a role-change DM among many grants', async () => {
+    ctx = await setupSlack();
+    const pages: [string, Json, boolean][] = [];
+    const { version } = await ctx.account.createVersion({ userId: 'UCI' }, { productId: 'checkout', version: '3.0.0' });
+    await ctx.account.requestApproval({ userId: 'UCI' }, { versionId: version.id, environmentId: 'production' });
+    const ref = await ctx.fake.waitFor(() => ctx.account.view.versions[version.id]?.message, 'the card');
+    await ctx.settle();
+    const msg = ctx.fake.messages.get(`${ref.channel}/${ref.ts}`) ?? assert.fail('no card');
+    await ctx.click('UQUINN', msg, 'version_approve:qa');
+    await ctx.click('USEC', msg, 'version_reject:security');
+    const reject = await ctx.fake.waitFor(() => ctx.lastView(), 'the reject modal');
+    await ctx.submit('USEC', reject.id, { reason: state.text('CVE-2026-4242 in the payment SDK') });
+    await ctx.settle();
+    pages.push(['card-rejected', { blocks: msg.blocks }, false]);
+    const said = async (userId: string, text: string) => ({ blocks: (await ctx.reply(userId, text)).blocks });
+    pages.push(['refusal-self-change', await said('UADA', `assign ${at('UADA')} qa payments`), true]);
+    pages.push(['refusal-duration', await said('UADA', `assign ${at('UVERA')} qa payments for 400d`), true]);
+    pages.push(['assign-first', await said('UADA', `assign ${at('UVERA')} qa payments for 2d`), true]);
+    ctx.clock.advance(30_000);
+    pages.push(['assign-repeated', await said('UADA', `assign ${at('UVERA')} qa payments for 2d`), true]);
+    ctx.clock.advance(86_400_000);
+    pages.push(['assign-extended', await said('UADA', `assign ${at('UVERA')} qa payments for 2d`), true]);
+    for (let i = 1; i <= 31; i++) {
+      const teamId = `t${String(i).padStart(2, '0')}`;
+      await ctx.account.createTeam({ userId: 'UADA' }, { teamId, name: `Team ${i} of the long-named platform organisation units` });
+      await ctx.account.assignRole({ userId: 'UADA' }, { subject: { type: 'user', id: 'UVAL' }, roleId: 'release_manager', teamId });
+    }
+    await ctx.answer('UADA', `assign ${at('UVAL')} qa payments`);
+    await ctx.settle();
+    const dm = ctx.fake.dmsTo('UVAL').at(-1) ?? assert.fail('no DM');
+    pages.push(['dm-role-change-many', { blocks: dm.blocks }, false]);
+    for (const [name, page, ephemeral] of pages) {
+      assert.deepEqual(checkBlocks(page['blocks'], 'message'), [], name);
+      const png = await shoot(REPLIES_OUT, name, messageHtml(page, ephemeral), 900, heightOf(page, 95, 3000));
+      assert.ok(statSync(png).size > 10_000, `${png} has a picture in it`);
+    }
     ctx.assertClean();
   });
 });

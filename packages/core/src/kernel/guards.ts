@@ -30,7 +30,7 @@ export function need(env: DecideEnv, permission: Permission, teamId: string | nu
 
 export function notSelf(actor: Actor, userId: string): void {
   if (actor.userId === userId && actor.userId !== SYSTEM.userId) {
-    throw new SelfChangeError('nobody changes their own roles or status: ask another administrator', { userId });
+    throw new SelfChangeError('nobody changes their own roles or status: ask another administrator', { action: 'roles', userId });
   }
 }
 
@@ -61,14 +61,14 @@ export function checkCanGrant(s: AccountState, env: DecideEnv, subject: Subject,
   need(env, 'user_role:manage', teamId);
   if (actor.userId === SYSTEM.userId) return;
   if (usersOfSubject(s, subject).includes(actor.userId)) {
-    throw new SelfChangeError('nobody changes their own roles: ask another administrator', { userId: actor.userId, roleId: role.id });
+    throw new SelfChangeError('nobody changes their own roles: ask another administrator', { action: 'roles', userId: actor.userId, roleId: role.id });
   }
   const roleBits = bitsOf(closePermissions(role.permissions));
   const mine = env.authz.actorBits(actor, teamId);
   const isGlobalAdmin = actor.keyId ? false : s.users[actor.userId]?.active === true && hasGlobalAdmin(s, actor.userId, env.now);
   if (role.id === 'admin' ? !isGlobalAdmin : !isSubset(roleBits, mine)) {
     const missing = permissionsOf(roleBits).filter((p) => !hasBit(mine, p));
-    throw new EscalationError(role.id === 'admin' ? 'only an Admin makes an Admin' : `you cannot grant ${role.name}: it holds permissions you do not hold`, { roleId: role.id, teamId, missing });
+    throw new EscalationError(role.id === 'admin' ? 'only an Admin makes an Admin' : `you cannot grant ${role.name}: it holds permissions you do not hold`, { action: 'grant', roleId: role.id, teamId, missing });
   }
 }
 
@@ -76,7 +76,7 @@ export function checkCanGrant(s: AccountState, env: DecideEnv, subject: Subject,
 export function checkRolePermissions(env: DecideEnv, permissions: readonly Permission[]): void {
   const mine = env.authz.actorBits(env.actor, null);
   const missing = [...closePermissions(permissions)].filter((p) => !hasBit(mine, p));
-  if (missing.length) throw new EscalationError(`a role cannot carry permissions you do not hold yourself: ${missing.join(', ')}`, { missing });
+  if (missing.length) throw new EscalationError(`a role cannot carry permissions you do not hold yourself: ${missing.join(', ')}`, { action: 'role_permissions', missing });
 }
 
 /** Role assignments of every user a change touches, before and after it. */

@@ -13,6 +13,8 @@ const assign = (userId: string, roleId: string, extra: { teamId?: string | null;
   ...(extra.durationMs === undefined ? {} : { durationMs: extra.durationMs }),
 });
 
+const DAY = 86_400_000;
+
 function world() {
   const w = World.withAccount();
   for (const u of ['URM', 'UDEV']) w.then(w.when(ensureUser, user(u)));
@@ -37,6 +39,25 @@ describe('domain: grants (given/when/then)', () => {
     const again = w.when(assignRole, assign('UDEV', 'developer'));
     assert.deepEqual(types(again), []);
     assert.equal(again.result.changed, false);
+  });
+
+  it('when a grant for a duration is asked again and would end within a minute of the held one, or earlier, then nothing is decided; a minute or more later, it replaces the held one and says so; an exact expiresAt sets the expiry, earlier too', () => {
+    const w = world();
+    const first = w.then(w.when(assignRole, assign('UDEV', 'qa', { durationMs: 2 * DAY })));
+    w.now += 30_000;
+    const repeat = w.when(assignRole, assign('UDEV', 'qa', { durationMs: 2 * DAY }));
+    assert.deepEqual([types(repeat), repeat.result.changed, repeat.result.grant?.id, repeat.result.replaced], [[], false, first.grant?.id, undefined]);
+    assert.deepEqual(types(w.when(assignRole, assign('UDEV', 'qa', { durationMs: DAY }))), [], 'a duration never shortens a grant');
+    w.now += DAY;
+    const longer = w.when(assignRole, assign('UDEV', 'qa', { durationMs: 2 * DAY }));
+    assert.deepEqual(types(longer), ['grant.revoked', 'grant.created']);
+    assert.deepEqual([longer.result.changed, longer.result.replaced?.id, longer.result.grant?.expiresAt], [true, first.grant?.id, w.now + 2 * DAY]);
+    w.then(longer);
+    // Permanent covers any duration; an exact expiry (configuration as code) sets it.
+    w.then(w.when(assignRole, assign('UDEV', 'security')));
+    assert.deepEqual(types(w.when(assignRole, assign('UDEV', 'security', { durationMs: DAY }))), []);
+    const exact = w.when(assignRole, { ...assign('UDEV', 'qa'), expiresAt: w.now + DAY });
+    assert.deepEqual([types(exact), exact.result.grant?.expiresAt], [['grant.revoked', 'grant.created'], w.now + DAY]);
   });
 
   it('when a people manager grants what they do not hold, then escalation names the missing permissions; only an Admin makes an Admin', () => {

@@ -79,7 +79,21 @@ export function versionName(n: Names, versionId: string): string {
  */
 export function userName(n: Names, userId: string): string {
   const u = own(n.state.users, userId);
-  return u?.serviceAccount ? `*${esc(u.name || userId)}* (service account)` : who(userId);
+  if (!u?.serviceAccount) return who(userId);
+  const name = u.name || userId;
+  // `CI (service account)` when the name does not say so already.
+  return /service account/i.test(name) ? `*${esc(name)}*` : `*${esc(name)}* (service account)`;
+}
+
+/**
+ * A named object in bold with its id in code after it (`*Search API* \`search-api\``), the id left
+ * out when it adds nothing: the name is the id, or the id in other letter case. `paren` puts the
+ * id in parentheses.
+ */
+export function nameAndId(name: string, id: string, style: 'code' | 'paren' = 'code'): string {
+  const bold = `*${esc(name)}*`;
+  if (name.trim().toLowerCase() === id.toLowerCase()) return bold;
+  return style === 'code' ? `${bold} \`${esc(id)}\`` : `${bold} (\`${esc(id)}\`)`;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ErrorCode, GatehouseError } from '@gatehouse/core';
 import { assertNever } from '@gatehouse/core';
 import { z } from 'zod';
 import type { Names } from './format.js';
-import { esc, missingText, roleName, teamName, who } from './format.js';
+import { esc, missingText, roleName, teamName, userName, who } from './format.js';
 
 /**
  * The one place where the core's typed refusals become words: why it was refused (the core's
@@ -17,7 +17,18 @@ const Denial = z.object({
 });
 const Issues = z.object({ issues: z.array(z.object({ path: z.string(), message: z.string() })) });
 const Missing = z.object({ missing: z.array(z.string()) });
-const Holders = z.object({ holders: z.array(z.object({ subject: z.object({ type: z.string(), id: z.string() }), teamId: z.string().nullable() })) });
+const Holders = z.object({
+  roleId: z.string().optional(),
+  defaultRole: z.boolean().default(false),
+  holders: z.array(z.object({ subject: z.object({ type: z.string(), id: z.string() }), teamId: z.string().nullable() })),
+});
+const SelfChange = z.object({ action: z.enum(['roles', 'request', 'delegation']).optional() });
+const Escalation = z.object({ action: z.enum(['grant', 'role_permissions', 'default_role', 'delegation']).optional(), roleId: z.string().optional(), missing: z.array(z.string()).default([]) });
+const Admins = z.object({ admins: z.array(z.string()) });
+const RoleRef = z.object({ roleId: z.string() });
+const Decided = z.object({ status: z.string(), decidedBy: z.string().nullable().default(null) });
+/** A conflict over a GitHub repository or environment (the core's message says what to do), not over a name or id. */
+const GithubConflict = z.object({ repository: z.string() }).or(z.object({ environment: z.string() }));
 const NotFound = z.object({ entity: z.string(), id: z.string() });
 /** A revoke of a role the subject does not hold (the core's details are the revoke's input). */
 const NotHeld = z.object({ subject: z.object({ type: z.enum(['user', 'group']), id: z.string() }), roleId: z.string(), teamId: z.string().nullable() });
@@ -39,7 +50,39 @@ const LOOKUP: Record<string, string> = {
   'access request': '`requests` lists the pending ones',
 };
 
-/** Ephemeral text explaining a refusal. `cmd` is the slash command, for the suggestions. */
+/** Field names of the commands' inputs as people call them (the rest: camelCase split into words, `Id`/`Ms` dropped). */
+const FIELD_LABEL: Record<string, string> = {
+  durationMs: 'Duration',
+  expiresAt: 'Expiry',
+  maxAccessDurationMs: 'Longest access request',
+  accessRequestTtlMs: 'Time an access request waits',
+  version: 'Version string',
+  commit: 'Commit',
+  reason: 'Reason',
+  name: 'Name',
+};
+
+/** `durationMs` → `Duration`, `requirements.0.quorum` → `Quorum`, `defaultChannel` → `Default channel`. */
+export function fieldLabel(path: string): string {
+  const last = path.split('.').filter((p) => !/^\d+$/.test(p)).at(-1) ?? path;
+  const known = Object.hasOwn(FIELD_LABEL, last) ? FIELD_LABEL[last] : undefined;
+  if (known) return known;
+  const words = last.replace(/(Id|Ids|Ms)$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words ? `${words.charAt(0).toUpperCase()}${words.slice(1)}` : path;
+}
+
+/** The core's message as a sentence: capitalised, escaped for mrkdwn, `extra` before its full stop. */
+function sentence(message: string, extra = ''): string {
+  const m = esc(message.trim().replace(/[.\s]+$/, ''));
+  return `${m.charAt(0).toUpperCase()}${m.slice(1)}${extra}.`;
+}
+
+/**
+ * Ephemeral text explaining a refusal. `cmd` is the slash command, for the suggestions. Each
+ * refusal is said once: the core's message where it says why and what to do (only a command to
+ * do it is added), or words of its own from the core's facts where the message is not for people
+ * (ids, permission lists) — never the core's message and a sentence repeating it.
+ */
 export function explainError(err: GatehouseError, names: Names | null, cmd: string): string {
   const code: ErrorCode = err.code;
   // Names are user text: escaped for mrkdwn here, once.
@@ -49,7 +92,7 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
     case 'forbidden': {
       const d = Denial.safeParse(err.details);
       // Not every 'forbidden' carries denial facts: the core's linkMessage refuses non-system actors without them.
-      if (!d.success) return `:no_entry: ${esc(err.message)}`;
+      if (!d.success) return `:no_entry: ${sentence(err.message)}`;
       const where = d.data.teamId === null ? 'globally' : `in team ${team(d.data.teamId)}`;
       if (d.data.cause === 'user_inactive') return ':no_entry: Your Gatehouse user is deactivated, so you hold no permissions. An Admin can reactivate you.';
       const roles = d.data.grantingRoles.map(role);
@@ -59,46 +102,68 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
         : '';
       return `:no_entry: You need \`${d.data.permission}\` ${where}, which none of your roles grants.${offer}`;
     }
-    case 'self_change':
-      return `:no_entry: ${esc(err.message)}. Nobody changes their own roles or decides their own requests: ask another administrator (\`${cmd} holders admin\`).`;
-    case 'escalation': {
-      const m = Missing.safeParse(err.details);
-      // Without missing permissions it is not about the asker's own permissions (the default role cannot be Admin).
-      if (!m.success) return `:no_entry: ${esc(err.message)}.`;
-      const missing = m.data.missing.length ? ` Missing: ${m.data.missing.map((p) => `\`${p}\``).join(', ')}.` : '';
-      return `:no_entry: ${esc(err.message)}.${missing} Only someone who holds every permission of a role can grant it; ask an Admin.`;
+    case 'self_change': {
+      // The core says who to ask ("ask another administrator"); Slack adds where to find them.
+      const action = SelfChange.safeParse(err.details).data?.action;
+      return `:no_entry: ${sentence(err.message, action === 'delegation' ? '' : ` (\`${cmd} holders admin\` lists the Admins)`)}`;
     }
-    case 'last_admin':
-      return `:warning: ${esc(err.message)}. Make someone else an Admin first (\`${cmd} assign @someone admin\`), then try again.`;
-    case 'static_role_immutable':
-      return `:lock: ${esc(err.message)}. Create a custom role with the permissions you need: \`${cmd} role create\`.`;
+    case 'escalation': {
+      const e = Escalation.safeParse(err.details);
+      const d = e.success ? e.data : { action: undefined, roleId: undefined, missing: [] };
+      // Only an Admin makes an Admin: listing every permission Admin holds would say nothing more.
+      if (d.action === 'grant' && d.roleId === 'admin') return `:no_entry: Only an Admin makes an Admin: ask one (\`${cmd} holders admin\` lists them).`;
+      if (d.action === 'grant') {
+        const missing = d.missing.length ? ` (${d.missing.map((p) => `\`${p}\``).join(', ')})` : '';
+        return `:no_entry: ${sentence(err.message, missing)} Ask an Admin to grant it.`;
+      }
+      return `:no_entry: ${sentence(err.message)}`;
+    }
+    case 'last_admin': {
+      const a = Admins.safeParse(err.details);
+      const last = a.success && a.data.admins.length ? `${a.data.admins.map((id) => (names ? userName(names, id) : who(id))).join(', ')} ${a.data.admins.length === 1 ? 'is' : 'are'} the last active Admin` : 'The account must keep an active Admin';
+      return `:warning: ${last}, and the account must keep one: make someone else an Admin first (\`${cmd} assign @someone admin\`), then try again.`;
+    }
+    case 'static_role_immutable': {
+      const r = RoleRef.safeParse(err.details);
+      return `:lock: ${r.success ? `*${role(r.data.roleId)}*` : 'This role'} is a static role: it cannot be edited, renamed or deleted. Create a custom role with the permissions you need: \`${cmd} role create\`.`;
+    }
     case 'role_in_use': {
       const h = Holders.safeParse(err.details);
-      const list = h.success && h.data.holders.length ? ` Holders: ${h.data.holders.map((x) => (x.subject.type === 'user' ? who(x.subject.id) : `group ${x.subject.id}`) + (x.teamId ? ` in ${team(x.teamId)}` : '')).join(', ')}.` : '';
-      return `:no_entry: ${esc(err.message)}.${list} Revoke with \`${cmd} revoke @user <role> [team]\`, then delete.`;
+      if (!h.success || !h.data.roleId) return `:no_entry: ${sentence(err.message)}`;
+      const name = `*${role(h.data.roleId)}*`;
+      if (h.data.defaultRole) return `:no_entry: ${name} is the default role for newcomers: choose another first (\`${cmd} settings default-role <role>\`), then delete it.`;
+      const list = h.data.holders.map((x) => (x.subject.type === 'user' ? (names ? userName(names, x.subject.id) : who(x.subject.id)) : `group \`${esc(x.subject.id)}\``) + (x.teamId ? ` in ${team(x.teamId)}` : '')).join(', ');
+      return `:no_entry: ${name} is still granted to ${list}: revoke those grants first (\`${cmd} revoke @user ${h.data.roleId} [team]\`), then delete it.`;
     }
-    case 'role_scope':
-      return `:no_entry: ${esc(err.message)}. See where a role may be granted with \`${cmd} role <name>\`.`;
+    case 'role_scope': {
+      const r = RoleRef.safeParse(err.details);
+      return `:no_entry: ${sentence(err.message, r.success ? ` (\`${cmd} role ${r.data.roleId}\` shows the role)` : '')}`;
+    }
     case 'user_inactive': {
       // The core's messages open with the user's id: show it as a mention.
       const id = z.object({ userId: z.string() }).safeParse(err.details);
       if (id.success && err.message.startsWith(`${id.data.userId} `)) return `:no_entry: ${who(id.data.userId)}${esc(err.message.slice(id.data.userId.length))}.`;
-      return `:no_entry: ${esc(err.message)}.`;
+      return `:no_entry: ${sentence(err.message)}`;
     }
     case 'separation_of_duties':
       return ':no_entry: You created this version, so your approval cannot count (separation of duties). Another approver has to give it.';
     case 'release_locked':
     case 'release_archived':
-      return `:lock: ${esc(err.message)}.`;
+      return `:lock: ${sentence(err.message)}`;
     case 'deployment_blocked': {
       const m = Missing.safeParse(err.details);
       const list = m.success ? m.data.missing.map((x) => `• ${missingText(names, [x], false)}`).join('\n') : '';
-      return `:octagonal_sign: ${esc(err.message.split(':')[0] ?? err.message)} is blocked. Still missing:\n${list}\nHolders of \`gate:override\` can deploy anyway with \`${cmd} deploy <version> <environment> override because <reason>\` (recorded loudly).`;
+      // The core's message is `<version> cannot go to <environment>: <missing>`; the list follows in words.
+      const at = err.message.indexOf(': ');
+      return `:octagonal_sign: ${sentence(at < 0 ? err.message : err.message.slice(0, at), ' yet')} Still missing:\n${list}\nHolders of \`gate:override\` can deploy anyway with \`${cmd} deploy <version> <environment> override because <reason>\` (recorded loudly).`;
     }
     case 'reason_required':
-      return `:memo: ${esc(err.message)}. Give a reason of at least 3 characters.`;
-    case 'request_not_pending':
-      return `:information_source: ${esc(err.message)}. Nothing changed.`;
+      return `:memo: ${sentence(err.message, ' of at least 3 characters')}`;
+    case 'request_not_pending': {
+      const d = Decided.safeParse(err.details);
+      if (!d.success) return `:information_source: ${sentence(err.message, ': nothing changed')}`;
+      return `:information_source: This request was already ${esc(d.data.status)}${d.data.decidedBy ? ` by ${names ? userName(names, d.data.decidedBy) : who(d.data.decidedBy)}` : ''}: nothing changed.`;
+    }
     case 'not_found': {
       const held = NotHeld.safeParse(err.details);
       if (held.success) {
@@ -108,20 +173,22 @@ export function explainError(err: GatehouseError, names: Names | null, cmd: stri
       }
       const n = NotFound.safeParse(err.details);
       const hint = n.success ? LOOKUP[n.data.entity] : undefined;
-      return `:mag: ${esc(err.message)}.${hint ? ` (${hint})` : ''}`;
+      return `:mag: ${sentence(err.message)}${hint ? ` (${hint})` : ''}`;
     }
     case 'conflict':
-      return `:no_entry: ${esc(err.message)}. Pick another name or id.`;
+      // A clash of names or ids is solved by another one; the core says what to do about GitHub's.
+      return `:no_entry: ${sentence(err.message)}${GithubConflict.safeParse(err.details).success ? '' : ' Pick another name or id.'}`;
     case 'validation_failed': {
       const v = Issues.safeParse(err.details);
       // A rule's own sentence (not the list of fields zod made) says it better than its issues.
       const listed = v.success ? v.data.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') : err.message;
-      if (err.message !== listed && !err.message.includes(listed)) return `:memo: ${esc(err.message)}.`;
-      const lines = v.success ? v.data.issues.map((i) => `• ${i.path ? `${i.path}: ` : ''}${esc(i.message)}`) : [esc(err.message)];
+      if (err.message !== listed && !err.message.includes(listed)) return `:memo: ${sentence(err.message)}`;
+      // Fields by the names people know (`Duration`, not `durationMs`).
+      const lines = v.success ? v.data.issues.map((i) => `• ${i.path ? `${esc(fieldLabel(i.path))}: ` : ''}${esc(i.message)}`) : [esc(err.message)];
       return `:memo: That did not validate:\n${lines.join('\n')}`;
     }
     case 'invalid_key':
-      return `:key: ${esc(err.message)}`;
+      return `:key: ${sentence(err.message)}`;
     case 'storage_conflict':
       return ':hourglass: Too many changes landed at once and this one could not be recorded. Nothing changed: please try again.';
     case 'storage_corrupt':

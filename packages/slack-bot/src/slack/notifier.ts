@@ -117,7 +117,7 @@ export class Notifier {
         case 'version.decided': {
           const key = `v:${a}/${e.data.versionId}`;
           this.queue.sync(key, (slot) => this.syncVersion(slot, account, e.data.versionId, e.actor));
-          const text = versionDecisionReply(e);
+          const text = versionDecisionReply(n, e);
           this.queue.push(key, (slot) => this.threadReply(slot, account, e.data.versionId, text));
           const d = e.data;
           const transitioned = before === undefined ? (d.decision === 'approve' ? after === 'ready' : after === 'rejected' && d.previous !== 'reject') : before !== after;
@@ -304,7 +304,7 @@ export class Notifier {
       if (added.has(userId) || JSON.stringify(c.before) === JSON.stringify(c.after)) continue;
       // The outcome DM of the access request already lists the new roles.
       if (viaRequest.has(userId)) continue;
-      const msg = roleChangeDm(n, { actor, ...c });
+      const msg = roleChangeDm(n, { actor, ...c }, this.deps.config.SLACK_COMMAND);
       this.queue.push(`u:${account.id}/${userId}`, (slot) => this.dm(slot, account, userId, msg));
     }
   }

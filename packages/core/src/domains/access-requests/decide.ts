@@ -5,6 +5,7 @@ import { unchanged } from '../../kernel/decider.js';
 import { checkCanGrant, need } from '../../kernel/guards.js';
 import { roleOf, teamOf, userOf } from '../../kernel/lookups.js';
 import { own } from '../../own.js';
+import { durationWords } from '../../limits.js';
 import type { AccessRequest, Grant } from '../../schemas.js';
 import { assignmentsOf } from '../../state/derived.js';
 
@@ -18,7 +19,8 @@ export const requestAccess: Decide<C.Parsed<typeof C.RequestAccessInput>, Access
     throw new RoleScopeError(role.scope === 'team' ? `'${role.name}' is a team role: name a team` : `'${role.name}' is a global role: request it without a team`, { roleId: role.id });
   }
   if (i.durationMs > s.settings.maxAccessDurationMs) {
-    throw new ValidationError(`the longest access you can request is ${Math.round(s.settings.maxAccessDurationMs / 3_600_000)} hours`, [{ path: 'durationMs', message: 'too long' }]);
+    const most = durationWords(s.settings.maxAccessDurationMs);
+    throw new ValidationError(`the longest access you can request is ${most}`, [{ path: 'durationMs', message: `at most ${most}` }]);
   }
   const dup = Object.values(s.requests).find((r) => r.status === 'pending' && r.userId === u.id && r.roleId === role.id && r.teamId === i.teamId);
   if (dup) return unchanged(dup);
@@ -32,10 +34,10 @@ export const decideAccessRequest: Decide<C.Parsed<typeof C.DecideAccessInput>, {
   const r = own(s.requests, i.requestId);
   if (!r) throw new NotFoundError('access request', i.requestId);
   need(env, 'user_role:manage', r.teamId);
-  if (r.userId === actor.userId) throw new SelfChangeError('you cannot decide your own access request: another administrator must', { requestId: r.id });
+  if (r.userId === actor.userId) throw new SelfChangeError('you cannot decide your own access request: another administrator must', { action: 'request', requestId: r.id });
   if (r.status !== 'pending') {
     if ((r.status === 'approved') === i.approve) return unchanged({ request: r, grant: r.grantId ? (own(s.grants, r.grantId) ?? null) : null });
-    throw new RequestNotPendingError(`this request was already ${r.status} by ${r.decidedBy ?? 'someone'}`, { requestId: r.id, status: r.status });
+    throw new RequestNotPendingError(`this request was already ${r.status} by ${r.decidedBy ?? 'someone'}`, { requestId: r.id, status: r.status, decidedBy: r.decidedBy });
   }
   if (!i.approve) {
     const after: AccessRequest = { ...r, status: 'denied', decidedBy: actor.userId, decidedAt: now, decisionReason: i.reason };

@@ -14,7 +14,7 @@ export const updateSettings: Decide<C.Parsed<typeof C.UpdateSettingsInput>, void
   const after = { ...s.settings };
   if (i.defaultRoleId !== undefined) {
     const role = roleOf(s, i.defaultRoleId);
-    if (role.id === 'admin') throw new EscalationError('the default role for newcomers cannot be Admin', { roleId: role.id });
+    if (role.id === 'admin') throw new EscalationError('the default role for newcomers cannot be Admin', { action: 'default_role', roleId: role.id });
     after.defaultRoleId = role.id;
   }
   if (i.defaultTeamId !== undefined) after.defaultTeamId = teamOf(s, i.defaultTeamId).id;

@@ -18,7 +18,7 @@ export const createDelegation: Decide<C.Parsed<typeof C.DelegateInput>, Delegati
   const { actor, authz, now } = env;
   const me = userOf(s, actor.userId);
   if (!me.active) throw new UserInactiveError('deactivated users cannot delegate', { userId: me.id });
-  if (i.delegateId === actor.userId) throw new SelfChangeError('you cannot delegate to yourself', { userId: actor.userId });
+  if (i.delegateId === actor.userId) throw new SelfChangeError('you cannot delegate to yourself', { action: 'delegation', userId: actor.userId });
   const delegate = userOf(s, i.delegateId);
   if (!delegate.active) throw new UserInactiveError(`${delegate.name || delegate.id} is deactivated: pick someone else`, { userId: delegate.id });
   const from = i.from ?? now;
@@ -29,7 +29,7 @@ export const createDelegation: Decide<C.Parsed<typeof C.DelegateInput>, Delegati
   const wanted = i.types ?? held;
   const lacking = wanted.filter((t) => !held.includes(t));
   if (held.length === 0 || lacking.length) {
-    throw new EscalationError(held.length === 0 ? 'you give no approvals, so there is nothing to delegate' : `you do not give ${lacking.join(', ')} approvals yourself`, { missing: lacking.map((t) => approvalPermission(t)) });
+    throw new EscalationError(held.length === 0 ? 'you give no approvals, so there is nothing to delegate' : `you do not give ${lacking.join(', ')} approvals yourself`, { action: 'delegation', missing: lacking.map((t) => approvalPermission(t)) });
   }
   const delegation: Delegation = { id: env.newId('dlg'), delegatorId: actor.userId, delegateId: delegate.id, types: i.types, from, until: i.until, createdAt: now, createdBy: actor.userId };
   return { events: [{ type: 'delegation.created', data: { delegation } }], result: delegation };

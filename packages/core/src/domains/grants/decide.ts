@@ -10,7 +10,11 @@ import type { Grant } from '../../schemas.js';
 import { assignmentsOf, grantsOfSubject, usersOfSubject } from '../../state/derived.js';
 import type { RoleChangeResult } from '../users/decide.js';
 
-/** Grants a role to a user or group, globally or in a team, optionally time-bound. */
+/**
+ * Grants a role to a user or group, globally or in a team, optionally time-bound. Granting what is
+ * held already changes nothing (no event); a grant for a duration only ever extends the one held,
+ * while an exact `expiresAt` (configuration as code) sets its expiry, earlier or later.
+ */
 export const assignRole: Decide<C.Parsed<typeof C.AssignRoleInput>, RoleChangeResult> = (s, i, env) => {
   const { now } = env;
   const role = roleOf(s, i.roleId);
@@ -26,7 +30,7 @@ export const assignRole: Decide<C.Parsed<typeof C.AssignRoleInput>, RoleChangeRe
   const expiresAt = i.durationMs !== undefined ? now + i.durationMs : i.expiresAt;
   if (expiresAt !== null && expiresAt <= now) throw new ValidationError('expiresAt is in the past', [{ path: 'expiresAt', message: 'must be in the future' }]);
   const existing = grantsOfSubject(s, i.subject).find((g) => g.roleId === role.id && g.teamId === i.teamId);
-  if (existing && existing.expiresAt === expiresAt) return unchanged({ grant: existing, changed: false, warnings: adminWarnings(s) });
+  if (existing && (existing.expiresAt === expiresAt || (i.durationMs !== undefined && covers(existing, expiresAt)))) return unchanged({ grant: existing, changed: false, warnings: adminWarnings(s) });
   const grant: Grant = { id: env.newId('grant'), subject: i.subject, roleId: role.id, teamId: i.teamId, expiresAt, grantedBy: env.actor.userId, grantedAt: now, requestId: null };
   const delta = { addGrants: [grant], removeGrantIds: existing ? [existing.id] : [] };
   const roles = usersOfSubject(s, i.subject).map((userId) => ({ userId, before: assignmentsOf(s, userId, now), after: assignmentsOf(s, userId, now, delta) }));
@@ -37,8 +41,24 @@ export const assignRole: Decide<C.Parsed<typeof C.AssignRoleInput>, RoleChangeRe
     events.push({ type: 'grant.revoked', data: { grant: existing, roles: [] } });
   }
   events.push({ type: 'grant.created', data: { grant, roles } });
-  return { events, result: { grant, changed: true, warnings: adminWarnings(s) } };
+  return { events, result: { grant, changed: true, warnings: adminWarnings(s), ...(existing ? { replaced: existing } : {}) } };
 };
+
+/**
+ * An expiry moves by less than this and nothing changed: expiries are shown to the minute, and a
+ * duration is at least one. (`for 2d` typed again a few seconds later is a repeat, not an extension.)
+ */
+const MIN_EXPIRY_CHANGE_MS = 60_000;
+
+/**
+ * Whether a grant already held covers a grant for a duration until `expiresAt`: it is permanent,
+ * or it ends later (a duration never shortens a grant; an exact `expiresAt` sets it), or no more
+ * than a minute earlier.
+ */
+function covers(held: Grant, expiresAt: number | null): boolean {
+  if (held.expiresAt === null) return true;
+  return expiresAt !== null && expiresAt - held.expiresAt < MIN_EXPIRY_CHANGE_MS;
+}
 
 export const revokeRole: Decide<C.Parsed<typeof C.RevokeRoleInput>, RoleChangeResult> = (s, i, env) => {
   const { now } = env;

@@ -73,8 +73,8 @@ export const deleteRole: Decide<C.Parsed<typeof C.RoleRefInput>, void> = (s, { r
   const grants = grantsOfRole(s, roleId);
   if (grants.length) {
     const holders = grants.map((g) => ({ subject: g.subject, teamId: g.teamId }));
-    throw new RoleInUseError(`'${role.name}' is still granted to ${holders.map((h) => `${h.subject.type} ${h.subject.id}`).join(', ')}: revoke those grants first`, { holders });
+    throw new RoleInUseError(`'${role.name}' is still granted to ${holders.map((h) => `${h.subject.type} ${h.subject.id}`).join(', ')}: revoke those grants first`, { roleId, defaultRole: false, holders });
   }
-  if (s.settings.defaultRoleId === roleId) throw new RoleInUseError(`'${role.name}' is the default role for newcomers: change the default first`, { holders: [] });
+  if (s.settings.defaultRoleId === roleId) throw new RoleInUseError(`'${role.name}' is the default role for newcomers: change the default first`, { roleId, defaultRole: true, holders: [] });
   return { events: [{ type: 'role.deleted', data: { role } }], result: undefined };
 };

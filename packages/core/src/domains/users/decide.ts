@@ -13,6 +13,8 @@ export interface RoleChangeResult {
   grant: Grant | null;
   changed: boolean;
   warnings: string[];
+  /** The grant an assignment replaced: the same role and scope with another expiry (extended, or set). */
+  replaced?: Grant;
 }
 
 export interface CreateAccountInput {

@@ -2,7 +2,7 @@ import type { ApprovalType, Environment, Evaluation, Product, Release, Requireme
 import { APPROVAL_TYPES } from '@gatehouse/core';
 import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { Names } from '../format.js';
-import { TYPE_LABEL, esc, missingText, reasonText, teamName, who } from '../format.js';
+import { TYPE_LABEL, esc, missingText, reasonText, teamName, userName } from '../format.js';
 import { ACTION, actionId } from '../ids.js';
 import type { Message } from './common.js';
 import { actions, button, context, fields, header, section } from './common.js';
@@ -47,8 +47,9 @@ function reasonOf(card: ApprovalCard, approverId: string, type: ApprovalType): s
   return card.version.decisions.find((d) => d.approverId === approverId && d.type === type)?.reason ?? null;
 }
 
-function statusLine(card: ApprovalCard, r: RequirementStatus): string {
+function statusLine(n: Names, card: ApprovalCard, r: RequirementStatus): string {
   const label = `*${TYPE_LABEL[r.type]}* · ${r.approvedBy.length} of ${r.quorum}`;
+  const who = (u: string) => userName(n, u);
   if (r.rejectedBy.length) {
     const why = r.rejectedBy.map((u) => `${who(u)}: ${reasonText(reasonOf(card, u, r.type) ?? 'no reason')}`).join('; ');
     return `:x: ${label} — rejected by ${why}`;
@@ -65,7 +66,8 @@ export function rejectedIn(e: Evaluation): boolean {
 
 /** One environment: ready, rejected (and by whom), or what it waits for. A rejected card says "ready to deploy" nowhere. */
 function envLine(n: Names, e: ApprovalCard['environments'][number], state: CardState): string {
-  const name = `*${esc(e.environment.name)}*${e.environment.production ? ' (production)' : ''}`;
+  // "(production)" marks a production environment, unless its name says so already.
+  const name = `*${esc(e.environment.name)}*${e.environment.production && !/\bprod(uction)?\b/i.test(e.environment.name) ? ' (production)' : ''}`;
   if (e.evaluation.ready) return `:white_check_mark: ${name}: ${state === 'rejected' ? 'its approvals are in' : 'ready to deploy'}`;
   const missing = missingText(n, e.evaluation.missing);
   return rejectedIn(e.evaluation) ? `:x: ${name}: rejected — ${missing}` : `:hourglass_flowing_sand: ${name}: waiting for ${missing}`;
@@ -93,7 +95,7 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
     fields([
       ['Product', `${esc(p.name)} (team ${esc(teamName(n, p.teamId))})`],
       ['Version', `\`${esc(v.version)}\` · ${v.id}`],
-      ['Created by', who(v.createdBy)],
+      ['Created by', userName(n, v.createdBy)],
       ['Environment', card.environments.map((e) => esc(e.environment.name)).join(', ') || '—'],
     ]),
   ];
@@ -104,7 +106,7 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
   if (runs.length) blocks.push(context(...runs.slice(-5).map((r) => `GitHub ${esc(r.repository)} · ${esc(r.ref || r.sha.slice(0, 7))} · run ${r.runId} waiting for ${esc(r.environmentName)}`)));
   const open = state === 'pending';
   for (const r of requirements(card)) {
-    blocks.push(section(statusLine(card, r)));
+    blocks.push(section(statusLine(n, card, r)));
     // Only where something is missing: a requirement already met needs no more decisions.
     if (open && !r.satisfied) {
       blocks.push(
@@ -114,6 +116,8 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
         ]),
       );
     }
+    // A rejection stands until its approver withdraws it by approving (the core flips their decision).
+    if (state === 'rejected' && r.rejectedBy.length) blocks.push(actions(`type:${r.type}`, [button(`Approve ${TYPE_LABEL[r.type]} instead`, actionId(ACTION.versionApprove, r.type), v.id)]));
   }
   const rel = card.environments.map((e) => e.evaluation.release).find((x) => x?.required);
   if (rel) {
@@ -121,18 +125,19 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
     const line = !rel.releaseId
       ? `:warning: ${name} — required, but the version is in no release`
       : rel.rejectedBy.length
-        ? `:x: ${name} — rejected by ${rel.rejectedBy.map((u) => `${who(u)}: ${reasonText(card.release?.decisions.find((d) => d.approverId === u)?.reason ?? 'no reason')}`).join('; ')}`
+        ? `:x: ${name} — rejected by ${rel.rejectedBy.map((u) => `${userName(n, u)}: ${reasonText(card.release?.decisions.find((d) => d.approverId === u)?.reason ?? 'no reason')}`).join('; ')}`
         : rel.approved
-          ? `:white_check_mark: ${name} — approved by ${rel.approvedBy.map(who).join(', ')}`
+          ? `:white_check_mark: ${name} — approved by ${rel.approvedBy.map((u) => userName(n, u)).join(', ')}`
           : `:hourglass_flowing_sand: ${name} — waiting for release approval`;
     blocks.push(section(line));
     if (open && rel.releaseId) blocks.push(releaseButtons(rel.releaseId));
+    if (state === 'rejected' && rel.releaseId && rel.rejectedBy.length) blocks.push(actions('release', [button('Approve release instead', actionId(ACTION.releaseApprove, rel.releaseId), rel.releaseId)]));
   }
   const footer =
     state === 'ready'
       ? ':white_check_mark: Every required approval is in: ready to deploy.'
       : state === 'rejected'
-        ? ':x: Rejected. The approver can withdraw it by approving from the REST API or VS Code; otherwise create a new version.'
+        ? ':x: A rejection stands until its approver withdraws it with *Approve … instead* above (or from the App Home, VS Code or the REST API); otherwise, fix it in a new version.'
         : `Approving needs the matching \`version:approve:<type>\` permission in team ${esc(teamName(n, p.teamId))}; ${card.environments.some((e) => e.evaluation.separationOfDuties) ? 'the creator cannot approve their own version.' : 'each approver counts once per type.'}`;
   blocks.push(context(footer));
   const text = state === 'ready' ? `${title} is approved` : state === 'rejected' ? `${title} was rejected` : `Approval needed: ${title} (${card.environments.map((e) => e.environment.name).join(', ')})`;

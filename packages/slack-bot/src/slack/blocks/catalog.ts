@@ -1,6 +1,6 @@
 import type { DeploymentRule, Environment, Product, Team } from '@gatehouse/core';
 import type { Names } from '../format.js';
-import { environmentName, esc, productName, roleName, teamName, userName, when } from '../format.js';
+import { environmentName, esc, nameAndId, productName, roleName, teamName, userName, when } from '../format.js';
 import { formatDuration } from '../parse.js';
 import { TYPE_LABEL } from './approval.js';
 import type { Message } from './common.js';
@@ -26,7 +26,7 @@ export function teamsMessage(n: Names, teams: readonly Team[], members: Readonly
   const lines = teams.map((t) => {
     const own = products.filter((p) => p.teamId === t.id).map((p) => esc(p.name));
     const count = members.get(t.id) ?? 0;
-    return `• *${esc(t.name)}* \`${t.id}\` — ${count === 1 ? '1 member' : `${count} members`}; products: ${own.join(', ') || '—'}`;
+    return `• ${nameAndId(t.name, t.id)} — ${count === 1 ? '1 member' : `${count} members`}; products: ${own.join(', ') || '—'}`;
   });
   return reply(`*Teams* (${teams.length})\n${lines.join('\n')}\nMembers of one: \`team members <team>\`.`);
 }
@@ -42,13 +42,13 @@ export function teamMembersMessage(n: Names, team: Team, members: readonly TeamM
 
 export function productsMessage(n: Names, products: readonly Product[], accountChannel: string | null): Message {
   if (products.length === 0) return reply('No products yet. Create one with `product create <id> <team> <name>`.');
-  const lines = products.map((p) => `• *${esc(p.name)}* \`${p.id}\` — team *${esc(teamName(n, p.teamId))}*; approval messages in ${channelText(p.channel, accountChannel, "the account's channel")}`);
+  const lines = products.map((p) => `• ${nameAndId(p.name, p.id)} — team *${esc(teamName(n, p.teamId))}*; approval messages in ${channelText(p.channel, accountChannel, "the account's channel")}`);
   return reply(`*Products* (${products.length})\n${lines.join('\n')}`);
 }
 
 function environmentLine(n: Names, e: Environment): string {
   const scope = e.productId ? `for *${esc(productName(n, e.productId))}* only` : 'for every product';
-  return `• *${esc(e.name)}* \`${e.id}\` — ${e.production ? 'production, ' : ''}${scope}${e.channel ? `; approval messages in <#${e.channel}>` : ''}`;
+  return `• ${nameAndId(e.name, e.id)} — ${e.production ? 'production, ' : ''}${scope}${e.channel ? `; approval messages in <#${e.channel}>` : ''}`;
 }
 
 export function environmentsMessage(n: Names, environments: readonly Environment[]): Message {

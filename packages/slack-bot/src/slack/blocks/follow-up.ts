@@ -2,7 +2,7 @@ import type { AccessRequest, ApprovalType, EscalationTarget, Product, Version } 
 import { own } from '@gatehouse/core';
 import { ACTION, actionId } from '../ids.js';
 import type { Names } from '../format.js';
-import { environmentName, esc, missingText, roleName, teamName, who } from '../format.js';
+import { environmentName, esc, missingText, roleName, teamName, userName } from '../format.js';
 import { formatDuration } from '../parse.js';
 import { TYPE_LABEL } from './approval.js';
 import type { Message } from './common.js';
@@ -31,7 +31,7 @@ export function decisionButtons(v: Version, types: readonly ApprovalType[], bloc
 
 /** An approver asked directly: which approvals they can give, with the buttons to give them. */
 export function askApproverDm(n: Names, p: Product, v: Version, envId: string, types: readonly ApprovalType[], requester: string, where: string | null): Message {
-  const text = `${versionText(p, v, envId, n)} needs your ${typesText(types)} approval — asked by ${who(requester)}.`;
+  const text = `${versionText(p, v, envId, n)} needs your ${typesText(types)} approval — asked by ${userName(n, requester)}.`;
   return {
     text: `${p.name} ${v.version} needs your approval`,
     blocks: [section(text), decisionButtons(v, types), context(where ? `The approval message is in ${where}; deciding here updates it.` : 'Deciding here updates the approval message.')],

@@ -1,7 +1,7 @@
 import type { Release } from '@gatehouse/core';
 import type { KnownBlock } from '@slack/types';
 import type { Names } from '../format.js';
-import { esc, productName, reasonText, teamName, when, who } from '../format.js';
+import { esc, nameAndId, productName, reasonText, teamName, userName, when, who } from '../format.js';
 import { releaseButtons } from './approval.js';
 import type { Message } from './common.js';
 import { LIMITS, context, fields, header, reply, section } from './common.js';
@@ -29,7 +29,7 @@ export function releasesMessage(n: Names, releases: readonly Release[], productI
   if (releases.length === 0) return reply(`No releases${scope} yet. Create one with \`release create <product> <name>\`.`);
   const lines = releases.map((r) => {
     const count = versionsOf(n, r).length;
-    return `• *${esc(r.name)}* \`${r.id}\` — ${esc(productName(n, r.productId))}; ${count === 1 ? '1 version' : `${count} versions`}; ${stateOf(r)}; ${decisionsText(r)}`;
+    return `• ${nameAndId(r.name, r.id)} — ${esc(productName(n, r.productId))}; ${count === 1 ? '1 version' : `${count} versions`}; ${stateOf(r)}; ${decisionsText(r)}`;
   });
   return reply(`*Releases*${scope} (${releases.length})\n${lines.join('\n')}\nOne with its buttons: \`release <release>\`.`);
 }
@@ -44,7 +44,7 @@ export function releaseMessage(n: Names, r: Release): Message {
     fields([
       ['Product', `${esc(productName(n, r.productId))}${product ? ` (team ${esc(teamName(n, product.teamId))})` : ''}`],
       ['State', stateOf(r)],
-      ['Created by', `${who(r.createdBy)}, ${when(r.createdAt)}`],
+      ['Created by', `${userName(n, r.createdBy)}, ${when(r.createdAt)}`],
       ['Decisions', decisionsText(r)],
     ]),
     section(`*Versions* (${versions.length}): ${shown.join(', ') || 'none yet — `release add <release> <version>`'}${versions.length > shown.length ? ` …and ${versions.length - shown.length} more` : ''}`),

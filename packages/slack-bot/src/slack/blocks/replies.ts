@@ -1,8 +1,8 @@
-import type { AccessReview, AuditEvent, CreatedKey, Delegation, Group, Permission, RoleDefinition, Settings, VerifyResult } from '@gatehouse/core';
+import type { AccessReview, AuditEvent, CreatedKey, Delegation, Group, Permission, RoleChangeResult, RoleDefinition, Settings, VerifyResult } from '@gatehouse/core';
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { MeResponse, ScopeAccess } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { TYPE_LABEL, environmentName, esc, missingText, productName, reasonText, roleName, teamName, userName, versionName, when, who } from '../format.js';
+import { TYPE_LABEL, environmentName, esc, missingText, nameAndId, productName, reasonText, roleName, teamName, userName, versionName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
 import { ruleSummary, ruleTarget } from './catalog.js';
@@ -59,20 +59,39 @@ export function whoamiMessage(me: Omit<MeResponse, 'key'>, singleAdmin: boolean)
   return reply(lines.join('\n'));
 }
 
+/**
+ * What `assign` did, in one sentence: the subject now holds the role, its expiry was extended (or
+ * set), or they held it already and nothing changed — then, when they hold it longer than
+ * `asked` (the expiry asked for; null = permanent), how to shorten it. `subject` is mrkdwn.
+ */
+export function assignedText(n: Names, subject: string, roleId: string, teamId: string | null, res: RoleChangeResult, asked: number | null): string {
+  const what = `*${esc(roleName(n, roleId))}* ${teamId === null ? 'globally' : `in *${esc(teamName(n, teamId))}*`}`;
+  const until = (t: number | null) => (t === null ? 'permanently' : `until ${when(t)}`);
+  const held = res.grant?.expiresAt ?? null;
+  if (!res.changed) {
+    const longer = held === null ? asked !== null : asked !== null && asked < held;
+    return `${subject} already holds ${what} ${until(held)}; nothing changed.${longer ? ' To end it sooner, revoke it and assign it again.' : ''}`;
+  }
+  const was = res.replaced ? res.replaced.expiresAt : undefined;
+  if (was === undefined) return `:white_check_mark: ${subject} now holds ${what}${held === null ? '' : ` ${until(held)}`}.`;
+  const extended = held === null || (was !== null && held > was);
+  return `:white_check_mark: ${extended ? 'Extended' : 'Changed'}: ${subject} holds ${what} ${until(held)} (it was ${was === null ? 'permanent' : until(was)}).`;
+}
+
 export function rolesMessage(roles: readonly RoleDefinition[]): Message {
-  const lines = roles.map((r) => `• *${esc(r.name)}* \`${r.id}\` — ${r.kind === 'static' ? 'static' : `custom, ${r.scope}`}: ${esc(r.description || `${r.permissions.length} permissions`)}`);
+  const lines = roles.map((r) => `• ${nameAndId(r.name, r.id)} — ${r.kind === 'static' ? 'static' : `custom, ${r.scope}`}: ${esc(r.description || `${r.permissions.length} permissions`)}`);
   return reply(`*Roles* (${roles.length})\n${lines.join('\n')}\nDetails: \`role <name>\`.`);
 }
 
 export function roleMessage(r: RoleDefinition): Message {
   const allowed = PERMISSIONS.filter((p) => closePermissions(r.permissions).has(p));
   const kind = r.kind === 'static' ? 'static (ships with Gatehouse; cannot be edited, renamed or deleted)' : `custom, granted ${r.scope === 'team' ? 'in one team at a time' : 'globally'}`;
-  return reply(`*${esc(r.name)}* \`${r.id}\` — ${kind}\n${esc(r.description)}\n*Allowed* (${allowed.length}):\n${permissionLines(allowed).map((l) => `• ${l}`).join('\n')}\nEverything else is Not allowed.`);
+  return reply(`${nameAndId(r.name, r.id)} — ${kind}\n${esc(r.description)}\n*Allowed* (${allowed.length}):\n${permissionLines(allowed).map((l) => `• ${l}`).join('\n')}\nEverything else is Not allowed.`);
 }
 
 export function holdersMessage(n: Names, role: RoleDefinition, holders: readonly { userId: string; teamId: string | null; via: string | null; expiresAt: number | null }[]): Message {
   if (holders.length === 0) return reply(`Nobody holds *${esc(role.name)}*.`);
-  const lines = holders.map((h) => `• ${who(h.userId)} — ${h.teamId === null ? 'global' : esc(teamName(n, h.teamId))}${h.via ? `, via group ${h.via}` : ''}${h.expiresAt ? `, until ${when(h.expiresAt)}` : ''}`);
+  const lines = holders.map((h) => `• ${userName(n, h.userId)} — ${h.teamId === null ? 'global' : esc(teamName(n, h.teamId))}${h.via ? `, via group ${h.via}` : ''}${h.expiresAt ? `, until ${when(h.expiresAt)}` : ''}`);
   return reply(`*${esc(role.name)}* is held by:\n${lines.join('\n')}`);
 }
 
@@ -82,7 +101,7 @@ export function groupsMessage(n: Names, groups: readonly Group[]): Message {
     Object.values(n.state.grants)
       .filter((x) => x.subject.type === 'group' && x.subject.id === g.id)
       .map((x) => `${esc(roleName(n, x.roleId))} (${x.teamId === null ? 'global' : esc(teamName(n, x.teamId))})`);
-  const lines = groups.map((g) => `• *${esc(g.name)}* \`${g.id}\` — members: ${g.members.map(who).join(', ') || '—'}; roles: ${grantsOf(g).join(', ') || '—'}`);
+  const lines = groups.map((g) => `• ${nameAndId(g.name, g.id)} — members: ${g.members.map(who).join(', ') || '—'}; roles: ${grantsOf(g).join(', ') || '—'}`);
   return reply(`*Groups* (${groups.length})\n${lines.join('\n')}`);
 }
 
@@ -108,8 +127,8 @@ export function createdKeyMessage(created: CreatedKey, owner: string | null = nu
   );
 }
 
-function subjectName(s: { type: string; id: string }): string {
-  return s.type === 'user' ? who(s.id) : `group \`${s.id}\``;
+function subjectName(n: Names, s: { type: string; id: string }): string {
+  return s.type === 'user' ? userName(n, s.id) : `group \`${s.id}\``;
 }
 
 /** What an audit event did, in words (the type itself for the rare ones). */
@@ -117,10 +136,10 @@ function auditWhat(n: Names, d: AuditEvent): string {
   const where = (teamId: string | null) => (teamId ? `in ${esc(teamName(n, teamId))}` : 'globally');
   switch (d.type) {
     case 'grant.created':
-      return `granted *${esc(roleName(n, d.data.grant.roleId))}* to ${subjectName(d.data.grant.subject)} ${where(d.data.grant.teamId)}${d.data.grant.expiresAt ? ` until ${when(d.data.grant.expiresAt)}` : ''}`;
+      return `granted *${esc(roleName(n, d.data.grant.roleId))}* to ${subjectName(n, d.data.grant.subject)} ${where(d.data.grant.teamId)}${d.data.grant.expiresAt ? ` until ${when(d.data.grant.expiresAt)}` : ''}`;
     case 'grant.revoked':
     case 'grant.expired':
-      return `${d.type === 'grant.revoked' ? 'revoked' : 'expired'} *${esc(roleName(n, d.data.grant.roleId))}* of ${subjectName(d.data.grant.subject)} ${where(d.data.grant.teamId)}`;
+      return `${d.type === 'grant.revoked' ? 'revoked' : 'expired'} *${esc(roleName(n, d.data.grant.roleId))}* of ${subjectName(n, d.data.grant.subject)} ${where(d.data.grant.teamId)}`;
     case 'version.created':
       return `created version ${versionName(n, d.data.version.id)}`;
     case 'version.approval_requested':
@@ -149,9 +168,9 @@ function auditWhat(n: Names, d: AuditEvent): string {
       return `${d.type === 'group.created' ? 'created' : 'deleted'} group \`${d.data.group.id}\``;
     case 'group.member_added':
     case 'group.member_removed':
-      return `${d.type === 'group.member_added' ? 'added' : 'removed'} ${who(d.data.userId)} ${d.type === 'group.member_added' ? 'to' : 'from'} group \`${d.data.groupId}\``;
+      return `${d.type === 'group.member_added' ? 'added' : 'removed'} ${userName(n, d.data.userId)} ${d.type === 'group.member_added' ? 'to' : 'from'} group \`${d.data.groupId}\``;
     case 'api_key.created':
-      return `created ${d.data.key.kind === 'api_key' ? 'API key' : 'personal token'} \`${d.data.key.id}\` (${esc(d.data.key.name)}) for ${who(d.data.key.ownerId)}`;
+      return `created ${d.data.key.kind === 'api_key' ? 'API key' : 'personal token'} \`${d.data.key.id}\` (${esc(d.data.key.name)}) for ${userName(n, d.data.key.ownerId)}`;
     case 'api_key.revoked':
       return `revoked key \`${d.data.keyId}\``;
     case 'account.settings_changed':
@@ -194,10 +213,10 @@ function auditWhat(n: Names, d: AuditEvent): string {
     case 'release.deleted':
       return `deleted release *${esc(d.data.release.name)}*`;
     case 'user.added':
-      return `added user ${who(d.data.user.id)}`;
+      return `added user ${userName(n, d.data.user.id)}`;
     case 'user.deactivated':
     case 'user.reactivated':
-      return `${d.type === 'user.deactivated' ? 'deactivated' : 'reactivated'} ${who(d.data.userId)}`;
+      return `${d.type === 'user.deactivated' ? 'deactivated' : 'reactivated'} ${userName(n, d.data.userId)}`;
     default:
       return `\`${d.type}\``;
   }
@@ -221,11 +240,11 @@ function settingsChanges(n: Names, before: Settings, after: Settings): string {
 
 /** One line per audit event: when, who, what. */
 export function auditLine(n: Names, e: AuditEvent): string {
-  return `${when(e.at)} ${who(e.actor)}${e.keyId ? ` (key \`${e.keyId}\`)` : ''} ${auditWhat(n, e)}`;
+  return `${when(e.at)} ${userName(n, e.actor)}${e.keyId ? ` (key \`${e.keyId}\`)` : ''} ${auditWhat(n, e)}`;
 }
 
 export function auditMessage(n: Names, events: readonly AuditEvent[], userId: string | null): Message {
-  const scope = userId ? `for ${who(userId)}` : 'for the account';
+  const scope = userId ? `for ${userName(n, userId)}` : 'for the account';
   if (events.length === 0) return reply(`No audit events ${scope}.`);
   return reply(`*Audit trail* ${scope} — the latest ${events.length}, newest last:\n${events.map((e) => `• ${auditLine(n, e)}`).join('\n')}`);
 }
@@ -234,10 +253,10 @@ export function reviewMessage(n: Names, r: AccessReview): Message {
   const lines = [
     `*Access review*`,
     `*Admins* (${r.admins.length}): ${r.admins.map(who).join(', ') || '—'}${r.singleAdmin ? '  :warning: only one Admin: make a second' : ''}`,
-    `*Inactive users* (no activity for 90 days): ${r.inactiveUsers.map((u) => `${who(u.userId)}${u.lastSeen ? ` (last seen ${when(u.lastSeen)})` : ' (never seen)'}`).join(', ') || 'none'}`,
-    `*Grants expiring within 7 days*: ${r.expiringGrants.map((g) => `${g.subject.type === 'user' ? who(g.subject.id) : `group ${g.subject.id}`} ${esc(roleName(n, g.roleId))} ${g.teamId ? `in ${esc(teamName(n, g.teamId))}` : 'globally'} until ${when(g.expiresAt ?? 0)}`).join('; ') || 'none'}`,
-    `*Unused keys* (90 days): ${r.unusedKeys.map((k) => `\`${k.keyId}\` ${esc(k.name)} of ${who(k.ownerId)}`).join('; ') || 'none'}`,
-    `*Keys exceeding their owner* (created when the owner had more): ${r.keysExceedingOwner.map((k) => `\`${k.keyId}\` ${esc(k.name)} of ${who(k.ownerId)}: ${k.excess.join(', ')}`).join('; ') || 'none'}`,
+    `*Inactive users* (no activity for 90 days): ${r.inactiveUsers.map((u) => `${userName(n, u.userId)}${u.lastSeen ? ` (last seen ${when(u.lastSeen)})` : ' (never seen)'}`).join(', ') || 'none'}`,
+    `*Grants expiring within 7 days*: ${r.expiringGrants.map((g) => `${g.subject.type === 'user' ? userName(n, g.subject.id) : `group ${g.subject.id}`} ${esc(roleName(n, g.roleId))} ${g.teamId ? `in ${esc(teamName(n, g.teamId))}` : 'globally'} until ${when(g.expiresAt ?? 0)}`).join('; ') || 'none'}`,
+    `*Unused keys* (90 days): ${r.unusedKeys.map((k) => `\`${k.keyId}\` ${esc(k.name)} of ${userName(n, k.ownerId)}`).join('; ') || 'none'}`,
+    `*Keys exceeding their owner* (created when the owner had more): ${r.keysExceedingOwner.map((k) => `\`${k.keyId}\` ${esc(k.name)} of ${userName(n, k.ownerId)}: ${k.excess.join(', ')}`).join('; ') || 'none'}`,
   ];
   return reply(lines.join('\n'));
 }

@@ -3,8 +3,8 @@ import { GatehouseError, NotFoundError } from '@gatehouse/core';
 import { meOf } from '../../rest/me.js';
 import { reply } from '../blocks/common.js';
 import { assignRoleView, roleEditorView } from '../blocks/modals.js';
-import { holdersMessage, roleMessage, rolesMessage, usageMessage, whoamiMessage } from '../blocks/replies.js';
-import { assignments, esc, roleName, teamName, when, who } from '../format.js';
+import { assignedText, holdersMessage, roleMessage, rolesMessage, usageMessage, whoamiMessage } from '../blocks/replies.js';
+import { assignments, esc, roleName, teamName, who } from '../format.js';
 import type { Token } from '../parse.js';
 import { indexOfWord, joinTokens, parseDuration, wordAt } from '../parse.js';
 import { ensureMentioned, matchRole, requireRole, requireTeam } from './resolve.js';
@@ -105,12 +105,13 @@ export const assign: Subcommand = async (ctx, args) => {
   const parsed = roleTeamDuration(ctx, args, 1, true);
   if ('problem' in parsed) return usageMessage(ctx.cmd, 'assign', parsed.problem);
   const subject = await subjectOf(ctx, args[0]);
+  const asked = parsed.durationMs ? ctx.deps.gatehouse.clock.now() + parsed.durationMs : null;
   const res = await account.assignRole(actor, { subject, roleId: parsed.roleId, teamId: parsed.teamId, ...(parsed.durationMs ? { durationMs: parsed.durationMs } : {}) });
-  const where = parsed.teamId === null ? 'globally' : `in *${esc(teamName(names, parsed.teamId))}*`;
-  const until = res.grant?.expiresAt ? ` until ${when(res.grant.expiresAt)}` : '';
-  const head = res.changed ? `:white_check_mark: ${subjectText(subject)} now holds *${esc(roleName(names, parsed.roleId))}* ${where}${until}.` : `${subjectText(subject)} already holds *${esc(roleName(names, parsed.roleId))}* ${where}${until}: nothing changed.`;
+  const head = assignedText(names, subjectText(subject), parsed.roleId, parsed.teamId, res, asked);
+  // A repeat that changed nothing says so and stops there.
+  if (!res.changed) return reply(head);
   const roles = subject.type === 'user' ? `\nTheir roles: ${assignments(names, account.roles(subject.id))}` : '';
-  return reply(`${head}${roles}${warn(res.warnings)}`);
+  return reply(`${head}${roles}${warn(res.warnings, canMakeAdmin(ctx))}`);
 };
 
 export const revoke: Subcommand = async (ctx, args) => {
@@ -122,9 +123,14 @@ export const revoke: Subcommand = async (ctx, args) => {
   const res = await account.revokeRole(actor, { subject, roleId: parsed.roleId, teamId: parsed.teamId });
   const where = parsed.teamId === null ? 'globally' : `in *${esc(teamName(names, parsed.teamId))}*`;
   const roles = subject.type === 'user' ? `\nTheir roles: ${assignments(names, account.roles(subject.id))}` : '';
-  return reply(`:white_check_mark: Revoked *${esc(roleName(names, parsed.roleId))}* ${where} from ${subjectText(subject)}.${roles}${warn(res.warnings)}`);
+  return reply(`:white_check_mark: Revoked *${esc(roleName(names, parsed.roleId))}* ${where} from ${subjectText(subject)}.${roles}${warn(res.warnings, canMakeAdmin(ctx))}`);
 };
 
-function warn(warnings: readonly string[]): string {
-  return warnings.includes('single_admin') ? '\n:warning: Only one Admin is left in this account: make a second one.' : '';
+/** Whether the asker could act on the single-Admin warning: only an Admin makes an Admin. */
+function canMakeAdmin(ctx: CommandContext): boolean {
+  return ctx.session.account.admins().includes(ctx.session.actor.userId);
+}
+
+function warn(warnings: readonly string[], canAct: boolean): string {
+  return canAct && warnings.includes('single_admin') ? '\n:warning: Only one Admin is left in this account: make a second one.' : '';
 }

@@ -2,7 +2,7 @@ import type { Environment } from '@gatehouse/core';
 import { environmentsMessage } from '../blocks/catalog.js';
 import { reply } from '../blocks/common.js';
 import { usageMessage } from '../blocks/replies.js';
-import { esc, productName } from '../format.js';
+import { esc, nameAndId, productName } from '../format.js';
 import { joinTokens, wordAt } from '../parse.js';
 import { fallbackChannelText } from './products.js';
 import { channelArg, requireEnvironment, requireProduct } from './resolve.js';
@@ -43,7 +43,7 @@ export const environment: Subcommand = async (ctx, args) => {
       const e = await account.createEnvironment(actor, { environmentId: target, name: joinTokens(args.slice(i)) || target, productId, production });
       const rule = `\`${ctx.cmd} rule set ${e.id}${productId ? ` ${productId}` : ''}\``;
       const scope = e.productId ? `*${esc(productName(names, e.productId))}* only` : 'every product';
-      return reply(`:evergreen_tree: Created ${e.production ? 'production ' : ''}environment *${esc(e.name)}* (\`${e.id}\`) for ${scope}. Say which approvals it needs with ${rule}.`);
+      return reply(`:evergreen_tree: Created ${e.production ? 'production ' : ''}environment ${nameAndId(e.name, e.id, 'paren')} for ${scope}. Say which approvals it needs with ${rule}.`);
     }
     case 'production': {
       const flag = wordAt(args, 2)?.toLowerCase();

@@ -1,6 +1,6 @@
 import { reply } from '../blocks/common.js';
 import { groupsMessage, usageMessage } from '../blocks/replies.js';
-import { assignments, esc, who } from '../format.js';
+import { assignments, esc, nameAndId, who } from '../format.js';
 import { joinTokens, wordAt } from '../parse.js';
 import { ensureMentioned, requireGroup } from './resolve.js';
 import type { Subcommand } from './types.js';
@@ -21,7 +21,7 @@ export const group: Subcommand = async (ctx, args) => {
       for (const t of rest.filter((x) => x.kind === 'user')) members.push(await ensureMentioned(ctx, t));
       const name = joinTokens(rest.filter((x) => x.kind === 'word')) || target;
       const { groupId } = await account.createGroup(actor, { groupId: target, name, members });
-      return reply(`:busts_in_silhouette: Created group *${esc(name)}* (\`${groupId}\`)${members.length ? ` with ${members.map(who).join(', ')}` : ''}. Grant it roles with \`${ctx.cmd} assign group:${groupId} <role> [team]\`.`);
+      return reply(`:busts_in_silhouette: Created group ${nameAndId(name, groupId, 'paren')}${members.length ? ` with ${members.map(who).join(', ')}` : ''}. Grant it roles with \`${ctx.cmd} assign group:${groupId} <role> [team]\`.`);
     }
     case 'add':
     case 'remove': {
@@ -31,7 +31,7 @@ export const group: Subcommand = async (ctx, args) => {
       const res = verb === 'add' ? await account.addGroupMember(actor, { groupId, userId }) : await account.removeGroupMember(actor, { groupId, userId });
       const done = verb === 'add' ? `added ${who(userId)} to` : `removed ${who(userId)} from`;
       const head = res.changed ? `:white_check_mark: ${done[0]?.toUpperCase()}${done.slice(1)} group \`${groupId}\`.` : `Nothing changed: ${who(userId)} ${verb === 'add' ? 'is already in' : 'is not in'} group \`${groupId}\`.`;
-      return reply(`${head}\nTheir roles: ${assignments(names, account.roles(userId))}${res.warnings.includes('single_admin') ? '\n:warning: Only one Admin is left.' : ''}`);
+      return reply(`${head}\nTheir roles: ${assignments(names, account.roles(userId))}${res.warnings.includes('single_admin') && account.admins().includes(actor.userId) ? '\n:warning: Only one Admin is left.' : ''}`);
     }
     case 'delete': {
       if (!target) return usageMessage(ctx.cmd, 'groups', 'Name the group to delete.');

@@ -1,7 +1,7 @@
 import { GatehouseError, isGatehouseError } from '@gatehouse/core';
 import { reply } from '../blocks/common.js';
 import { usageMessage } from '../blocks/replies.js';
-import { assignments, esc, roleName, teamName, userName, who } from '../format.js';
+import { assignments, esc, nameAndId, roleName, teamName, userName, who } from '../format.js';
 import { explainError } from '../messages.js';
 import type { Token } from '../parse.js';
 import { indexOfWord, joinTokens, wordAt } from '../parse.js';
@@ -85,7 +85,7 @@ export const serviceAccount: Subcommand = async (ctx, args) => {
   if (withAt >= 0 && roles.length === 0) return usageMessage(ctx.cmd, 'service-account', 'Name the roles after `with`.');
   if (Object.hasOwn(account.view.users, id)) throw new GatehouseError('conflict', `user '${id}' already exists`, { userId: id });
   await account.addUser(actor, { userId: id, name, serviceAccount: true });
-  const head = `:robot_face: Created service account *${esc(name)}* (\`${id}\`)`;
+  const head = `:robot_face: Created service account ${nameAndId(name, id, 'paren')}`;
   const keyHint = `Its key for CI: \`${ctx.cmd} keys create <key name> for ${id}\` (the secret is shown once, to you).`;
   for (const r of roles) {
     try {

@@ -2,7 +2,7 @@ import { productsMessage } from '../blocks/catalog.js';
 import { reply } from '../blocks/common.js';
 import { usageMessage } from '../blocks/replies.js';
 import { accountChannel } from '../channels.js';
-import { esc, teamName } from '../format.js';
+import { esc, nameAndId, teamName } from '../format.js';
 import { joinTokens, wordAt } from '../parse.js';
 import { channelArg, requireProduct, requireTeam } from './resolve.js';
 import type { CommandContext, Subcommand } from './types.js';
@@ -34,7 +34,7 @@ export const product: Subcommand = async (ctx, args) => {
       const teamId = requireTeam(account, teamWord);
       const p = await account.createProduct(actor, { productId: target, teamId, name: joinTokens(args.slice(3)) || target });
       return reply(
-        `:package: Created product *${esc(p.name)}* (\`${p.id}\`) in team *${esc(teamName(names, p.teamId))}*; ${fallbackChannelText(ctx, 'its approval messages go to')}. Versions are created by CI over the REST API (\`POST /api/v1/versions\`).`,
+        `:package: Created product ${nameAndId(p.name, p.id, 'paren')} in team *${esc(teamName(names, p.teamId))}*; ${fallbackChannelText(ctx, 'its approval messages go to')}. Versions are created by CI over the REST API (\`POST /api/v1/versions\`).`,
       );
     }
     case 'team': {

@@ -3,7 +3,7 @@ import type { TeamMember } from '../blocks/catalog.js';
 import { teamMembersMessage, teamsMessage } from '../blocks/catalog.js';
 import { reply } from '../blocks/common.js';
 import { usageMessage } from '../blocks/replies.js';
-import { esc } from '../format.js';
+import { esc, nameAndId } from '../format.js';
 import { joinTokens, wordAt } from '../parse.js';
 import { requireTeam } from './resolve.js';
 import type { Subcommand } from './types.js';
@@ -44,7 +44,7 @@ export const team: Subcommand = async (ctx, args) => {
     case 'create': {
       if (!target || !name) return usageMessage(ctx.cmd, 'teams', 'Give the team an id and a name, e.g. `team create payments Payments`.');
       const { teamId } = await account.createTeam(actor, { teamId: target, name });
-      return reply(`:busts_in_silhouette: Created team *${esc(name)}* (\`${teamId}\`). Next: a product for it (\`${ctx.cmd} product create <id> ${teamId} <name>\`) or roles in it (\`${ctx.cmd} assign @user <role> ${teamId}\`).`);
+      return reply(`:busts_in_silhouette: Created team ${nameAndId(name, teamId, 'paren')}. Next: a product for it (\`${ctx.cmd} product create <id> ${teamId} <name>\`) or roles in it (\`${ctx.cmd} assign @user <role> ${teamId}\`).`);
     }
     case 'rename': {
       if (!target || !name) return usageMessage(ctx.cmd, 'teams', 'Name the team, then its new name.');

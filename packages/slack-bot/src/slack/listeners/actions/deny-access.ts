@@ -12,7 +12,7 @@ export function denyAccess(deps: ListenerDeps) {
     const { account, names } = session;
     const r = own(account.view.requests, requestId);
     if (!r) throw new NotFoundError('access request', requestId);
-    if (r.status !== 'pending') throw new RequestNotPendingError(`this request was already ${r.status} by ${who(r.decidedBy ?? 'system')}`, { requestId: r.id, status: r.status });
+    if (r.status !== 'pending') throw new RequestNotPendingError(`this request was already ${r.status} by ${r.decidedBy ?? 'someone'}`, { requestId: r.id, status: r.status, decidedBy: r.decidedBy });
     account.assertCan(session.actor, 'user_role:manage', r.teamId);
     if (click.message) deps.notifier.rememberRequestMessage(account.id, r.id, click.message);
     const summary = `Deny ${who(r.userId)} *${esc(roleName(names, r.roleId))}* ${r.teamId ? `in ${esc(teamName(names, r.teamId))}` : 'globally'} for ${formatDuration(r.durationMs)}?`;
