@@ -21,12 +21,18 @@ export function hashEvent(e: Hashed | AuditEvent): string {
     .digest('hex');
 }
 
+/** Every key any event body has; sealing copies exactly `type` and `data`, so a new one must fail to compile here. */
+type BodyKey<T> = T extends unknown ? keyof T : never;
+const BODY_IS_TYPE_AND_DATA: [BodyKey<EventBody>] extends ['type' | 'data'] ? true : never = true;
+void BODY_IS_TYPE_AND_DATA;
+
 export function sealEvent(
   body: EventBody,
   meta: { id: string; seq: number; actor: string; keyId: string | null; at: number; prev: string },
 ): AuditEvent {
-  // One object, hashed without its (empty) hash and then given it: no copy per step.
-  const e: AuditEvent = { ...body, ...meta, hash: '' };
+  // Built field by field (a body is its type and data, checked above): object spreads here cost
+  // microseconds an event in V8's generic clone path, most of what sealing a commit took.
+  const e = { type: body.type, data: body.data, id: meta.id, seq: meta.seq, actor: meta.actor, keyId: meta.keyId, at: meta.at, prev: meta.prev, hash: '' } as AuditEvent;
   e.hash = hashEvent(e);
   return e;
 }
