@@ -21,7 +21,9 @@ function outcome(f: () => string | undefined): string {
 
 /** Any UTF-16 code unit, lone surrogates included, and keys that sort differently as numbers or strings. */
 const unit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
-const text = fc.oneof(fc.string({ unit, maxLength: 12 }), fc.string({ maxLength: 12 }), fc.constantFrom('1', '9', '10', '-1', '01', 'é', 'e\u0301', '𝄞', 'a\nb', '"\\', '__proto__'));
+/** The edges of what JSON writes as it is: controls, the quote, the backslash, DEL, non-ASCII, surrogates. */
+const edge = fc.constantFrom('a', ' ', '~', '"', '\\', '/', '\u0000', '\n', '\u001f', '\u007f', '\u0080', 'é', '\u2028', '\uD800', '\uDC00', '😀');
+const text = fc.oneof(fc.string({ unit, maxLength: 12 }), fc.string({ maxLength: 12 }), fc.string({ unit: edge, maxLength: 6 }), fc.constantFrom('1', '9', '10', '-1', '01', 'é', 'e\u0301', '𝄞', 'a\nb', '"\\', '__proto__'));
 const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, 1e21, 1e-7, 5e-324, Number.MAX_SAFE_INTEGER, 0.1 + 0.2));
 const { json } = fc.letrec((tie) => ({
   json: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.constant(null), fc.boolean(), number, text, tie('array'), tie('object')),

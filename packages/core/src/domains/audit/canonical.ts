@@ -4,7 +4,11 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 /** Deeper than any event: a cycle ends here instead of overflowing the stack. */
 const MAX_DEPTH = 256;
 
+/** Printable ASCII but `"` and `\\`: what JSON writes as it is (ids, keys, most values). */
+const VERBATIM = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 function str(s: string): string {
+  if (VERBATIM.test(s)) return `"${s}"`;
   if (LONE_SURROGATE.test(s)) throw new Error('Lone surrogate is not allowed');
   return JSON.stringify(s);
 }
