@@ -1,7 +1,7 @@
 import type { EventBody } from '../../events/schema.js';
 import type { AuthzView, Decide } from '../../kernel/decider.js';
 import { own } from '../../own.js';
-import type { AccountState, Delegation, EscalationTarget, Version } from '../../schemas.js';
+import type { AccountState, ApprovalPolicy, Delegation, EscalationTarget, Version } from '../../schemas.js';
 import { grantsOfRole, usersOfSubject } from '../../state/derived.js';
 import type { ApproverPool } from '../approvals/queries.js';
 import { approverPool, approversFor } from '../approvals/queries.js';
@@ -55,6 +55,14 @@ export const runFollowUps: Decide<{ limit: number }, FollowUpResult> = (s, { lim
   // Who may approve and who stands in for whom, found once for every version reminded in this tick.
   const pool = approverPool(s, env.authz);
   let delegations: Delegation[] | null = null;
+  // The policy depends on the product and environment only: one reading of the rules for them all.
+  const policies = new Map<string, ApprovalPolicy>();
+  const policyOf = (v: Version, envId: string): ApprovalPolicy => {
+    const key = `${v.productId}\0${envId}`;
+    let p = policies.get(key);
+    if (!p) policies.set(key, (p = policyFor(s, v, envId)));
+    return p;
+  };
   for (const key of scheduleOf(s).due(now, limit)) {
     const item = parseScheduleKey(key);
     if (item.kind === 'request') {
@@ -68,10 +76,10 @@ export const runFollowUps: Decide<{ limit: number }, FollowUpResult> = (s, { lim
     const v = own(s.versions, item.versionId);
     if (!v) continue;
     const envId = item.environmentId;
-    const due = followUpDue(s, v, envId).filter((d) => d.at <= now);
+    const policy = policyOf(v, envId);
+    const due = followUpDue(s, v, envId, policy).filter((d) => d.at <= now);
     if (!due.length) continue;
     const missing = evaluateIn(s, v.id, envId).missing;
-    const policy = policyFor(s, v, envId);
     if (due.some((d) => d.kind === 'timeout')) {
       events.push({ type: 'approval.timed_out', data: { versionId: v.id, environmentId: envId, outcome: policy.timeoutOutcome ?? 'expire', missing } });
       result.timeouts++;
