@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import type { ApprovalType } from '../../src/authz/permissions.js';
+import { APPROVAL_TYPES, approvalPermission } from '../../src/authz/permissions.js';
 import { createVersion, decideVersion, requestApproval } from '../../src/domains/approvals/decide.js';
 import { evaluateIn } from '../../src/domains/approvals/evaluate.js';
+import { approverPool } from '../../src/domains/approvals/queries.js';
 import { decideAccessRequest, requestAccess } from '../../src/domains/access-requests/decide.js';
 import { createEnvironment, createProduct, createRule, createTeam, updateSettings } from '../../src/domains/catalog/decide.js';
 import { createDelegation } from '../../src/domains/delegations/decide.js';
@@ -8,7 +11,10 @@ import { runFollowUps } from '../../src/domains/follow-up/decide.js';
 import { nextWorkingTime } from '../../src/domains/follow-up/policy.js';
 import { assignRole, revokeRole } from '../../src/domains/grants/decide.js';
 import { createGroup } from '../../src/domains/groups/decide.js';
-import { ensureUser } from '../../src/domains/users/decide.js';
+import { createRole } from '../../src/domains/roles/decide.js';
+import { deactivateUser, ensureUser } from '../../src/domains/users/decide.js';
+import type { AuthzView } from '../../src/kernel/decider.js';
+import { SYSTEM } from '../../src/kernel/decider.js';
 import type { ApprovalPolicy } from '../../src/schemas.js';
 import { T0, World, as, types } from '../support/decider.js';
 
@@ -142,5 +148,75 @@ describe('domain: delegation (given/when/then)', () => {
     w.refused(createDelegation, { delegateId: 'UQB', types: ['security'], until }, as('UQB'), 'self_change');
     w.refused(createDelegation, { delegateId: 'UQA', types: ['security'], until }, as('UQB'), 'escalation');
     w.refused(createDelegation, { delegateId: 'UQA', types: null, until: T0 + 200 * 24 * H }, as('UQB'), 'validation_failed');
+  });
+});
+
+describe('domain: whom a follow-up tick names, and what it costs', () => {
+  /** Who may give `type` in `teamId` as first defined: every active user, checked one by one. */
+  function everyUserChecked(w: World, type: ApprovalType, teamId: string | null): string[] {
+    const authz = w.env(SYSTEM).authz;
+    return Object.values(w.state.users)
+      .filter((u) => u.active && authz.actorCan({ userId: u.id }, approvalPermission(type), teamId))
+      .map((u) => u.id)
+      .sort();
+  }
+
+  it('the approvers found through the grants of the roles that carry the permission are exactly those found by checking every user', () => {
+    const { w } = world();
+    w.then(w.when(createTeam, { teamId: 'search', name: 'Search' }));
+    const tester = w.then(w.when(createRole, { name: 'Tester', description: '', scope: 'team', permissions: ['version:approve:qa'] }));
+    const users: [string, string, string | null, number | null][] = [
+      ['UQTEAM', 'qa', 'payments', null],
+      ['UQOTHER', 'qa', 'search', null],
+      ['UQEXPIRED', 'qa', null, T0 + H],
+      ['UQLATER', 'qa', null, T0 + 100 * H],
+      ['UTESTER', tester.id, 'payments', null],
+      ['USEC', 'security', null, null],
+      ['URM', 'release_manager', null, null],
+      ['UGONE', 'qa', null, null],
+    ];
+    for (const [u, roleId, teamId, expiresAt] of users) {
+      w.then(w.when(ensureUser, { userId: u, name: u, email: null, serviceAccount: false }));
+      w.then(w.when(assignRole, { subject: { type: 'user', id: u }, roleId, teamId, expiresAt }));
+    }
+    w.then(w.when(ensureUser, { userId: 'UGUILD', name: 'UGUILD', email: null, serviceAccount: false }));
+    w.then(w.when(createGroup, { groupId: 'guild', name: 'QA guild', members: ['UGUILD', 'UGONE'] }));
+    w.then(w.when(assignRole, { subject: { type: 'group', id: 'guild' }, roleId: 'qa', teamId: 'payments', expiresAt: null }));
+    w.then(w.when(deactivateUser, { userId: 'UGONE' }));
+    w.now = T0 + 2 * H;
+    const pool = approverPool(w.state, w.env(SYSTEM).authz);
+    for (const type of APPROVAL_TYPES) {
+      for (const teamId of ['payments', 'search', null]) assert.deepEqual(pool(type, teamId), everyUserChecked(w, type, teamId), `${type} in ${String(teamId)}`);
+    }
+    assert.deepEqual(pool('qa', 'payments'), ['UADMIN', 'UGUILD', 'UQA', 'UQB', 'UQLATER', 'UQTEAM', 'UTESTER']);
+  });
+
+  it('a tick reminding 50 versions checks the approvers once, not every user of the account for every version', () => {
+    const { w } = world({ remindAfterMs: H });
+    const bystanders = 2000;
+    for (let i = 0; i < bystanders; i++) w.given([{ type: 'user.added', data: { user: { id: `UX${String(i)}`, name: `UX${String(i)}`, email: null, active: true, serviceAccount: false, createdAt: T0 } } }]);
+    for (let i = 1; i < 50; i++) {
+      const { version } = w.then(w.when(createVersion, { productId: 'checkout', version: `1.0.${String(i)}`, releaseId: null }, as('UDEV')), as('UDEV'));
+      w.then(w.when(requestApproval, { versionId: version.id, environmentId: 'production' }, as('UDEV')), as('UDEV'));
+    }
+    w.now = T0 + H;
+    const env = w.env(SYSTEM);
+    let checks = 0;
+    const authz: AuthzView = {
+      actorCan: (actor, permission, teamId) => (checks++, env.authz.actorCan(actor, permission, teamId)),
+      explain: (u, p, t) => env.authz.explain(u, p, t),
+      actorBits: (a, t) => env.authz.actorBits(a, t),
+      permissionsIn: (u, t) => env.authz.permissionsIn(u, t),
+      teamsOf: (u) => env.authz.teamsOf(u),
+    };
+    const out = runFollowUps(w.state, { limit: 100 }, { ...env, authz });
+    assert.equal(out.result.reminders, 50);
+    for (const e of out.events) {
+      assert.ok(e.type === 'approval.reminded');
+      assert.deepEqual(e.data.userIds, ['UADMIN', 'UQA', 'UQB']);
+    }
+    assert.deepEqual(everyUserChecked(w, 'qa', 'payments'), ['UADMIN', 'UQA', 'UQB']);
+    // The holders of roles with version:approve:qa (UADMIN, UQA, UQB), once each for the tick.
+    assert.ok(checks <= 3, `${String(checks)} permission checks for one tick (${String(bystanders)} users who cannot approve)`);
   });
 });

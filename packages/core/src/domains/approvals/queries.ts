@@ -1,8 +1,11 @@
 import type { ApprovalType } from '../../authz/permissions.js';
-import { approvalPermission } from '../../authz/permissions.js';
+import { approvalPermission, closePermissions } from '../../authz/permissions.js';
+import { STATIC_ROLE_IDS } from '../../authz/roles.js';
 import type { Actor, AuthzView } from '../../kernel/decider.js';
 import { own } from '../../own.js';
 import type { AccountState, Product, Version } from '../../schemas.js';
+import { grantsOfRole, usersOfSubject } from '../../state/derived.js';
+import { roleById } from '../../state/empty.js';
 import type { Evaluation } from './evaluate.js';
 import { activeDelegations } from '../delegations/queries.js';
 import type { FollowUpInfo } from '../follow-up/policy.js';
@@ -63,21 +66,46 @@ export interface Approvers {
   userIds: string[];
 }
 
-export function approversFor(s: AccountState, authz: AuthzView, versionId: string, environmentId: string): Approvers[] {
+/** Active users who may give an approval type in a team (null: global), sorted. */
+export type ApproverPool = (type: ApprovalType, teamId: string | null) => readonly string[];
+
+/**
+ * An approver pool for many versions against one state (a follow-up tick): for each type and team,
+ * the holders of the roles that carry the permission — found through the grants of those roles,
+ * never by checking every user — then checked against the compiled index, remembered. Checking
+ * every user for every version reminded made a tick with 10,000 users take a second.
+ */
+export function approverPool(s: AccountState, authz: AuthzView): ApproverPool {
+  const pools = new Map<string, string[]>();
+  return (type, teamId) => {
+    const key = `${type}\0${teamId ?? ''}`;
+    let pool = pools.get(key);
+    if (!pool) {
+      const permission = approvalPermission(type);
+      const candidates = new Set<string>();
+      for (const roleId of new Set([...STATIC_ROLE_IDS, ...Object.keys(s.roles)])) {
+        const role = roleById(s, roleId);
+        if (!role || !closePermissions(role.permissions).has(permission)) continue;
+        for (const grant of grantsOfRole(s, roleId)) for (const u of usersOfSubject(s, grant.subject)) candidates.add(u);
+      }
+      // The index decides (team scope, expiry, deactivation): the grants only say whom to ask.
+      pool = [...candidates].filter((u) => own(s.users, u)?.active && authz.actorCan({ userId: u }, permission, teamId)).sort();
+      pools.set(key, pool);
+    }
+    return pool;
+  };
+}
+
+export function approversFor(s: AccountState, authz: AuthzView, versionId: string, environmentId: string, pool: ApproverPool = approverPool(s, authz)): Approvers[] {
   const e = evaluateIn(s, versionId, environmentId);
   const v = own(s.versions, versionId);
   const product = v ? own(s.products, v.productId) : undefined;
   if (!v || !product) return [];
-  const users = Object.values(s.users).filter((u) => u.active);
   return e.requirements
     .filter((r) => !r.satisfied)
     .map((r) => ({
       type: r.type,
       missing: r.missing,
-      userIds: users
-        .filter((u) => !r.approvedBy.includes(u.id) && !(e.separationOfDuties && u.id === v.createdBy))
-        .filter((u) => authz.actorCan({ userId: u.id }, approvalPermission(r.type), product.teamId))
-        .map((u) => u.id)
-        .sort(),
+      userIds: pool(r.type, product.teamId).filter((u) => !r.approvedBy.includes(u) && !(e.separationOfDuties && u === v.createdBy)),
     }));
 }

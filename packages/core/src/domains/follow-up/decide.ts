@@ -1,9 +1,10 @@
 import type { EventBody } from '../../events/schema.js';
 import type { AuthzView, Decide } from '../../kernel/decider.js';
 import { own } from '../../own.js';
-import type { AccountState, EscalationTarget, Version } from '../../schemas.js';
+import type { AccountState, ApprovalPolicy, Delegation, EscalationTarget, Version } from '../../schemas.js';
 import { grantsOfRole, usersOfSubject } from '../../state/derived.js';
-import { approversFor } from '../approvals/queries.js';
+import type { ApproverPool } from '../approvals/queries.js';
+import { approverPool, approversFor } from '../approvals/queries.js';
 import { evaluateIn } from '../approvals/evaluate.js';
 import { activeDelegations } from '../delegations/queries.js';
 import { followUpDue, policyFor } from './policy.js';
@@ -22,10 +23,10 @@ export interface FollowUpResult {
 }
 
 /** The users able to give what is missing now, and their delegates, at most NOTIFY_CAP. */
-function whoToRemind(s: AccountState, authz: AuthzView, v: Version, env: string, now: number): string[] {
+function whoToRemind(s: AccountState, authz: AuthzView, pool: ApproverPool, delegations: readonly Delegation[], v: Version, env: string): string[] {
   const out = new Set<string>();
-  for (const a of approversFor(s, authz, v.id, env)) for (const u of a.userIds) out.add(u);
-  for (const d of activeDelegations(s, now)) if (out.has(d.delegatorId) && d.delegateId !== v.createdBy) out.add(d.delegateId);
+  for (const a of approversFor(s, authz, v.id, env, pool)) for (const u of a.userIds) out.add(u);
+  for (const d of delegations) if (out.has(d.delegatorId) && d.delegateId !== v.createdBy) out.add(d.delegateId);
   return [...out].slice(0, NOTIFY_CAP);
 }
 
@@ -51,6 +52,17 @@ export const runFollowUps: Decide<{ limit: number }, FollowUpResult> = (s, { lim
   const { now } = env;
   const events: EventBody[] = [];
   const result: FollowUpResult = { reminders: 0, escalations: 0, timeouts: 0, expiredRequests: 0, next: null };
+  // Who may approve and who stands in for whom, found once for every version reminded in this tick.
+  const pool = approverPool(s, env.authz);
+  let delegations: Delegation[] | null = null;
+  // The policy depends on the product and environment only: one reading of the rules for them all.
+  const policies = new Map<string, ApprovalPolicy>();
+  const policyOf = (v: Version, envId: string): ApprovalPolicy => {
+    const key = `${v.productId}\0${envId}`;
+    let p = policies.get(key);
+    if (!p) policies.set(key, (p = policyFor(s, v, envId)));
+    return p;
+  };
   for (const key of scheduleOf(s).due(now, limit)) {
     const item = parseScheduleKey(key);
     if (item.kind === 'request') {
@@ -64,10 +76,10 @@ export const runFollowUps: Decide<{ limit: number }, FollowUpResult> = (s, { lim
     const v = own(s.versions, item.versionId);
     if (!v) continue;
     const envId = item.environmentId;
-    const due = followUpDue(s, v, envId).filter((d) => d.at <= now);
+    const policy = policyOf(v, envId);
+    const due = followUpDue(s, v, envId, policy).filter((d) => d.at <= now);
     if (!due.length) continue;
     const missing = evaluateIn(s, v.id, envId).missing;
-    const policy = policyFor(s, v, envId);
     if (due.some((d) => d.kind === 'timeout')) {
       events.push({ type: 'approval.timed_out', data: { versionId: v.id, environmentId: envId, outcome: policy.timeoutOutcome ?? 'expire', missing } });
       result.timeouts++;
@@ -79,7 +91,7 @@ export const runFollowUps: Decide<{ limit: number }, FollowUpResult> = (s, { lim
     }
     if (due.some((d) => d.kind === 'reminder')) {
       const n = (v.followUp?.[envId]?.reminders ?? 0) + 1;
-      events.push({ type: 'approval.reminded', data: { versionId: v.id, environmentId: envId, n, userIds: whoToRemind(s, env.authz, v, envId, now), missing } });
+      events.push({ type: 'approval.reminded', data: { versionId: v.id, environmentId: envId, n, userIds: whoToRemind(s, env.authz, pool, (delegations ??= activeDelegations(s, now)), v, envId), missing } });
       result.reminders++;
     }
   }

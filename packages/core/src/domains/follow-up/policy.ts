@@ -59,9 +59,8 @@ export function nextWorkingTime(t: number, wh: WorkingHours | null | undefined):
   return t;
 }
 
-/** When each follow-up of (version, environment) falls due, from what the version records. */
-export function followUpDue(s: AccountState, v: Version, environmentId: string): { kind: FollowUpKind; at: number }[] {
-  const p = policyFor(s, v, environmentId);
+/** When each follow-up of (version, environment) falls due, from what the version records (`p`: its policy, when known). */
+export function followUpDue(s: AccountState, v: Version, environmentId: string, p: ApprovalPolicy = policyFor(s, v, environmentId)): { kind: FollowUpKind; at: number }[] {
   const start = v.requestedAt?.[environmentId] ?? v.createdAt;
   const done = v.followUp?.[environmentId];
   if (done?.timedOut) return [];

@@ -9,59 +9,116 @@ const DAY = 86_400_000;
 /** Access requests nobody decides expire after this long unless the account says otherwise. */
 export const DEFAULT_REQUEST_TTL_MS = 7 * DAY;
 
+type Entry = { readonly at: number; readonly key: string };
+
+/** Whether entry `e` sorts before (at, key): by time, then key. */
+const before = (e: Entry, at: number, key: string) => e.at < at || (e.at === at && e.key < key);
+
+/** Where (at, key) is or would go in a sorted run: binary search. */
+function position(run: readonly Entry[], at: number, key: string): number {
+  let lo = 0;
+  let hi = run.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(run[mid] as Entry, at, key)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A chunk holds at most twice this many entries; one below a quarter of it merges with its neighbour. */
+const CHUNK = 256;
+
 /**
  * When each waiting thing next falls due — a version in an environment (`v|<version>|<env>`) or an
  * access request (`r|<request>`) — kept sorted by time. Derived from the state (never stored), built
  * on the first tick and then kept in step event by event, so a tick reads only what is due: the work
  * is proportional to the due items, not to everything pending.
+ *
+ * The sorted entries are kept in chunks of at most 2 × CHUNK: moving an item (each reminder moves
+ * one from the front to later) shifts one chunk, not every entry pending — one sorted array made a
+ * tick with 100 reminders among 10,000 pending shift a million slots.
  */
 export class ScheduleIndex {
   private readonly at = new Map<string, number>();
-  /** Sorted by time, then key. */
-  private entries: { at: number; key: string }[] = [];
+  /** Non-empty sorted runs, each sorting before the next. */
+  private chunks: Entry[][] = [];
 
   get size(): number {
-    return this.entries.length;
+    return this.at.size;
   }
 
   set(key: string, at: number | null): void {
     const old = this.at.get(key);
     if (old === at) return;
     if (old !== undefined) {
-      this.entries.splice(this.find(old, key), 1);
+      this.remove(old, key);
       this.at.delete(key);
     }
     if (at === null) return;
-    this.entries.splice(this.find(at, key), 0, { at, key });
+    this.insert(at, key);
     this.at.set(key, at);
   }
 
   /** Keys due at `now`, earliest first, at most `limit`. */
   due(now: number, limit: number): string[] {
     const out: string[] = [];
-    for (const e of this.entries) {
-      if (e.at > now || out.length >= limit) break;
-      out.push(e.key);
+    for (const chunk of this.chunks) {
+      for (const e of chunk) {
+        if (e.at > now || out.length >= limit) return out;
+        out.push(e.key);
+      }
     }
     return out;
   }
 
   /** The next time something falls due, or null. */
   next(): number | null {
-    return this.entries[0]?.at ?? null;
+    return this.chunks[0]?.[0]?.at ?? null;
   }
 
-  /** Where (at, key) is or would go: binary search. */
-  private find(at: number, key: string): number {
+  /** The chunk (at, key) is in or belongs to: the first whose last entry does not sort before it, else the last. */
+  private chunkFor(at: number, key: string): number {
     let lo = 0;
-    let hi = this.entries.length;
+    let hi = this.chunks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const e = this.entries[mid] as { at: number; key: string };
-      if (e.at < at || (e.at === at && e.key < key)) lo = mid + 1;
+      const chunk = this.chunks[mid] as Entry[];
+      if (before(chunk[chunk.length - 1] as Entry, at, key)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
+  }
+
+  private insert(at: number, key: string): void {
+    if (this.chunks.length === 0) {
+      this.chunks.push([{ at, key }]);
+      return;
+    }
+    const c = this.chunkFor(at, key);
+    const chunk = this.chunks[c] as Entry[];
+    chunk.splice(position(chunk, at, key), 0, { at, key });
+    if (chunk.length > 2 * CHUNK) this.chunks.splice(c, 1, chunk.slice(0, CHUNK), chunk.slice(CHUNK));
+  }
+
+  private remove(at: number, key: string): void {
+    const c = this.chunkFor(at, key);
+    const chunk = this.chunks[c] as Entry[];
+    chunk.splice(position(chunk, at, key), 1);
+    if (chunk.length === 0) this.chunks.splice(c, 1);
+    else if (chunk.length < CHUNK / 4) this.mergeSmall(c);
+  }
+
+  /** Joins a small chunk to a neighbour when both fit in one, so many removals do not leave many tiny chunks. */
+  private mergeSmall(c: number): void {
+    const chunk = this.chunks[c] as Entry[];
+    const nextChunk = this.chunks[c + 1];
+    if (nextChunk && chunk.length + nextChunk.length <= 2 * CHUNK) {
+      this.chunks.splice(c, 2, chunk.concat(nextChunk));
+      return;
+    }
+    const prevChunk = this.chunks[c - 1];
+    if (prevChunk && prevChunk.length + chunk.length <= 2 * CHUNK) this.chunks.splice(c - 1, 2, prevChunk.concat(chunk));
   }
 }
 
