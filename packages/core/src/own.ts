@@ -3,6 +3,6 @@
  * so an id named like a built-in (`constructor`, `toString`) is simply not there. Every lookup by
  * an id that came from outside goes through this (or a Map).
  */
-export function own<T>(table: Readonly<Record<string, T>>, id: string): T | undefined {
-  return Object.hasOwn(table, id) ? table[id] : undefined;
+export function own<T>(table: Readonly<Record<string, T>> | null | undefined, id: string): T | undefined {
+  return table != null && Object.hasOwn(table, id) ? table[id] : undefined;
 }

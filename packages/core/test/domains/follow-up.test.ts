@@ -21,19 +21,19 @@ import { T0, World, as, types } from '../support/decider.js';
 const H = 3_600_000;
 const policy: ApprovalPolicy = { remindAfterMs: H, remindEveryMs: 2 * H, escalateAfterMs: 4 * H, escalateTo: { type: 'group', id: 'leads' }, timeoutAfterMs: 8 * H, timeoutOutcome: 'reject' };
 
-function world(p: ApprovalPolicy = policy) {
+function world(p: ApprovalPolicy = policy, environmentId = 'production') {
   const w = World.withAccount();
   w.then(w.when(createTeam, { teamId: 'payments', name: 'Payments' }));
   w.then(w.when(createProduct, { productId: 'checkout', name: 'Checkout', teamId: 'payments', channel: null }));
-  w.then(w.when(createEnvironment, { environmentId: 'production', name: 'Production', productId: null, production: true, channel: null }));
-  w.then(w.when(createRule, { environmentId: 'production', productId: null, requirements: [{ type: 'qa', quorum: 1 }], requireReleaseApproval: false, separationOfDuties: true, policy: p }));
+  w.then(w.when(createEnvironment, { environmentId, name: 'Production', productId: null, production: true, channel: null }));
+  w.then(w.when(createRule, { environmentId, productId: null, requirements: [{ type: 'qa', quorum: 1 }], requireReleaseApproval: false, separationOfDuties: true, policy: p }));
   for (const [u, role] of [['UDEV', 'developer'], ['UQA', 'qa'], ['UQB', 'qa'], ['ULEAD', 'viewer']] as const) {
     w.then(w.when(ensureUser, { userId: u, name: u, email: null, serviceAccount: false }));
     if (role !== 'viewer') w.then(w.when(assignRole, { subject: { type: 'user', id: u }, roleId: role, teamId: null, expiresAt: null }));
   }
   w.then(w.when(createGroup, { groupId: 'leads', name: 'Leads', members: ['ULEAD'] }));
   const { version } = w.then(w.when(createVersion, { productId: 'checkout', version: '1.0.0', releaseId: null }, as('UDEV')), as('UDEV'));
-  w.then(w.when(requestApproval, { versionId: version.id, environmentId: 'production' }, as('UDEV')), as('UDEV'));
+  w.then(w.when(requestApproval, { versionId: version.id, environmentId }, as('UDEV')), as('UDEV'));
   return { w, versionId: version.id };
 }
 
@@ -60,6 +60,24 @@ describe('domain: follow-up of approvals nobody gives (given/when/then)', () => 
     w.now = T0 + 20 * H;
     assert.deepEqual(types(tick(w)), [], 'a ready version is still followed up');
   });
+
+  for (const environmentId of ['constructor', 'toString', 'valueOf']) {
+    it(`an environment named like a built-in property (${environmentId}) is followed up like any other`, () => {
+      const { w, versionId } = world(policy, environmentId);
+      w.now = T0 + H - 1;
+      assert.deepEqual(types(tick(w)), [], 'nothing is due before the first reminder');
+      w.now = T0 + H;
+      const first = tick(w);
+      const e = first.events[0];
+      assert.ok(e?.type === 'approval.reminded', types(first).join());
+      assert.equal(e.data.n, 1);
+      w.then(first, { userId: 'system' });
+      assert.equal(w.state.versions[versionId]?.followUp?.[environmentId]?.reminders, 1);
+      w.now = T0 + 8 * H;
+      w.then(tick(w), { userId: 'system' });
+      assert.deepEqual(evaluateIn(w.state, versionId, environmentId).timedOut, { at: T0 + 8 * H, outcome: 'reject' });
+    });
+  }
 
   it('escalates to the target once, then times out with the rule\'s outcome; asking again starts over', () => {
     const { w, versionId } = world();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Account, Gatehouse, GithubCallback, GithubReview, Logger } from '@gatehouse/core';
+import { own } from '@gatehouse/core';
 import type { ReviewSender } from './app-client.js';
 import { reviewComment } from './comment.js';
 
@@ -128,7 +129,7 @@ export class CallbackWorker {
   }
 
   private held(account: Account, reviewId: string): GithubReview | null {
-    const r = account.view.githubReviews?.[reviewId];
+    const r = own(account.view.githubReviews, reviewId);
     return r && r.callback?.outcome === undefined && r.callback?.instance === this.instance ? r : null;
   }
 

@@ -46,7 +46,7 @@ export function followUpTasks(account: Account, e: AuditEvent, n: Names, cmd: st
   const p = v ? own(s.products, v.productId) : undefined;
   if (!v || !p) return [];
   const envId = e.data.environmentId;
-  const waited = e.at - (v.requestedAt?.[envId] ?? v.createdAt);
+  const waited = e.at - (own(v.requestedAt, envId) ?? v.createdAt);
   const dm = (userId: string, message: Message): FollowUpTask => ({ key: `u:${a}/${userId}`, to: { kind: 'user', id: userId }, message });
   switch (e.type) {
     case 'version.approval_requested': {

@@ -40,7 +40,7 @@ export const requestApproval: Decide<C.Parsed<typeof C.RequestApprovalInput>, Ev
   environmentFor(s, i.environmentId, p.id);
   const evaluation = evaluateIn(s, v.id, i.environmentId);
   // Asked again after its timeout: a new request, and the follow-up starts over.
-  if (v.requestedFor.includes(i.environmentId) && !v.followUp?.[i.environmentId]?.timedOut) return unchanged(evaluation);
+  if (v.requestedFor.includes(i.environmentId) && !own(v.followUp, i.environmentId)?.timedOut) return unchanged(evaluation);
   return { events: [{ type: 'version.approval_requested', data: { versionId: v.id, environmentId: i.environmentId } }], result: evaluation };
 };
 

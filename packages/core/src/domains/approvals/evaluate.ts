@@ -68,7 +68,7 @@ export function evaluateIn(s: AccountState, versionId: string, environmentId: st
     .filter((r) => !r.satisfied)
     .map((r) => (r.rejectedBy.length ? `${r.type}: rejected by ${r.rejectedBy.join(', ')}` : `${r.type}: ${r.missing} more approval${r.missing > 1 ? 's' : ''}`));
   const release = rules.some((r) => r.requireReleaseApproval) ? releaseStatus(s, v, missing) : null;
-  const timedOut = v.followUp?.[environmentId]?.timedOut ?? null;
+  const timedOut = own(v.followUp, environmentId)?.timedOut ?? null;
   if (timedOut && missing.length) missing.unshift(timedOut.outcome === 'reject' ? 'rejected: not decided in time (the rule\'s timeout)' : 'expired: not decided in time — ask for approval again');
   return { versionId: v.id, environmentId, ready: missing.length === 0, rules: rules.map((r) => r.id), separationOfDuties: sod, requirements, release, missing, ...(timedOut ? { timedOut } : {}) };
 }

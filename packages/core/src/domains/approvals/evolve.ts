@@ -13,7 +13,7 @@ export const approvalEvolvers: Evolvers<'version.created' | 'version.approval_re
     if (!v.requestedFor.includes(env)) v.requestedFor.push(env);
     v.requestedAt = { ...v.requestedAt, [env]: e.at };
     // A request made again (after a timeout) starts its follow-up over.
-    if (v.followUp?.[env]) {
+    if (v.followUp && own(v.followUp, env)) {
       const { [env]: _done, ...rest } = v.followUp;
       v.followUp = rest;
     }

@@ -90,7 +90,7 @@ export const runFollowUps: Decide<{ limit: number }, FollowUpResult> = (s, { lim
       result.escalations++;
     }
     if (due.some((d) => d.kind === 'reminder')) {
-      const n = (v.followUp?.[envId]?.reminders ?? 0) + 1;
+      const n = (own(v.followUp, envId)?.reminders ?? 0) + 1;
       events.push({ type: 'approval.reminded', data: { versionId: v.id, environmentId: envId, n, userIds: whoToRemind(s, env.authz, pool, (delegations ??= activeDelegations(s, now)), v, envId), missing } });
       result.reminders++;
     }

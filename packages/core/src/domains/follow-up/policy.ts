@@ -61,8 +61,8 @@ export function nextWorkingTime(t: number, wh: WorkingHours | null | undefined):
 
 /** When each follow-up of (version, environment) falls due, from what the version records (`p`: its policy, when known). */
 export function followUpDue(s: AccountState, v: Version, environmentId: string, p: ApprovalPolicy = policyFor(s, v, environmentId)): { kind: FollowUpKind; at: number }[] {
-  const start = v.requestedAt?.[environmentId] ?? v.createdAt;
-  const done = v.followUp?.[environmentId];
+  const start = own(v.requestedAt, environmentId) ?? v.createdAt;
+  const done = own(v.followUp, environmentId);
   if (done?.timedOut) return [];
   const out: { kind: FollowUpKind; at: number }[] = [];
   if (p.remindAfterMs != null) {
@@ -76,7 +76,7 @@ export function followUpDue(s: AccountState, v: Version, environmentId: string, 
 
 /** Whether (version, environment) still waits for someone: requested, not archived, not timed out. */
 export function isWaiting(s: AccountState, v: Version, environmentId: string): boolean {
-  if (!v.requestedFor.includes(environmentId) || v.followUp?.[environmentId]?.timedOut) return false;
+  if (!v.requestedFor.includes(environmentId) || own(v.followUp, environmentId)?.timedOut) return false;
   return !(v.releaseId && own(s.releases, v.releaseId)?.archived);
 }
 
@@ -94,8 +94,8 @@ export interface FollowUpInfo {
 
 export function followUpInfo(s: AccountState, v: Version, environmentId: string, now: number): FollowUpInfo {
   const p = policyFor(s, v, environmentId);
-  const requestedAt = v.requestedAt?.[environmentId] ?? v.createdAt;
-  const done = v.followUp?.[environmentId];
+  const requestedAt = own(v.requestedAt, environmentId) ?? v.createdAt;
+  const done = own(v.followUp, environmentId);
   return {
     requestedAt,
     dueAt: p.timeoutAfterMs != null ? requestedAt + p.timeoutAfterMs : null,
