@@ -80,8 +80,14 @@ describe('Slack: Block Kit builders stay within what Slack accepts', () => {
       assert.deepEqual(checkModal(v), [], String(v.callback_id));
     }
     const pending: AccessRequest[] = Array.from({ length: 40 }, (_, i) => ({ id: `req_${i}`, userId: 'UV', roleId: 'qa', teamId: null, durationMs: 3_600_000, reason: 'r'.repeat(1000), status: 'pending', createdAt: 0, decidedBy: null, decidedAt: null, decisionReason: null, grantId: null }));
-    const list = pendingRequestsMessage(names, pending);
+    const list = pendingRequestsMessage(names, '/gatehouse', pending);
     assert.deepEqual(checkBlocks(list.blocks, 'message'), []);
+    // What did not fit is counted, and the way to the rest is named.
+    const shown = list.blocks.filter((b) => b.type === 'actions').length;
+    assert.ok(shown > 0 && shown < 40);
+    const last = list.blocks.at(-1);
+    assert.ok(last?.type === 'context');
+    assert.deepEqual(last.elements.map((e) => ('text' in e ? e.text : '')), [`…and ${40 - shown} more, newer than these: decide these, then \`/gatehouse requests\` lists the next ones.`]);
   });
 
   it('long text is split into sections under the limits', () => {

@@ -46,7 +46,7 @@ export function accessRequestMessage(n: Names, r: AccessRequest, grant: Grant | 
  * `requests`: the pending ones of `listed`, each with its buttons (as many as fit one message).
  * Redrawn after a decision from the list, `decided` stays in its place with the outcome and no buttons.
  */
-export function pendingRequestsMessage(n: Names, listed: readonly AccessRequest[], decided: { request: AccessRequest; grant: Grant | null } | null = null): Message {
+export function pendingRequestsMessage(n: Names, cmd: string, listed: readonly AccessRequest[], decided: { request: AccessRequest; grant: Grant | null } | null = null): Message {
   const waiting = listed.filter((r) => r.status === 'pending' && r.id !== decided?.request.id);
   if (waiting.length === 0 && !decided) return { text: 'No pending access requests', blocks: [section('No access request is waiting for a decision.')] };
   const perRequest = 3;
@@ -57,6 +57,6 @@ export function pendingRequestsMessage(n: Names, listed: readonly AccessRequest[
     if (r.id === decided?.request.id) blocks.push(...requestBlocks(n, decided.request, decided.grant));
     else if (kept.has(r.id)) blocks.push(...requestBlocks(n, r, null));
   }
-  if (waiting.length > fit) blocks.push(context(`…and ${waiting.length - fit} more; decide these first.`));
+  if (waiting.length > fit) blocks.push(context(`…and ${waiting.length - fit} more, newer than these: decide these, then \`${cmd} requests\` lists the next ones.`));
   return { text: `${waiting.length} pending access request(s)`, blocks };
 }

@@ -36,13 +36,13 @@ export const request: Subcommand = async (ctx, args) => {
  * The `requests` list of the session's user: pending requests they may decide (or made), oldest
  * first; after a decision from the list, `decided` in its place.
  */
-export function requestsList(session: Session, decided: { request: AccessRequest; grant: Grant | null } | null = null): Message {
+export function requestsList(session: Session, cmd: string, decided: { request: AccessRequest; grant: Grant | null } | null = null): Message {
   const { account, actor, names } = session;
   const listed = Object.values(account.view.requests).filter(
     (r) => r.id === decided?.request.id || (r.status === 'pending' && (r.userId === actor.userId || account.can(actor.userId, 'user_role:manage', r.teamId))),
   );
-  return pendingRequestsMessage(names, listed, decided);
+  return pendingRequestsMessage(names, cmd, listed, decided);
 }
 
 /** Pending requests the asker may decide (or made). */
-export const requests: Subcommand = (ctx) => Promise.resolve(requestsList(ctx.session));
+export const requests: Subcommand = (ctx) => Promise.resolve(requestsList(ctx.session, ctx.cmd));

@@ -16,7 +16,7 @@ export function approveAccess(deps: ListenerDeps) {
     if (click.message) deps.notifier.rememberRequestMessage(session.account.id, requestId, click.message);
     const before = own(session.account.view.requests, requestId)?.status;
     const decided = await session.account.decideAccessRequest(session.actor, { requestId, approve: true });
-    if (click.ephemeral) await answerEphemeral(client, click.replyTo, click.user.id, requestsList(session, decided), true);
+    if (click.ephemeral) await answerEphemeral(client, click.replyTo, click.user.id, requestsList(session, deps.config.SLACK_COMMAND, decided), true);
     const { request } = decided;
     if (before !== 'pending' || request.decidedBy !== click.user.id) await say(`This request was already approved by ${who(request.decidedBy ?? 'system')}: nothing changed.`);
   });

@@ -12,6 +12,6 @@ export function denyAccessSubmitted(deps: ListenerDeps) {
   return submissionListener(deps, DenyAccessMeta, reasonForm, REASON_FIELDS, async ({ s, session, input: reason, client, afterClose }) => {
     if (s.meta.channel && s.meta.ts) deps.notifier.rememberRequestMessage(session.account.id, s.meta.requestId, { channel: s.meta.channel, ts: s.meta.ts });
     const decided = await session.account.decideAccessRequest(session.actor, { requestId: s.meta.requestId, approve: false, reason });
-    if (s.meta.list) await afterClose(async () => void (await answerEphemeral(client, s.meta, s.user.id, requestsList(session, decided), true)));
+    if (s.meta.list) await afterClose(async () => void (await answerEphemeral(client, s.meta, s.user.id, requestsList(session, deps.config.SLACK_COMMAND, decided), true)));
   });
 }
