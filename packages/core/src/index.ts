@@ -65,7 +65,7 @@ export type { Scope } from './kernel/lookups.js';
 export { own } from './own.js';
 export * from './schemas.js';
 export { applyEvent } from './state/apply.js';
-export { activeAdmins } from './state/derived.js';
+export { activeAdmins, deploymentsOfVersion } from './state/derived.js';
 export { GENESIS_HASH, emptyState } from './state/empty.js';
 export { KeyvLogStore } from './store/keyv-store.js';
 export type { LogStore } from './store/log-store.js';

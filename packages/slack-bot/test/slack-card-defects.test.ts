@@ -56,6 +56,21 @@ describe('Slack: approval cards and replies (defects)', () => {
     ctx.assertClean();
   });
 
+  it('a deployment shows on the card: the environment deployed by whom, and Deployed once it went everywhere it was approved for', async () => {
+    const { id, msg } = await card(ctx, '8.9.0', ['staging']);
+    await ctx.click('UQUINN', msg, 'version_approve:qa');
+    await ctx.settle();
+    assert.match(textOf(msg), /^Approved: Checkout 8\.9\.0/);
+    await ctx.answer('UDEV', `deploy ${id} staging`);
+    await ctx.settle();
+    const text = textOf(msg);
+    assert.match(text, /^Deployed: Checkout 8\.9\.0/);
+    assert.match(text, /:rocket: \*staging\*: deployed by <@UDEV> <!date\^\d+\^/);
+    assert.equal(text.split('staging').length - 1, 2, `staging named in the Environment field and its line only: ${text}`);
+    assert.ok(!text.includes('ready to deploy'), text);
+    ctx.assertClean();
+  });
+
   it('revoking a role someone does not hold names them, the role and the team', async () => {
     const answer = await ctx.answer('UADA', `revoke ${at('UVERA')} qa payments`);
     assert.match(answer, /^:mag: <@UVERA> does not hold \*QA\* in team \*Payments\*\. `\/gatehouse holders qa` lists who does\.$/);

@@ -172,7 +172,7 @@ describe('Slack: screenshots of the setup walk, the rule form, the App Home and 
     ctx.assertClean();
   });
 
-  it('renders the replies of issue 12: a rejected card CI created, refusals, a repeated and an extended assign, a role-change DM among many grants', async () => {
+  it('renders the replies of issue 12: a rejected card CI created, a deployed card, refusals, a repeated and an extended assign, a role-change DM among many grants', async () => {
     ctx = await setupSlack();
     const pages: [string, Json, boolean][] = [];
     const { version } = await ctx.account.createVersion({ userId: 'UCI' }, { productId: 'checkout', version: '3.0.0' });
@@ -186,6 +186,16 @@ describe('Slack: screenshots of the setup walk, the rule form, the App Home and 
     await ctx.submit('USEC', reject.id, { reason: state.text('CVE-2026-4242 in the payment SDK') });
     await ctx.settle();
     pages.push(['card-rejected', { blocks: msg.blocks }, false]);
+    const { version: shipped } = await ctx.account.createVersion({ userId: 'UDEV' }, { productId: 'checkout', version: '3.0.1' });
+    await ctx.account.requestApproval({ userId: 'UDEV' }, { versionId: shipped.id, environmentId: 'staging' });
+    const shippedRef = await ctx.fake.waitFor(() => ctx.account.view.versions[shipped.id]?.message, 'the second card');
+    await ctx.settle();
+    const shippedMsg = ctx.fake.messages.get(`${shippedRef.channel}/${shippedRef.ts}`) ?? assert.fail('no card');
+    await ctx.click('UQUINN', shippedMsg, 'version_approve:qa');
+    await ctx.settle();
+    await ctx.answer('UDEV', `deploy ${shipped.id} staging`);
+    await ctx.settle();
+    pages.push(['card-deployed', { blocks: shippedMsg.blocks }, false]);
     const said = async (userId: string, text: string) => ({ blocks: (await ctx.reply(userId, text)).blocks });
     pages.push(['refusal-self-change', await said('UADA', `assign ${at('UADA')} qa payments`), true]);
     pages.push(['refusal-duration', await said('UADA', `assign ${at('UVERA')} qa payments for 400d`), true]);

@@ -1,7 +1,7 @@
 import type { EventBody, RoleAssignment } from '../events/schema.js';
 import { grantChanges, membershipChanges } from '../events/meaning.js';
 import { own } from '../own.js';
-import type { AccountState, Grant } from '../schemas.js';
+import type { AccountState, Deployment, Grant } from '../schemas.js';
 
 /**
  * Lookup tables derived from the state (never stored): grants by user, by group and by role
@@ -14,6 +14,8 @@ interface Derived {
   groupsOf: Map<string, Set<string>>;
   /** `<product>\0<version string>` → version id: registering a version must not scan them all. */
   versionByName: Map<string, string>;
+  /** Version id → its deployments, oldest first: a card shows where its version went without scanning every deployment. */
+  deploymentsByVersion: Map<string, Deployment[]>;
 }
 const derivedCache = new WeakMap<AccountState, Derived>();
 
@@ -54,16 +56,28 @@ function removeFrom(m: Map<string, Set<string>>, k: string, v: string): void {
 function derived(state: AccountState): Derived {
   let d = derivedCache.get(state);
   if (!d) {
-    d = { byUser: new Map(), byGroup: new Map(), byRole: new Map(), groupsOf: new Map(), versionByName: new Map() };
+    d = { byUser: new Map(), byGroup: new Map(), byRole: new Map(), groupsOf: new Map(), versionByName: new Map(), deploymentsByVersion: new Map() };
     for (const id in state.grants) indexGrant(d, state.grants[id]!);
     for (const id in state.versions) {
       const v = state.versions[id]!;
       d.versionByName.set(versionName(v.productId, v.version), v.id);
     }
     for (const g of Object.values(state.groups)) for (const m of g.members) addTo(d.groupsOf, m, g.id);
+    for (const dep of Object.values(state.deployments).sort((a, b) => a.createdAt - b.createdAt)) addDeployment(d, dep);
     derivedCache.set(state, d);
   }
   return d;
+}
+
+function addDeployment(d: Derived, dep: Deployment): void {
+  const list = d.deploymentsByVersion.get(dep.versionId);
+  if (list) list.push(dep);
+  else d.deploymentsByVersion.set(dep.versionId, [dep]);
+}
+
+/** The deployments of a version, oldest first. */
+export function deploymentsOfVersion(state: AccountState, versionId: string): readonly Deployment[] {
+  return derived(state).deploymentsByVersion.get(versionId) ?? [];
 }
 
 const versionName = (productId: string, version: string) => `${productId}\0${version}`;
@@ -194,4 +208,5 @@ export function updateDerived(state: AccountState, e: EventBody): void {
   for (const m of members.joined) addTo(d.groupsOf, m.userId, m.groupId);
   for (const m of members.left) removeFrom(d.groupsOf, m.userId, m.groupId);
   if (e.type === 'version.created') d.versionByName.set(versionName(e.data.version.productId, e.data.version.version), e.data.version.id);
+  if (e.type === 'deployment.created') addDeployment(d, e.data.deployment);
 }

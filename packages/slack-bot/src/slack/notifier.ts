@@ -1,5 +1,5 @@
 import type { Account, AuditEvent, CommitNotice, Gatehouse, Logger } from '@gatehouse/core';
-import { SYSTEM, roleChangesOf } from '@gatehouse/core';
+import { SYSTEM, deploymentsOfVersion, roleChangesOf } from '@gatehouse/core';
 import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { serves } from '../config.js';
@@ -133,6 +133,8 @@ export class Notifier {
           break;
         }
         case 'deployment.created':
+          // The card shows where its version went (and says Deployed once it went everywhere it was approved for).
+          if (own(account.view.versions, e.data.deployment.versionId)?.message) this.queue.sync(`v:${a}/${e.data.deployment.versionId}`, (slot) => this.syncVersion(slot, account, e.data.deployment.versionId, e.actor));
           if (!e.data.deployment.override) {
             const text = deployedReply(n, e);
             this.queue.push(`v:${a}/${e.data.deployment.versionId}`, (slot) => this.threadReply(slot, account, e.data.deployment.versionId, text));
@@ -170,7 +172,8 @@ export class Notifier {
     if (!version || !product || version.requestedFor.length === 0) return null;
     const environments = version.requestedFor.flatMap((id) => {
       const environment = own(s.environments, id);
-      return environment ? [{ environment, evaluation: account.evaluate({ versionId, environmentId: id }) }] : [];
+      const deployed = deploymentsOfVersion(s, versionId).findLast((d) => d.environmentId === id) ?? null;
+      return environment ? [{ environment, evaluation: account.evaluate({ versionId, environmentId: id }), deployed }] : [];
     });
     const release = version.releaseId ? (own(s.releases, version.releaseId) ?? null) : null;
     return { version, product, environments, release };

@@ -1,8 +1,8 @@
-import type { ApprovalType, Environment, Evaluation, Product, Release, RequirementStatus, Version } from '@gatehouse/core';
+import type { ApprovalType, Deployment, Environment, Evaluation, Product, Release, RequirementStatus, Version } from '@gatehouse/core';
 import { APPROVAL_TYPES } from '@gatehouse/core';
 import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { Names } from '../format.js';
-import { TYPE_LABEL, esc, missingText, reasonText, teamName, userName } from '../format.js';
+import { TYPE_LABEL, esc, missingText, reasonText, teamName, userName, when } from '../format.js';
 import { ACTION, actionId } from '../ids.js';
 import type { Message } from './common.js';
 import { actions, button, context, fields, header, section } from './common.js';
@@ -11,7 +11,8 @@ import { actions, button, context, fields, header, section } from './common.js';
 export interface ApprovalCard {
   version: Version;
   product: Product;
-  environments: { environment: Pick<Environment, 'id' | 'name' | 'production'>; evaluation: Evaluation }[];
+  /** Each environment asked for, its evaluation, and the version's latest deployment there (null: not deployed). */
+  environments: { environment: Pick<Environment, 'id' | 'name' | 'production'>; evaluation: Evaluation; deployed?: Deployment | null }[];
   /** The version's release, when a rule requires release approval. */
   release: Release | null;
 }
@@ -68,6 +69,7 @@ export function rejectedIn(e: Evaluation): boolean {
 function envLine(n: Names, e: ApprovalCard['environments'][number], state: CardState): string {
   // "(production)" marks a production environment, unless its name says so already.
   const name = `*${esc(e.environment.name)}*${e.environment.production && !/\bprod(uction)?\b/i.test(e.environment.name) ? ' (production)' : ''}`;
+  if (e.deployed) return `:rocket: ${name}: deployed by ${userName(n, e.deployed.createdBy)} ${when(e.deployed.createdAt)}${e.deployed.override ? ' (overriding the gate)' : ''}`;
   if (e.evaluation.ready) return `:white_check_mark: ${name}: ${state === 'rejected' ? 'its approvals are in' : 'ready to deploy'}`;
   const missing = missingText(n, e.evaluation.missing);
   return rejectedIn(e.evaluation) ? `:x: ${name}: rejected — ${missing}` : `:hourglass_flowing_sand: ${name}: waiting for ${missing}`;
@@ -90,8 +92,10 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
   const { version: v, product: p } = card;
   const state = cardState(card);
   const title = `${p.name} ${v.version}`;
+  // Deployed once it went to every environment it was approved for.
+  const deployed = state === 'ready' && card.environments.every((e) => e.deployed);
   const blocks: KnownBlock[] = [
-    header(state === 'ready' ? `Approved: ${title}` : state === 'rejected' ? `Rejected: ${title}` : `Approval needed: ${title}`),
+    header(deployed ? `Deployed: ${title}` : state === 'ready' ? `Approved: ${title}` : state === 'rejected' ? `Rejected: ${title}` : `Approval needed: ${title}`),
     fields([
       ['Product', `${esc(p.name)} (team ${esc(teamName(n, p.teamId))})`],
       ['Version', `\`${esc(v.version)}\` · ${v.id}`],
@@ -133,13 +137,15 @@ export function approvalMessage(n: Names, card: ApprovalCard): Message {
     if (open && rel.releaseId) blocks.push(releaseButtons(rel.releaseId));
     if (state === 'rejected' && rel.releaseId && rel.rejectedBy.length) blocks.push(actions('release', [button('Approve release instead', actionId(ACTION.releaseApprove, rel.releaseId), rel.releaseId)]));
   }
-  const footer =
-    state === 'ready'
+  // Deployed: the header and the environment lines say it all.
+  const footer = deployed
+    ? null
+    : state === 'ready'
       ? ':white_check_mark: Every required approval is in: ready to deploy.'
       : state === 'rejected'
         ? ':x: A rejection stands until its approver withdraws it with *Approve … instead* above (or from the App Home, VS Code or the REST API); otherwise, fix it in a new version.'
         : `Approving needs the matching \`version:approve:<type>\` permission in team ${esc(teamName(n, p.teamId))}; ${card.environments.some((e) => e.evaluation.separationOfDuties) ? 'the creator cannot approve their own version.' : 'each approver counts once per type.'}`;
-  blocks.push(context(footer));
-  const text = state === 'ready' ? `${title} is approved` : state === 'rejected' ? `${title} was rejected` : `Approval needed: ${title} (${card.environments.map((e) => e.environment.name).join(', ')})`;
+  if (footer) blocks.push(context(footer));
+  const text = deployed ? `${title} is deployed` : state === 'ready' ? `${title} is approved` : state === 'rejected' ? `${title} was rejected` : `Approval needed: ${title} (${card.environments.map((e) => e.environment.name).join(', ')})`;
   return { text, blocks };
 }
