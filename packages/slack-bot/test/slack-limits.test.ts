@@ -10,8 +10,11 @@ import type { SlackCtx } from './support/slack-harness.js';
 import { GENERAL, SECRET, TEAM, setupSlack } from './support/slack-harness.js';
 import { commandBody, postSigned } from './support/slack-requests.js';
 
-/** The median of `runs` timings of `fn`, in ms. */
-async function median(runs: number, fn: () => unknown): Promise<number> {
+/**
+ * The fastest of `runs` timings of `fn`, in ms: the least disturbed by other work on a shared
+ * machine (a pause of the collector or another process only ever adds time).
+ */
+async function fastest(runs: number, fn: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
@@ -19,7 +22,7 @@ async function median(runs: number, fn: () => unknown): Promise<number> {
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)] ?? 0;
+  return times[0] ?? 0;
 }
 
 /**
@@ -47,7 +50,7 @@ describe('parsers of command text are linear in their input', () => {
       const small = unit.repeat(8_000 / unit.length);
       const large = unit.repeat(32_000 / unit.length);
       tokenize(large); // warm up
-      assertNotSquare(await median(5, () => tokenize(small)), await median(5, () => tokenize(large)), `tokenize ${JSON.stringify(unit)}`);
+      assertNotSquare(await fastest(7, () => tokenize(small)), await fastest(7, () => tokenize(large)), `tokenize ${JSON.stringify(unit)}`);
     }
   });
 
@@ -66,7 +69,7 @@ describe('parsers of command text are linear in their input', () => {
     assert.equal(matchRole(account, words('nobody here'), 0), null);
     const small = words('a '.repeat(4_000));
     const large = words('a '.repeat(16_000));
-    assertNotSquare(await median(5, () => matchRole(account, small, 0)), await median(5, () => matchRole(account, large, 0)), 'matchRole');
+    assertNotSquare(await fastest(7, () => matchRole(account, small, 0)), await fastest(7, () => matchRole(account, large, 0)), 'matchRole');
   });
 });
 
