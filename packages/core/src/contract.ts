@@ -39,6 +39,8 @@ import {
   GroupSchema,
   ID_MAX,
   IdSchema,
+  NAME_MAX,
+  USER_NAME_MAX,
   KeyKindSchema,
   MessageRefSchema,
   ProductSchema,
@@ -162,9 +164,14 @@ export const VersionDtoSchema = z.object({
 });
 export type VersionDto = z.infer<typeof VersionDtoSchema>;
 
+/** Someone an item mentions, by name; a service account (CI) has no Slack profile and is said to be one. */
+export const PersonDtoSchema = z.object({ id: IdSchema, name: z.string().max(USER_NAME_MAX), serviceAccount: z.boolean().optional() });
+export type PersonDto = z.infer<typeof PersonDtoSchema>;
+
 export const PendingApprovalDtoSchema = z.object({
   version: VersionDtoSchema,
-  product: z.object({ id: IdSchema, name: z.string(), teamId: IdSchema }),
+  /** `teamName` is newer than the rest: an older server sends the team's id only. */
+  product: z.object({ id: IdSchema, name: z.string(), teamId: IdSchema, teamName: z.string().max(NAME_MAX).optional() }),
   environment: z.object({ id: IdSchema, name: z.string(), production: z.boolean() }),
   creator: z.object({ id: IdSchema, name: z.string() }),
   evaluation: EvaluationSchema,
@@ -174,6 +181,12 @@ export const PendingApprovalDtoSchema = z.object({
   followUp: z.object({ requestedAt: TimeSchema, dueAt: TimeSchema.nullable(), overdue: z.boolean(), reminders: z.number().int(), escalated: z.boolean() }).optional(),
   /** Whose approval the caller would give through a delegation (ids and names). */
   onBehalfOf: z.array(z.object({ id: IdSchema, name: z.string() })).optional(),
+  /**
+   * Every user the item mentions by id (creator, approvers and rejecters of the evaluation,
+   * delegators in `onBehalfOf`), named. Optional: an older server sends none, and a client then
+   * shows the id.
+   */
+  people: z.array(PersonDtoSchema).optional(),
 });
 export type PendingApprovalDto = z.infer<typeof PendingApprovalDtoSchema>;
 

@@ -67,6 +67,28 @@ describe('REST API /api/v1', () => {
     assert.equal(after.items.some((i) => i.version.id === item.version.id), false);
   });
 
+  it('pending approvals name every user they mention (approvers, rejecters, creator) and the product\'s team', async () => {
+    const sec = ctx.key('USEC');
+    const ci = ctx.key('UCI');
+    const { version } = CreateVersionResponseSchema.parse((await ctx.call('POST', '/versions', { key: ci, body: { productId: 'checkout', version: '9.1.0' } })).json);
+    assert.equal((await ctx.call('POST', `/versions/${version.id}/approval-requests`, { key: ci, body: { environmentId: 'production' } })).status, 200);
+    const qa = await ctx.call('POST', `/versions/${version.id}/decisions`, { key: ctx.key('UQUINN'), body: { approvalType: 'qa', decision: 'approve' } });
+    assert.equal(qa.status, 200);
+    const rej = await ctx.call('POST', `/versions/${version.id}/decisions`, { key: sec, body: { approvalType: 'security', decision: 'reject', reason: 'CVE-2026-1234 unpatched' } });
+    assert.equal(rej.status, 200);
+    const { items } = PendingApprovalsResponseSchema.parse((await ctx.call('GET', '/approvals/pending', { key: ctx.key('UADA') })).json);
+    const item = items.find((i) => i.version.id === version.id);
+    assert.ok(item, 'Ada (Admin) sees Checkout 9.1.0 waiting');
+    assert.deepEqual(item.evaluation.requirements.find((r) => r.type === 'qa')?.approvedBy, ['UQUINN']);
+    assert.deepEqual(item.evaluation.requirements.find((r) => r.type === 'security')?.rejectedBy, ['USEC']);
+    assert.deepEqual(item.people, [
+      { id: 'UCI', name: 'CI pipeline (service account)', serviceAccount: true },
+      { id: 'UQUINN', name: 'Quinn (QA)' },
+      { id: 'USEC', name: 'Sec (Security)' },
+    ]);
+    assert.deepEqual(item.product, { id: 'checkout', name: 'Checkout', teamId: 'payments', teamName: 'Payments' });
+  });
+
   it('reject needs a reason; approvals need the type', async () => {
     const sec = ctx.key('USEC');
     const { items } = PendingApprovalsResponseSchema.parse((await ctx.call('GET', '/approvals/pending', { key: sec })).json);

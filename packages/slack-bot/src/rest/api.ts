@@ -1,6 +1,6 @@
 import type { Account, Evaluation, Gatehouse, Logger, PendingApproval, Principal, Version } from '@gatehouse/core';
 import { configJsonSchema, configToYaml, isGatehouseError } from '@gatehouse/core';
-import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, VersionDto } from '@gatehouse/core/contract';
+import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, PersonDto, VersionDto } from '@gatehouse/core/contract';
 import {
   API_PREFIX,
   ApprovalRequestRequestSchema,
@@ -161,18 +161,30 @@ export function versionDto(v: Version): VersionDto {
   return { ...v };
 }
 
+/** Every user a pending approval mentions by id, named once each (in the order first mentioned). */
+function peopleOf(account: Account, p: PendingApproval): PersonDto[] {
+  const e = p.evaluation;
+  const ids = new Set([p.version.createdBy, ...e.requirements.flatMap((r) => [...r.approvedBy, ...r.rejectedBy]), ...(e.release ? [...e.release.approvedBy, ...e.release.rejectedBy] : []), ...p.onBehalfOf]);
+  return [...ids].map((id) => {
+    const u = own(account.view.users, id);
+    return { id, name: u?.name || id, ...(u?.serviceAccount ? { serviceAccount: true } : {}) };
+  });
+}
+
 function pendingDto(account: Account, p: PendingApproval): PendingApprovalDto {
   const env = own(account.view.environments, p.environmentId);
   const creator = own(account.view.users, p.version.createdBy);
+  const team = own(account.view.teams, p.product.teamId);
   return {
     version: versionDto(p.version),
-    product: { id: p.product.id, name: p.product.name, teamId: p.product.teamId },
+    product: { id: p.product.id, name: p.product.name, teamId: p.product.teamId, ...(team ? { teamName: team.name } : {}) },
     environment: { id: p.environmentId, name: env?.name ?? p.environmentId, production: env?.production ?? false },
     creator: { id: p.version.createdBy, name: creator?.name || p.version.createdBy },
     evaluation: p.evaluation,
     canGive: p.canGive,
     followUp: p.followUp,
     onBehalfOf: p.onBehalfOf.map((id) => ({ id, name: own(account.view.users, id)?.name || id })),
+    people: peopleOf(account, p),
   };
 }
 
