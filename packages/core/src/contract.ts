@@ -86,8 +86,10 @@ export const RoleGrantDtoSchema = z.object({
   roleName: z.string(),
   teamId: IdSchema.nullable(),
   expiresAt: TimeSchema.nullable(),
-  /** Group the role comes through; null = granted directly. */
+  /** Group the role comes through (its id); null = granted directly. */
   via: z.string().nullable(),
+  /** The group's name (newer servers; a client shows `via` without it). */
+  viaName: z.string().max(NAME_MAX).optional(),
 });
 export type RoleGrantDto = z.infer<typeof RoleGrantDtoSchema>;
 
@@ -119,7 +121,9 @@ export const CanResponseSchema = z.object({
   allowed: z.boolean(),
   permission: PermissionSchema,
   teamId: IdSchema.nullable(),
-  /** On deny: what is missing, in words, and which roles would give it. */
+  /** The team's name, when `teamId` names one (newer servers). */
+  teamName: z.string().max(NAME_MAX).optional(),
+  /** On deny: what is missing, in words (teams and roles by name), and which roles (ids) would give it. */
   reason: z.string().nullable(),
   grantingRoles: z.array(z.string()),
 });

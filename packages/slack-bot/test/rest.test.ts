@@ -39,12 +39,14 @@ describe('REST API /api/v1', () => {
 
   it('GET /can answers with the reason on deny', async () => {
     const ok = await ctx.call('GET', '/can?permission=version:create&teamId=payments', { key: ctx.key('UDEV') });
-    assert.deepEqual(ok.json, { allowed: true, permission: 'version:create', teamId: 'payments', reason: null, grantingRoles: [] });
+    assert.deepEqual(ok.json, { allowed: true, permission: 'version:create', teamId: 'payments', teamName: 'Payments', reason: null, grantingRoles: [] });
     const no = await ctx.call('GET', '/can?permission=gate:override&teamId=payments', { key: ctx.key('UDEV') });
     const j = no.json as { allowed: boolean; reason: string; grantingRoles: string[] };
     assert.equal(j.allowed, false);
-    assert.match(j.reason, /gate:override in team payments/);
-    assert.ok(j.grantingRoles.includes('release_manager'));
+    assert.match(j.reason, /^none of your roles grants gate:override in team Payments; roles that do: [A-Z]/, 'team and roles by name');
+    assert.match(j.reason, /Release Manager/);
+    assert.doesNotMatch(j.reason, /release_manager|payments/);
+    assert.ok(j.grantingRoles.includes('release_manager'), 'ids for programs');
     const bad = await ctx.call('GET', '/can?permission=nope', { key: ctx.key('UDEV') });
     assert.equal(bad.status, 400);
     assert.equal(errorCode(bad.json), 'validation_failed');

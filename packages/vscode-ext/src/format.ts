@@ -74,3 +74,12 @@ export function peopleNames(people: readonly Person[] | undefined, ids: readonly
 export function says(name: string, word: string): boolean {
   return new RegExp(`\\b${word}`, 'i').test(name);
 }
+
+/**
+ * "Release manager (rel-mgr)": a name with its id after it, the id left out when it only repeats
+ * the name ("Payments" / `payments`, "Release Manager" / `release_manager`).
+ */
+export function nameAndId(name: string, id: string): string {
+  const key = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return key(name) === key(id) ? name : `${name} (${id})`;
+}

@@ -303,7 +303,9 @@ export function restRouter(opts: RestOptions): Router {
       const teamId = q.teamId ?? null;
       const allowed = p.account.actorCan(p.actor, q.permission, teamId);
       const d = p.account.explain(p.actor.userId, q.permission, teamId);
-      const where = teamId ? `in team ${teamId}` : 'globally';
+      const team = teamId === null ? undefined : own(p.account.view.teams, teamId);
+      // Words name the team and roles; the ids stay in teamId and grantingRoles for programs.
+      const where = teamId === null ? 'globally' : `in team ${team?.name ?? teamId}`;
       let reason: string | null = null;
       let grantingRoles: string[] = [];
       if (!allowed) {
@@ -311,10 +313,10 @@ export function restRouter(opts: RestOptions): Router {
         reason = d.allowed
           ? `your roles allow ${q.permission} ${where}, but this API key was created before you had it (keys keep the permissions of their creation): create a new key`
           : d.denial.cause === 'user_inactive'
-            ? 'your user is deactivated'
-            : `none of your roles grants ${q.permission} ${where}; roles that do: ${grantingRoles.join(', ')}`;
+            ? `your user is deactivated, so no role gives ${q.permission} ${where}`
+            : `none of your roles grants ${q.permission} ${where}; roles that do: ${grantingRoles.map((id) => p.account.role(id)?.name ?? id).join(', ')}`;
       }
-      return { allowed, permission: q.permission, teamId, reason, grantingRoles };
+      return { allowed, permission: q.permission, teamId, ...(team ? { teamName: team.name } : {}), reason, grantingRoles };
     }),
   );
 
