@@ -39,6 +39,8 @@ import {
   GroupSchema,
   ID_MAX,
   IdSchema,
+  NAME_MAX,
+  USER_NAME_MAX,
   KeyKindSchema,
   MessageRefSchema,
   ProductSchema,
@@ -84,8 +86,10 @@ export const RoleGrantDtoSchema = z.object({
   roleName: z.string(),
   teamId: IdSchema.nullable(),
   expiresAt: TimeSchema.nullable(),
-  /** Group the role comes through; null = granted directly. */
+  /** Group the role comes through (its id); null = granted directly. */
   via: z.string().nullable(),
+  /** The group's name (newer servers; a client shows `via` without it). */
+  viaName: z.string().max(NAME_MAX).optional(),
 });
 export type RoleGrantDto = z.infer<typeof RoleGrantDtoSchema>;
 
@@ -117,7 +121,9 @@ export const CanResponseSchema = z.object({
   allowed: z.boolean(),
   permission: PermissionSchema,
   teamId: IdSchema.nullable(),
-  /** On deny: what is missing, in words, and which roles would give it. */
+  /** The team's name, when `teamId` names one (newer servers). */
+  teamName: z.string().max(NAME_MAX).optional(),
+  /** On deny: what is missing, in words (teams and roles by name), and which roles (ids) would give it. */
   reason: z.string().nullable(),
   grantingRoles: z.array(z.string()),
 });
@@ -162,9 +168,14 @@ export const VersionDtoSchema = z.object({
 });
 export type VersionDto = z.infer<typeof VersionDtoSchema>;
 
+/** Someone an item mentions, by name; a service account (CI) has no Slack profile and is said to be one. */
+export const PersonDtoSchema = z.object({ id: IdSchema, name: z.string().max(USER_NAME_MAX), serviceAccount: z.boolean().optional() });
+export type PersonDto = z.infer<typeof PersonDtoSchema>;
+
 export const PendingApprovalDtoSchema = z.object({
   version: VersionDtoSchema,
-  product: z.object({ id: IdSchema, name: z.string(), teamId: IdSchema }),
+  /** `teamName` is newer than the rest: an older server sends the team's id only. */
+  product: z.object({ id: IdSchema, name: z.string(), teamId: IdSchema, teamName: z.string().max(NAME_MAX).optional() }),
   environment: z.object({ id: IdSchema, name: z.string(), production: z.boolean() }),
   creator: z.object({ id: IdSchema, name: z.string() }),
   evaluation: EvaluationSchema,
@@ -174,6 +185,12 @@ export const PendingApprovalDtoSchema = z.object({
   followUp: z.object({ requestedAt: TimeSchema, dueAt: TimeSchema.nullable(), overdue: z.boolean(), reminders: z.number().int(), escalated: z.boolean() }).optional(),
   /** Whose approval the caller would give through a delegation (ids and names). */
   onBehalfOf: z.array(z.object({ id: IdSchema, name: z.string() })).optional(),
+  /**
+   * Every user the item mentions by id (creator, approvers and rejecters of the evaluation,
+   * delegators in `onBehalfOf`), named. Optional: an older server sends none, and a client then
+   * shows the id.
+   */
+  people: z.array(PersonDtoSchema).optional(),
 });
 export type PendingApprovalDto = z.infer<typeof PendingApprovalDtoSchema>;
 

@@ -9,7 +9,10 @@ export const IdSchema = z
   .string()
   .max(ID_MAX, { error: `an id is at most ${ID_MAX} characters`, abort: true })
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'an id is 1-64 letters, digits, _ . : - and starts with a letter or digit');
-export const NameSchema = z.string().trim().min(1, 'must not be empty').max(80, 'at most 80 characters');
+/** The longest name of a team, group, role, product or environment; a user's name (from Slack) may be longer. */
+export const NAME_MAX = 80;
+export const USER_NAME_MAX = 120;
+export const NameSchema = z.string().trim().min(1, 'must not be empty').max(NAME_MAX, `at most ${NAME_MAX} characters`);
 export const ReasonSchema = z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000, 'at most 1,000 characters');
 /** Milliseconds since the epoch. */
 export const TimeSchema = z.number().int().nonnegative();
@@ -19,7 +22,7 @@ export const DecisionSchema = z.enum(['approve', 'reject']);
 
 export const UserSchema = z.object({
   id: IdSchema,
-  name: z.string().max(120),
+  name: z.string().max(USER_NAME_MAX),
   email: z.string().max(254).nullable(),
   active: z.boolean(),
   serviceAccount: z.boolean(),

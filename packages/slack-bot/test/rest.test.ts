@@ -39,12 +39,14 @@ describe('REST API /api/v1', () => {
 
   it('GET /can answers with the reason on deny', async () => {
     const ok = await ctx.call('GET', '/can?permission=version:create&teamId=payments', { key: ctx.key('UDEV') });
-    assert.deepEqual(ok.json, { allowed: true, permission: 'version:create', teamId: 'payments', reason: null, grantingRoles: [] });
+    assert.deepEqual(ok.json, { allowed: true, permission: 'version:create', teamId: 'payments', teamName: 'Payments', reason: null, grantingRoles: [] });
     const no = await ctx.call('GET', '/can?permission=gate:override&teamId=payments', { key: ctx.key('UDEV') });
     const j = no.json as { allowed: boolean; reason: string; grantingRoles: string[] };
     assert.equal(j.allowed, false);
-    assert.match(j.reason, /gate:override in team payments/);
-    assert.ok(j.grantingRoles.includes('release_manager'));
+    assert.match(j.reason, /^none of your roles grants gate:override in team Payments; roles that do: [A-Z]/, 'team and roles by name');
+    assert.match(j.reason, /Release Manager/);
+    assert.doesNotMatch(j.reason, /release_manager|payments/);
+    assert.ok(j.grantingRoles.includes('release_manager'), 'ids for programs');
     const bad = await ctx.call('GET', '/can?permission=nope', { key: ctx.key('UDEV') });
     assert.equal(bad.status, 400);
     assert.equal(errorCode(bad.json), 'validation_failed');
@@ -65,6 +67,28 @@ describe('REST API /api/v1', () => {
     assert.equal(again.changed, false, 'a retried request records nothing new');
     const after = PendingApprovalsResponseSchema.parse((await ctx.call('GET', '/approvals/pending', { key: qa })).json);
     assert.equal(after.items.some((i) => i.version.id === item.version.id), false);
+  });
+
+  it('pending approvals name every user they mention (approvers, rejecters, creator) and the product\'s team', async () => {
+    const sec = ctx.key('USEC');
+    const ci = ctx.key('UCI');
+    const { version } = CreateVersionResponseSchema.parse((await ctx.call('POST', '/versions', { key: ci, body: { productId: 'checkout', version: '9.1.0' } })).json);
+    assert.equal((await ctx.call('POST', `/versions/${version.id}/approval-requests`, { key: ci, body: { environmentId: 'production' } })).status, 200);
+    const qa = await ctx.call('POST', `/versions/${version.id}/decisions`, { key: ctx.key('UQUINN'), body: { approvalType: 'qa', decision: 'approve' } });
+    assert.equal(qa.status, 200);
+    const rej = await ctx.call('POST', `/versions/${version.id}/decisions`, { key: sec, body: { approvalType: 'security', decision: 'reject', reason: 'CVE-2026-1234 unpatched' } });
+    assert.equal(rej.status, 200);
+    const { items } = PendingApprovalsResponseSchema.parse((await ctx.call('GET', '/approvals/pending', { key: ctx.key('UADA') })).json);
+    const item = items.find((i) => i.version.id === version.id);
+    assert.ok(item, 'Ada (Admin) sees Checkout 9.1.0 waiting');
+    assert.deepEqual(item.evaluation.requirements.find((r) => r.type === 'qa')?.approvedBy, ['UQUINN']);
+    assert.deepEqual(item.evaluation.requirements.find((r) => r.type === 'security')?.rejectedBy, ['USEC']);
+    assert.deepEqual(item.people, [
+      { id: 'UCI', name: 'CI pipeline (service account)', serviceAccount: true },
+      { id: 'UQUINN', name: 'Quinn (QA)' },
+      { id: 'USEC', name: 'Sec (Security)' },
+    ]);
+    assert.deepEqual(item.product, { id: 'checkout', name: 'Checkout', teamId: 'payments', teamName: 'Payments' });
   });
 
   it('reject needs a reason; approvals need the type', async () => {

@@ -47,3 +47,39 @@ export function formatClock(at: number): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** Someone named by the server (`people` of a pending approval). */
+export interface Person {
+  readonly id: string;
+  readonly name: string;
+  readonly serviceAccount?: boolean | undefined;
+}
+
+/**
+ * A user by name, "CI pipeline (service account)" for one that is not a person (as the Slack side
+ * says it); the id only when the server named nobody (an older server).
+ */
+export function personName(people: readonly Person[] | undefined, id: string, fallback = id): string {
+  const p = people?.find((x) => x.id === id);
+  const name = p?.name || fallback;
+  return p?.serviceAccount && !/service account/i.test(name) ? `${name} (service account)` : name;
+}
+
+/** Names a list of user ids: "Quinn (QA), Sec (Security)". */
+export function peopleNames(people: readonly Person[] | undefined, ids: readonly string[]): string {
+  return ids.map((id) => personName(people, id)).join(', ');
+}
+
+/** True when `name` already says `word` (any letter case, as a word or its start: "Prod EU" says "prod"). */
+export function says(name: string, word: string): boolean {
+  return new RegExp(`\\b${word}`, 'i').test(name);
+}
+
+/**
+ * "Release manager (rel-mgr)": a name with its id after it, the id left out when it only repeats
+ * the name ("Payments" / `payments`, "Release Manager" / `release_manager`).
+ */
+export function nameAndId(name: string, id: string): string {
+  const key = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return key(name) === key(id) ? name : `${name} (${id})`;
+}

@@ -110,9 +110,12 @@ export function scopeChoices(me: MeResponse): { label: string; teamId: string | 
   return me.scopes.map((s) => ({ label: s.teamName, teamId: s.teamId }));
 }
 
-/** The answer to "Can I …?", with the reason on deny. */
+/**
+ * The answer to "Can I …?". On deny the server's reason says what is missing and where, so it is
+ * the answer (said once); `scopeName` is what the user picked, the server's team name preferred.
+ */
 export function describeCan(r: CanResponse, scopeName: string): string {
-  const where = r.teamId === null ? 'globally' : `in ${scopeName}`;
+  const where = r.teamId === null ? 'globally' : `in ${r.teamName ?? scopeName}`;
   if (r.allowed) return `Yes: you can ${r.permission} ${where}.`;
-  return `No: you cannot ${r.permission} ${where}. ${r.reason ?? ''}`.trim();
+  return r.reason ? `No: ${r.reason}.` : `No: you cannot ${r.permission} ${where}.`;
 }

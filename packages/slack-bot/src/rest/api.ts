@@ -1,6 +1,6 @@
 import type { Account, Evaluation, Gatehouse, Logger, PendingApproval, Principal, Version } from '@gatehouse/core';
 import { configJsonSchema, configToYaml, isGatehouseError } from '@gatehouse/core';
-import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, VersionDto } from '@gatehouse/core/contract';
+import type { ApiErrorCode, KeyDto, MeResponse, PendingApprovalDto, PersonDto, VersionDto } from '@gatehouse/core/contract';
 import {
   API_PREFIX,
   ApprovalRequestRequestSchema,
@@ -161,18 +161,30 @@ export function versionDto(v: Version): VersionDto {
   return { ...v };
 }
 
+/** Every user a pending approval mentions by id, named once each (in the order first mentioned). */
+function peopleOf(account: Account, p: PendingApproval): PersonDto[] {
+  const e = p.evaluation;
+  const ids = new Set([p.version.createdBy, ...e.requirements.flatMap((r) => [...r.approvedBy, ...r.rejectedBy]), ...(e.release ? [...e.release.approvedBy, ...e.release.rejectedBy] : []), ...p.onBehalfOf]);
+  return [...ids].map((id) => {
+    const u = own(account.view.users, id);
+    return { id, name: u?.name || id, ...(u?.serviceAccount ? { serviceAccount: true } : {}) };
+  });
+}
+
 function pendingDto(account: Account, p: PendingApproval): PendingApprovalDto {
   const env = own(account.view.environments, p.environmentId);
   const creator = own(account.view.users, p.version.createdBy);
+  const team = own(account.view.teams, p.product.teamId);
   return {
     version: versionDto(p.version),
-    product: { id: p.product.id, name: p.product.name, teamId: p.product.teamId },
+    product: { id: p.product.id, name: p.product.name, teamId: p.product.teamId, ...(team ? { teamName: team.name } : {}) },
     environment: { id: p.environmentId, name: env?.name ?? p.environmentId, production: env?.production ?? false },
     creator: { id: p.version.createdBy, name: creator?.name || p.version.createdBy },
     evaluation: p.evaluation,
     canGive: p.canGive,
     followUp: p.followUp,
     onBehalfOf: p.onBehalfOf.map((id) => ({ id, name: own(account.view.users, id)?.name || id })),
+    people: peopleOf(account, p),
   };
 }
 
@@ -291,7 +303,9 @@ export function restRouter(opts: RestOptions): Router {
       const teamId = q.teamId ?? null;
       const allowed = p.account.actorCan(p.actor, q.permission, teamId);
       const d = p.account.explain(p.actor.userId, q.permission, teamId);
-      const where = teamId ? `in team ${teamId}` : 'globally';
+      const team = teamId === null ? undefined : own(p.account.view.teams, teamId);
+      // Words name the team and roles; the ids stay in teamId and grantingRoles for programs.
+      const where = teamId === null ? 'globally' : `in team ${team?.name ?? teamId}`;
       let reason: string | null = null;
       let grantingRoles: string[] = [];
       if (!allowed) {
@@ -299,10 +313,10 @@ export function restRouter(opts: RestOptions): Router {
         reason = d.allowed
           ? `your roles allow ${q.permission} ${where}, but this API key was created before you had it (keys keep the permissions of their creation): create a new key`
           : d.denial.cause === 'user_inactive'
-            ? 'your user is deactivated'
-            : `none of your roles grants ${q.permission} ${where}; roles that do: ${grantingRoles.join(', ')}`;
+            ? `your user is deactivated, so no role gives ${q.permission} ${where}`
+            : `none of your roles grants ${q.permission} ${where}; roles that do: ${grantingRoles.map((id) => p.account.role(id)?.name ?? id).join(', ')}`;
       }
-      return { allowed, permission: q.permission, teamId, reason, grantingRoles };
+      return { allowed, permission: q.permission, teamId, ...(team ? { teamName: team.name } : {}), reason, grantingRoles };
     }),
   );
 

@@ -13,7 +13,12 @@ export function meOf(account: Account, userId: string, actor: Actor): Omit<MeRes
   const scope = (teamId: string | null): ScopeAccess => ({
     teamId,
     teamName: teamId === null ? 'Global' : (own(s.teams, teamId)?.name ?? teamId),
-    roles: roles.filter((r) => r.teamId === teamId).map((r) => ({ ...r, roleName: roleName(r.roleId) })),
+    roles: roles
+      .filter((r) => r.teamId === teamId)
+      .map((r) => {
+        const group = r.via === null ? undefined : own(s.groups, r.via);
+        return { ...r, roleName: roleName(r.roleId), ...(group ? { viaName: group.name } : {}) };
+      }),
     permissions: account.permissions(userId, teamId).filter((p) => account.actorCan(actor, p, teamId)),
   });
   const held = new Set(roles.map((r) => r.roleId));

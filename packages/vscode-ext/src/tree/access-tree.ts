@@ -1,6 +1,6 @@
 import type { MeResponse, RoleGrantDto, ScopeAccess } from '@gatehouse/core/contract';
 import type { Permission } from '../api-client.js';
-import { APPROVAL_TYPE_LABELS, formatDay, formatExpiry, formatTime, plural } from '../format.js';
+import { APPROVAL_TYPE_LABELS, formatDay, formatExpiry, formatTime, nameAndId, plural } from '../format.js';
 import type { ItemSpec } from './node.js';
 import { InfoNode, TreeNode } from './node.js';
 
@@ -40,7 +40,7 @@ export function describeDelegation(d: DelegationDto, userId: string, now: number
 
 /** "via group oncall" or "direct", plus the expiry of a time-bound grant. */
 export function describeGrant(r: RoleGrantDto, now: number): string {
-  const how = r.via === null ? 'direct' : `via group ${r.via}`;
+  const how = r.via === null ? 'direct' : `via group ${r.viaName ?? r.via}`;
   return r.expiresAt === null ? how : `${how} · ${formatExpiry(r.expiresAt, now)}`;
 }
 
@@ -99,7 +99,7 @@ export class ScopeNode extends TreeNode {
       id: `scope:${this.accountId}:${s.teamId ?? '*'}`,
       label: s.teamName,
       description: `${roles} · ${plural(s.permissions.length, 'permission')}`,
-      tooltip: s.teamId === null ? 'Roles held globally: they apply in every team' : `Team ${s.teamName} (${s.teamId})`,
+      tooltip: s.teamId === null ? 'Roles held globally: they apply in every team' : `Team ${nameAndId(s.teamName, s.teamId)}`,
       icon: s.teamId === null ? 'globe' : 'organization',
       collapsible: 'expanded',
       contextValue: 'scope',
@@ -126,7 +126,7 @@ export class RoleNode extends TreeNode {
 
   item(): ItemSpec {
     const r = this.grant;
-    const lines = [`Role ${r.roleName} (${r.roleId})`, r.via === null ? 'Granted to you directly' : `Granted to the group ${r.via}, which you belong to`];
+    const lines = [`Role ${nameAndId(r.roleName, r.roleId)}`, r.via === null ? 'Granted to you directly' : `Granted to the group ${r.viaName ?? r.via}, which you belong to`];
     if (r.expiresAt !== null) lines.push(`Expires ${formatTime(r.expiresAt)}`);
     return {
       id: `role:${this.id}`,

@@ -1,6 +1,6 @@
 import type { EvaluationDto, PendingApprovalDto } from '@gatehouse/core/contract';
 import type { ApprovalType } from '../api-client.js';
-import { APPROVAL_TYPE_LABELS, formatDuration, formatTime, plural } from '../format.js';
+import { APPROVAL_TYPE_LABELS, formatDuration, formatTime, peopleNames, personName, plural, says } from '../format.js';
 import type { ItemSpec } from './node.js';
 import { TreeNode } from './node.js';
 
@@ -92,7 +92,8 @@ export class ProductNode extends TreeNode {
       id: `product:${this.product.id}`,
       label: this.product.name,
       description: `${plural(this.items.length, 'version')} waiting${overdue ? ` · ${overdue} overdue` : ''}`,
-      tooltip: `${this.product.name} (team ${this.product.teamId})`,
+      // An older server sends no team name: the id then says which team rather than nothing.
+      tooltip: `${this.product.name} (team ${this.product.teamName ?? this.product.teamId})`,
       icon: 'package',
       collapsible: 'expanded',
       contextValue: CONTEXT.product,
@@ -115,7 +116,17 @@ export class VersionNode extends TreeNode {
 
   /** Whose approval the user would give through a delegation (names). */
   get onBehalfOf(): string[] {
-    return (this.pending.onBehalfOf ?? []).map((u) => u.name);
+    return (this.pending.onBehalfOf ?? []).map((u) => personName(this.pending.people, u.id, u.name));
+  }
+
+  /** A user the item mentions, by name (the id when an older server named nobody). */
+  name(userId: string): string {
+    return personName(this.pending.people, userId);
+  }
+
+  /** Users by name, comma-separated. */
+  names(userIds: readonly string[]): string {
+    return peopleNames(this.pending.people, userIds);
   }
 
   get versionId(): string {
@@ -138,9 +149,11 @@ export class VersionNode extends TreeNode {
   item(): ItemSpec {
     const p = this.pending;
     const { done, missing } = summarize(p.evaluation);
+    const creator = personName(p.people, p.creator.id, p.creator.name);
     const lines = [
-      this.title + (p.environment.production ? ' (production)' : ''),
-      `Created by ${p.creator.name} on ${formatTime(p.version.createdAt)}`,
+      // "→ production (production)" would say it twice: the marker only when the name does not.
+      this.title + (p.environment.production && !says(p.environment.name, 'prod') ? ' (production environment)' : ''),
+      `Created by ${creator} on ${formatTime(p.version.createdAt)}`,
       `Done: ${done.join(', ') || 'nothing yet'}`,
       `Missing: ${missing.join(', ') || 'nothing'}`,
       `You can give: ${p.canGive.map((t) => APPROVAL_TYPE_LABELS[t]).join(', ') || 'nothing'}`,
@@ -155,7 +168,7 @@ export class VersionNode extends TreeNode {
       ...followUpMarkers(p.followUp, this.now),
       ...(behalf.length ? [`on behalf of ${behalf.join(', ')}`] : []),
       `${done.length}/${done.length + missing.length} done`,
-      `by ${p.creator.name}`,
+      `by ${creator}`,
     ];
     return {
       id: `version:${p.version.id}:${p.environment.id}`,
@@ -202,10 +215,11 @@ export class RequirementNode extends TreeNode {
   item(): ItemSpec {
     const r = this.requirement;
     const parts: string[] = [];
-    if (r.satisfied) parts.push(`done · approved by ${r.approvedBy.join(', ')}`);
+    const names = (ids: readonly string[]) => this.parent.names(ids);
+    if (r.satisfied) parts.push(`done · approved by ${names(r.approvedBy)}`);
     else parts.push(`missing ${r.missing} of ${r.quorum}`);
-    if (!r.satisfied && r.approvedBy.length) parts.push(`approved by ${r.approvedBy.join(', ')}`);
-    if (r.rejectedBy.length) parts.push(`rejected by ${r.rejectedBy.join(', ')}`);
+    if (!r.satisfied && r.approvedBy.length) parts.push(`approved by ${names(r.approvedBy)}`);
+    if (r.rejectedBy.length) parts.push(`rejected by ${names(r.rejectedBy)}`);
     if (this.decidable) parts.push('you can give it');
     return {
       id: `requirement:${this.parent.pending.version.id}:${this.parent.pending.environment.id}:${r.type}`,
@@ -234,7 +248,7 @@ export class ReleaseNode extends TreeNode {
     return {
       id: `release:${this.parent.pending.version.id}:${this.parent.pending.environment.id}`,
       label: 'Release',
-      description: this.approved ? `done · approved by ${this.approvedBy.join(', ')}` : 'missing: the release needs approval',
+      description: this.approved ? `done · approved by ${this.parent.names(this.approvedBy)}` : 'missing: the release needs approval',
       icon: this.approved ? 'pass' : 'circle-large-outline',
       ...(this.approved ? { iconColor: 'testing.iconPassed' } : {}),
       collapsible: 'none',

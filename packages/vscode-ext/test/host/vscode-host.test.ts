@@ -201,7 +201,7 @@ describe('vscode-ext in a real VS Code (code-server + Chromium)', function () {
       await reason.waitFor({ state: 'visible' });
       await reason.fill('pen test still open');
       await reason.press('Enter');
-      await approvals.locator('.monaco-list-row', { hasText: 'rejected by USEC' }).waitFor();
+      await approvals.locator('.monaco-list-row', { hasText: 'rejected by Sec (Security)' }).waitFor();
       const id140 = Object.values(demo.account.view.versions).find((v) => v.version === '1.4.0')!.id;
       assert.ok(demo.account.view.versions[id140]!.decisions.some((d) => d.approverId === 'USEC' && d.decision === 'reject' && d.reason === 'pen test still open'));
       await page.screenshot({ path: join(ARTIFACTS, '3-after-decisions.png') });

@@ -54,8 +54,11 @@ describe('vscode-ext: "My access" tree', () => {
     const roles = payments.children().filter((c) => c instanceof RoleNode);
     assert.deepEqual(
       roles.map((r) => `${r.item().label}: ${r.item().description}`),
-      ['Developer: direct', 'SRE: via group oncall'],
+      ['Developer: direct', 'SRE: via group On-call'],
+      'the group by name',
     );
+    assert.equal(roles[1]!.item().tooltip, 'Role SRE\nGranted to the group On-call, which you belong to', 'an id that only repeats the name is left out');
+    assert.equal(payments.item().tooltip, 'Team Payments');
     const search = byName('Search').children().filter((c) => c instanceof RoleNode);
     assert.deepEqual(search.map((r) => r.item().description), ['direct · expires in 3 days']);
     assert.equal(search[0]!.item().icon, 'watch');
@@ -98,7 +101,10 @@ describe('vscode-ext: "My access" tree', () => {
   it('describeGrant and groupByResource on their own', () => {
     const g = { roleId: 'sre', roleName: 'SRE', teamId: 'payments', expiresAt: null, via: null };
     assert.equal(describeGrant(g, 0), 'direct');
-    assert.equal(describeGrant({ ...g, via: 'oncall', expiresAt: 90 * 60_000 }, 0), 'via group oncall · expires in 2 h');
+    assert.equal(describeGrant({ ...g, via: 'oncall', viaName: 'On-call', expiresAt: 90 * 60_000 }, 0), 'via group On-call · expires in 2 h');
+    assert.equal(describeGrant({ ...g, via: 'oncall' }, 0), 'via group oncall', 'an older server sends no group name: the id');
+    const custom = new RoleNode('x', { ...g, roleId: 'rel-mgr', roleName: 'Release captain' }, 0);
+    assert.match(custom.item().tooltip ?? '', /^Role Release captain \(rel-mgr\)$/m, 'an id that adds something is kept');
     assert.equal(describeGrant({ ...g, expiresAt: 10 }, 20), 'direct · expired');
     assert.deepEqual(groupByResource(['version:view', 'version:approve:qa', 'release:view']), [
       { resource: 'version', permissions: ['version:view', 'version:approve:qa'] },

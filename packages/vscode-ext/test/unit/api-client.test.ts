@@ -65,7 +65,8 @@ describe('vscode-ext: HttpApiClient against a real Gatehouse server', () => {
     assert.equal(yes.allowed, true);
     const no = await c.can('gate:override', 'payments');
     assert.equal(no.allowed, false);
-    assert.match(no.reason ?? '', /gate:override in team payments/);
+    assert.match(no.reason ?? '', /gate:override in team Payments; roles that do: Admin, Release Manager/);
+    assert.equal(no.teamName, 'Payments');
     const global = await c.can('version:create', null);
     assert.equal(global.teamId, null);
     assert.equal(global.allowed, false);

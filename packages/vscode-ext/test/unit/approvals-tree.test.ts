@@ -46,6 +46,20 @@ describe('vscode-ext: "Pending approvals" tree', () => {
     );
     assert.equal(versions[1]!.item().icon, 'rocket', 'production is marked');
     assert.match(versions[1]!.item().tooltip ?? '', /Missing: QA, Security, Operational/);
+    assert.match(versions[1]!.item().tooltip ?? '', /^Search API 3\.2\.0 → production$/m, 'an environment named "production" is not marked "(production)" again');
+    assert.deepEqual(
+      roots.map((r) => r.item().tooltip),
+      ['Checkout (team Payments)', 'Search API (team Search)'],
+      'the team by name',
+    );
+  });
+
+  it('a production environment whose name does not say so is marked in the tooltip', () => {
+    const base = qa.find((p) => p.version.version === '3.2.0')!;
+    const live = new VersionNode({ ...base, environment: { ...base.environment, name: 'live' } }, NOW);
+    assert.match(live.item().tooltip ?? '', /^Search API 3\.2\.0 → live \(production environment\)$/m);
+    const prodEu = new VersionNode({ ...base, environment: { ...base.environment, name: 'Prod EU' } }, NOW);
+    assert.match(prodEu.item().tooltip ?? '', /^Search API 3\.2\.0 → Prod EU$/m);
   });
 
   it('the requirements say what is done and what is missing; Approve/Reject only where the user can give the type', () => {
@@ -57,7 +71,7 @@ describe('vscode-ext: "Pending approvals" tree', () => {
     const reqs = v.children().filter((c): c is RequirementNode => c instanceof RequirementNode);
     assert.deepEqual(
       reqs.map((r) => `${r.item().label} — ${r.item().description}`),
-      ['QA — done · approved by UQUINN', 'Security — missing 1 of 1 · you can give it', 'Operational — missing 1 of 1 · you can give it'],
+      ['QA — done · approved by Quinn (QA)', 'Security — missing 1 of 1 · you can give it', 'Operational — missing 1 of 1 · you can give it'],
     );
     assert.equal(reqs[0]!.item().icon, 'pass');
     assert.doesNotMatch(reqs[0]!.item().contextValue ?? '', DECIDABLE, 'nothing to decide on a done requirement');
@@ -92,15 +106,28 @@ describe('vscode-ext: "Pending approvals" tree', () => {
       requirements: [qaReq!, { ...rest[0]!, rejectedBy: ['USEC'] }, ...rest.slice(1)],
       release: { required: true, releaseId: 'rel1', approved: false, approvedBy: [], rejectedBy: [] },
     };
-    const v = new VersionNode({ ...base, evaluation }, Date.now());
+    const people = [...(base.people ?? []), { id: 'USEC', name: 'Sec (Security)' }];
+    const v = new VersionNode({ ...base, evaluation, people }, Date.now());
     const kids = v.children();
-    assert.equal(kids[1]!.item().description, 'missing 1 of 1 · rejected by USEC · you can give it');
+    assert.equal(kids[1]!.item().description, 'missing 1 of 1 · rejected by Sec (Security) · you can give it');
     assert.equal(kids[1]!.item().icon, 'error');
     const release = kids.at(-1)!;
     assert.ok(release instanceof ReleaseNode);
     assert.equal(release.item().description, 'missing: the release needs approval');
     assert.deepEqual(summarize(evaluation), { done: ['QA'], missing: ['Security', 'Operational', 'Release'] });
     assert.equal(v.item().description, `1/4 done · by ${base.creator.name}`);
+    const approved = new VersionNode({ ...base, people, evaluation: { ...evaluation, release: { ...evaluation.release, approved: true, approvedBy: ['URITA'] } } }, Date.now());
+    assert.equal(approved.children().at(-1)!.item().description, 'done · approved by URITA', 'someone the server did not name: the id rather than nothing');
+  });
+
+  it('a service account reads as one; an older server without names shows the ids', () => {
+    const base = admin.find((p) => p.version.version === '1.4.0')!;
+    const ci = { ...base, creator: { id: 'UCI', name: 'CI' }, people: [{ id: 'UCI', name: 'CI', serviceAccount: true }, ...(base.people ?? [])] };
+    const v = new VersionNode(ci, NOW);
+    assert.equal(v.item().description, '1/3 done · by CI (service account)');
+    assert.match(v.item().tooltip ?? '', /^Created by CI \(service account\) on /m);
+    const { people: _p, ...old } = base;
+    assert.equal(new VersionNode(old, NOW).children()[0]!.item().description, 'done · approved by UQUINN');
   });
 
   it('ids are unique; an empty list has no roots', () => {

@@ -69,9 +69,16 @@ describe('vscode-ext: status bar, view messages and words', () => {
     ]);
     assert.equal(describeCan({ allowed: true, permission: 'version:create', teamId: 'payments', reason: null, grantingRoles: [] }, 'Payments'), 'Yes: you can version:create in Payments.');
     assert.equal(
-      describeCan({ allowed: false, permission: 'gate:override', teamId: null, reason: 'none of your roles grants gate:override globally; roles that do: admin', grantingRoles: ['admin'] }, 'Global'),
-      'No: you cannot gate:override globally. none of your roles grants gate:override globally; roles that do: admin',
+      describeCan({ allowed: false, permission: 'gate:override', teamId: null, reason: 'none of your roles grants gate:override globally; roles that do: Admin', grantingRoles: ['admin'] }, 'Global'),
+      'No: none of your roles grants gate:override globally; roles that do: Admin.',
+      'the reason is the answer: said once',
     );
+    assert.equal(
+      describeCan({ allowed: true, permission: 'version:create', teamId: 'payments', teamName: 'Payments', reason: null, grantingRoles: [] }, 'payments'),
+      'Yes: you can version:create in Payments.',
+      'a typed team id is answered with the team name the server sends',
+    );
+    assert.equal(describeCan({ allowed: false, permission: 'gate:override', teamId: 'x', reason: null, grantingRoles: [] }, 'x'), 'No: you cannot gate:override in x.');
   });
 });
 
