@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor, Commit, Logger } from '../src/index.js';
 import { Gatehouse, GatehouseError, openStore, own } from '../src/index.js';
+import { freePort } from './support/server-process.js';
 import { ADMIN } from './support/child-writer.js';
 import type { OwnPostgres } from './support/postgres-server.js';
 import { startOwnPostgres } from './support/postgres-server.js';
@@ -103,6 +104,26 @@ function outageTests(setup: (label: string) => Harness, server: () => { kill(): 
     await until(() => logger.lines.some((l) => l.level === 'info' && /store answers again/.test(l.msg)), 5_000, 'the poll loop saying the store is back');
   });
 }
+
+describe('opening a store whose server is not there', function () {
+  this.timeout(30_000);
+  for (const scheme of ['redis', 'postgres'] as const) {
+    it(`${scheme}: refused within the open timeout, naming the server (not its password) and what to do`, async () => {
+      const port = await freePort();
+      const url = scheme === 'redis' ? `redis://:s3cret@127.0.0.1:${port}` : `postgres://gatehouse:s3cret@127.0.0.1:${port}/gatehouse`;
+      const started = Date.now();
+      const err = await openStore({ url, openTimeoutMs: 2_000 }).then(
+        () => assert.fail('opened a store with no server behind it'),
+        (e: unknown) => e,
+      );
+      const took = Date.now() - started;
+      assert.ok(err instanceof GatehouseError && err.code === 'storage_unavailable', String(err));
+      assert.match(err.message, new RegExp(`^the store at ${scheme}://127\\.0\\.0\\.1:${port} cannot be reached \\(.+\\): start it, or set GATEHOUSE_STORE to one that runs$`));
+      assert.ok(!err.message.includes('s3cret'), err.message);
+      assert.ok(took < 4_000, `took ${took} ms`);
+    });
+  }
+});
 
 describe('a store that goes down under a running instance', function () {
   this.timeout(60_000);
