@@ -159,16 +159,16 @@ describe('Slack: the slash command', () => {
 
   it('groups: create with members, add, remove, list, delete; the members are told about their roles', async () => {
     assert.match(await ctx.answer('UADA', `group create qa-crew "QA crew" ${at('UDORA')}`), /Created group \*QA crew\* \(`qa-crew`\) with <@UDORA>/);
-    assert.match(await ctx.answer('UADA', `group add qa-crew ${at('UDUC')}`), /Added <@UDUC> to group `qa-crew`/);
-    assert.match(await ctx.answer('UADA', 'assign group:qa-crew qa payments'), /group `qa-crew` now holds \*QA\* in \*Payments\*/);
+    assert.match(await ctx.answer('UADA', `group add qa-crew ${at('UDUC')}`), /Added <@UDUC> to group \*QA crew\* `qa-crew`\./);
+    assert.match(await ctx.answer('UADA', 'assign group:qa-crew qa payments'), /group \*QA crew\* `qa-crew` now holds \*QA\* in \*Payments\*/);
     await ctx.settle();
-    assert.match(lastDm('UDORA'), /\*Now:\* .*QA \(Payments, via group qa-crew\)/);
-    assert.match(lastDm('UDUC'), /QA \(Payments, via group qa-crew\)/);
+    assert.match(lastDm('UDORA'), /\*Now:\* .*QA \(Payments, via group QA crew\)/);
+    assert.match(lastDm('UDUC'), /QA \(Payments, via group QA crew\)/);
     assert.match(await ctx.answer('UVERA', 'groups'), /\*QA crew\* `qa-crew` — members: <@UDORA>, <@UDUC>; roles: QA \(Payments\)/);
-    assert.match(await ctx.answer('UADA', `group remove qa-crew ${at('UDUC')}`), /Removed <@UDUC> from group `qa-crew`\.\nTheir roles: Viewer \(General\), Developer \(Payments\)/);
+    assert.match(await ctx.answer('UADA', `group remove qa-crew ${at('UDUC')}`), /Removed <@UDUC> from group \*QA crew\* `qa-crew`\.\nTheir roles: Viewer \(General\), Developer \(Payments\)/);
     await ctx.settle();
     assert.doesNotMatch(lastDm('UDUC').split('*Now:*')[1] ?? '', /QA/);
-    assert.match(await ctx.answer('UADA', 'group delete qa-crew'), /Deleted group `qa-crew`/);
+    assert.match(await ctx.answer('UADA', 'group delete qa-crew'), /Deleted group \*QA crew\* `qa-crew`; its members lost the roles it gave them\./);
     assert.match(await ctx.answer('UDEV', 'group create devs'), /You need `user_role:manage` globally/);
     assert.match(await ctx.answer('UADA', `group add nope ${at('UDUC')}`), /Group 'nope' does not exist/);
     ctx.assertClean();

@@ -424,7 +424,7 @@ describe('Slack: approval cards, assignments and DMs (issue 12)', () => {
     await peopleManager(ctx);
     await ctx.answer('UADA', 'group create helpers Helpers');
     const byRita = await ctx.answer('URITA', `group add helpers ${at('UVERA')}`);
-    assert.match(byRita, /^:white_check_mark: Added <@UVERA> to group `helpers`\./);
+    assert.match(byRita, /^:white_check_mark: Added <@UVERA> to group \*Helpers\*\./);
     assert.doesNotMatch(byRita, /Admin/);
     assert.match(await ctx.answer('UADA', `group add helpers ${at('UVIC')}`), /:warning: Only one Admin is left\.$/);
     ctx.assertClean();

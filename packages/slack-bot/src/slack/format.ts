@@ -58,6 +58,10 @@ export function teamName(n: Names, teamId: string | null): string {
   return own(n.state.teams, teamId)?.name ?? teamId;
 }
 
+export function groupName(n: Names, groupId: string): string {
+  return own(n.state.groups, groupId)?.name ?? groupId;
+}
+
 export function productName(n: Names, productId: string): string {
   return own(n.state.products, productId)?.name ?? productId;
 }
@@ -105,11 +109,11 @@ export function when(ms: number): string {
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${fallback}>`;
 }
 
-/** `Developer (Payments, until …, via group oncall)`, names escaped (mrkdwn). */
+/** `Developer (Payments, until …, via group On-call)`, names escaped (mrkdwn). */
 export function assignment(n: Names, a: RoleAssignment): string {
   const extras = [a.teamId === null ? 'global' : esc(teamName(n, a.teamId))];
   if (a.expiresAt !== null) extras.push(`until ${when(a.expiresAt)}`);
-  if (a.via) extras.push(`via group ${esc(a.via)}`);
+  if (a.via) extras.push(`via group ${esc(groupName(n, a.via))}`);
   return `${esc(roleName(n, a.roleId))} (${extras.join(', ')})`;
 }
 

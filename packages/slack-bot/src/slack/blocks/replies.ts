@@ -2,7 +2,7 @@ import type { AccessReview, AuditEvent, CreatedKey, Delegation, Group, Permissio
 import { PERMISSIONS, closePermissions } from '@gatehouse/core';
 import type { MeResponse, ScopeAccess } from '@gatehouse/core/contract';
 import type { Names } from '../format.js';
-import { TYPE_LABEL, environmentName, esc, missingText, nameAndId, productName, reasonText, roleName, teamName, userName, versionName, when, who } from '../format.js';
+import { TYPE_LABEL, environmentName, esc, groupName, missingText, nameAndId, productName, reasonText, roleName, teamName, userName, versionName, when, who } from '../format.js';
 import { usage } from '../messages.js';
 import { formatDuration } from '../parse.js';
 import { ruleSummary, ruleTarget } from './catalog.js';
@@ -41,7 +41,7 @@ export function usageMessage(cmd: string, sub: string, problem?: string): Messag
 
 /** The roles held in one scope (globally or in a team), with their end and group: `Developer (until …)`. */
 export function scopeRoles(s: ScopeAccess): string {
-  return s.roles.map((r) => `${esc(r.roleName)}${r.expiresAt ? ` (until ${when(r.expiresAt)})` : ''}${r.via ? ` (via group ${esc(r.via)})` : ''}`).join(', ');
+  return s.roles.map((r) => `${esc(r.roleName)}${r.expiresAt ? ` (until ${when(r.expiresAt)})` : ''}${r.via ? ` (via group ${esc(r.viaName ?? r.via)})` : ''}`).join(', ');
 }
 
 export function whoamiMessage(me: Omit<MeResponse, 'key'>, singleAdmin: boolean): Message {
@@ -91,7 +91,7 @@ export function roleMessage(r: RoleDefinition): Message {
 
 export function holdersMessage(n: Names, role: RoleDefinition, holders: readonly { userId: string; teamId: string | null; via: string | null; expiresAt: number | null }[]): Message {
   if (holders.length === 0) return reply(`Nobody holds *${esc(role.name)}*.`);
-  const lines = holders.map((h) => `• ${userName(n, h.userId)} — ${h.teamId === null ? 'global' : esc(teamName(n, h.teamId))}${h.via ? `, via group ${h.via}` : ''}${h.expiresAt ? `, until ${when(h.expiresAt)}` : ''}`);
+  const lines = holders.map((h) => `• ${userName(n, h.userId)} — ${h.teamId === null ? 'global' : esc(teamName(n, h.teamId))}${h.via ? `, via group ${esc(groupName(n, h.via))}` : ''}${h.expiresAt ? `, until ${when(h.expiresAt)}` : ''}`);
   return reply(`*${esc(role.name)}* is held by:\n${lines.join('\n')}`);
 }
 

@@ -4,7 +4,8 @@ import { meOf } from '../../rest/me.js';
 import { reply } from '../blocks/common.js';
 import { assignRoleView, roleEditorView } from '../blocks/modals.js';
 import { assignedText, holdersMessage, roleMessage, rolesMessage, usageMessage, whoamiMessage } from '../blocks/replies.js';
-import { assignments, esc, roleName, teamName, who } from '../format.js';
+import type { Names } from '../format.js';
+import { assignments, esc, groupName, nameAndId, roleName, teamName, who } from '../format.js';
 import type { Token } from '../parse.js';
 import { indexOfWord, joinTokens, parseDuration, wordAt } from '../parse.js';
 import { ensureMentioned, matchRole, requireRole, requireTeam } from './resolve.js';
@@ -69,8 +70,8 @@ async function subjectOf(ctx: CommandContext, token: Token | undefined): Promise
   return { type: 'user', id: await ensureMentioned(ctx, token) };
 }
 
-function subjectText(s: Subject): string {
-  return s.type === 'user' ? who(s.id) : `group \`${s.id}\``;
+function subjectText(n: Names, s: Subject): string {
+  return s.type === 'user' ? who(s.id) : `group ${nameAndId(groupName(n, s.id), s.id)}`;
 }
 
 /** Parses `<role…> [team] [for <duration>]` from `from`. */
@@ -107,7 +108,7 @@ export const assign: Subcommand = async (ctx, args) => {
   const subject = await subjectOf(ctx, args[0]);
   const asked = parsed.durationMs ? ctx.deps.gatehouse.clock.now() + parsed.durationMs : null;
   const res = await account.assignRole(actor, { subject, roleId: parsed.roleId, teamId: parsed.teamId, ...(parsed.durationMs ? { durationMs: parsed.durationMs } : {}) });
-  const head = assignedText(names, subjectText(subject), parsed.roleId, parsed.teamId, res, asked);
+  const head = assignedText(names, subjectText(names, subject), parsed.roleId, parsed.teamId, res, asked);
   // A repeat that changed nothing says so and stops there.
   if (!res.changed) return reply(head);
   const roles = subject.type === 'user' ? `\nTheir roles: ${assignments(names, account.roles(subject.id))}` : '';
@@ -123,7 +124,7 @@ export const revoke: Subcommand = async (ctx, args) => {
   const res = await account.revokeRole(actor, { subject, roleId: parsed.roleId, teamId: parsed.teamId });
   const where = parsed.teamId === null ? 'globally' : `in *${esc(teamName(names, parsed.teamId))}*`;
   const roles = subject.type === 'user' ? `\nTheir roles: ${assignments(names, account.roles(subject.id))}` : '';
-  return reply(`:white_check_mark: Revoked *${esc(roleName(names, parsed.roleId))}* ${where} from ${subjectText(subject)}.${roles}${warn(res.warnings, canMakeAdmin(ctx))}`);
+  return reply(`:white_check_mark: Revoked *${esc(roleName(names, parsed.roleId))}* ${where} from ${subjectText(names, subject)}.${roles}${warn(res.warnings, canMakeAdmin(ctx))}`);
 };
 
 /** Whether the asker could act on the single-Admin warning: only an Admin makes an Admin. */

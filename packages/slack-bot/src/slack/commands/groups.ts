@@ -1,6 +1,6 @@
 import { reply } from '../blocks/common.js';
 import { groupsMessage, usageMessage } from '../blocks/replies.js';
-import { assignments, esc, nameAndId, who } from '../format.js';
+import { assignments, esc, groupName, nameAndId, who } from '../format.js';
 import { joinTokens, wordAt } from '../parse.js';
 import { ensureMentioned, requireGroup } from './resolve.js';
 import type { Subcommand } from './types.js';
@@ -30,14 +30,16 @@ export const group: Subcommand = async (ctx, args) => {
       const userId = await ensureMentioned(ctx, args[2]);
       const res = verb === 'add' ? await account.addGroupMember(actor, { groupId, userId }) : await account.removeGroupMember(actor, { groupId, userId });
       const done = verb === 'add' ? `added ${who(userId)} to` : `removed ${who(userId)} from`;
-      const head = res.changed ? `:white_check_mark: ${done[0]?.toUpperCase()}${done.slice(1)} group \`${groupId}\`.` : `Nothing changed: ${who(userId)} ${verb === 'add' ? 'is already in' : 'is not in'} group \`${groupId}\`.`;
+      const group = `group ${nameAndId(groupName(names, groupId), groupId)}`;
+      const head = res.changed ? `:white_check_mark: ${done[0]?.toUpperCase()}${done.slice(1)} ${group}.` : `Nothing changed: ${who(userId)} ${verb === 'add' ? 'is already in' : 'is not in'} ${group}.`;
       return reply(`${head}\nTheir roles: ${assignments(names, account.roles(userId))}${res.warnings.includes('single_admin') && account.admins().includes(actor.userId) ? '\n:warning: Only one Admin is left.' : ''}`);
     }
     case 'delete': {
       if (!target) return usageMessage(ctx.cmd, 'groups', 'Name the group to delete.');
       const groupId = requireGroup(account, target);
+      const group = nameAndId(groupName(names, groupId), groupId);
       await account.deleteGroup(actor, { groupId });
-      return reply(`:wastebasket: Deleted group \`${groupId}\`; its members lost the roles it gave them.`);
+      return reply(`:wastebasket: Deleted group ${group}; its members lost the roles it gave them.`);
     }
     case 'list':
     case undefined:
