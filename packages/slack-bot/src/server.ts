@@ -108,7 +108,11 @@ async function storeHealth(gatehouse: Gatehouse): Promise<{ code: string; messag
     await Promise.race([gatehouse.store.checkHealth?.() ?? Promise.resolve(), timeout]);
     return null;
   } catch (err) {
-    return { code: isGatehouseError(err) ? err.code : 'storage_unavailable', message: err instanceof Error ? err.message : String(err) };
+    // A health answer is no write: it says the store is away, not that "nothing was changed".
+    if (!isGatehouseError(err) || err.code === 'storage_unavailable') {
+      return { code: 'storage_unavailable', message: `the ${gatehouse.store.kind} store cannot be reached: writes are refused until it is back (reads are answered from memory)` };
+    }
+    return { code: err.code, message: err.message };
   } finally {
     clearTimeout(timer);
   }

@@ -34,7 +34,7 @@ async function call(ctx: SlackCtx, method: string, path: string, key: string, bo
 async function healthz(ctx: SlackCtx) {
   const started = Date.now();
   const res = await fetch(`${ctx.server.url}/healthz`);
-  return { status: res.status, json: (await res.json()) as { ok: boolean; store: string; error?: { code: string } }, ms: Date.now() - started };
+  return { status: res.status, json: (await res.json()) as { ok: boolean; store: string; error?: { code: string; message: string } }, ms: Date.now() - started };
 }
 
 /** The message the bot posted for a version's approval. */
@@ -106,6 +106,7 @@ describe('the server while its store is down', function () {
         assert.equal(health.status, 503);
         assert.equal(health.json.ok, false);
         assert.equal(health.json.error?.code, 'storage_unavailable');
+        assert.match(health.json.error?.message ?? '', /^the (redis|postgres) store cannot be reached: writes are refused until it is back \(reads are answered from memory\)$/);
         assert.ok(health.ms < 2_500, `/healthz answered within 2 s (took ${health.ms} ms)`);
 
         // A click on the approval message: acknowledged, and answered with what happened and what to do.
