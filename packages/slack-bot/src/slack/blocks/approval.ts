@@ -71,8 +71,12 @@ function envLine(n: Names, e: ApprovalCard['environments'][number], state: CardS
   const name = `*${esc(e.environment.name)}*${e.environment.production && !/\bprod(uction)?\b/i.test(e.environment.name) ? ' (production)' : ''}`;
   if (e.deployed) return `:rocket: ${name}: deployed by ${userName(n, e.deployed.createdBy)} ${when(e.deployed.createdAt)}${e.deployed.override ? ' (overriding the gate)' : ''}`;
   if (e.evaluation.ready) return `:white_check_mark: ${name}: ${state === 'rejected' ? 'its approvals are in' : 'ready to deploy'}`;
-  const missing = missingText(n, e.evaluation.missing);
-  return rejectedIn(e.evaluation) ? `:x: ${name}: rejected — ${missing}` : `:hourglass_flowing_sand: ${name}: waiting for ${missing}`;
+  if (rejectedIn(e.evaluation)) {
+    // Which types rejected it; by whom and why is on their rows below, said once.
+    const rejected = [...e.evaluation.requirements.filter((r) => r.rejectedBy.length > 0).map((r) => TYPE_LABEL[r.type]), ...((e.evaluation.release?.rejectedBy.length ?? 0) > 0 ? ['the release'] : [])];
+    return `:x: ${name}: rejected (${rejected.join(', ')})`;
+  }
+  return `:hourglass_flowing_sand: ${name}: waiting for ${missingText(n, e.evaluation.missing)}`;
 }
 
 /** Approve release / Reject release… (the release id in the value; the listeners of both read it there). */
