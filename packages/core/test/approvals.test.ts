@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { LogStore } from '../src/index.js';
-import { Gatehouse, SYSTEM } from '../src/index.js';
+import { Gatehouse, GatehouseError, SYSTEM } from '../src/index.js';
 import { delivery, refused, setup } from './helpers.js';
 
 async function world(rule: Parameters<typeof delivery>[2] = {}) {
@@ -141,6 +141,20 @@ describe('versions, approvals and deployment rules (SPEC §4)', () => {
     assert.equal(again.created, false);
     assert.equal(again.version.id, version.id);
     await refused(account.createVersion(as('UQA1'), { productId: 'checkout', version: '9.9.9' }), 'forbidden');
+  });
+
+  it('a version string with a control character (NUL, a tab, a line break) is refused saying so; nothing is written (issue 11, finding 6)', async () => {
+    const { account, as } = await world();
+    const seq = account.seq;
+    for (const version of ['1.0.0\u0000', '1.0\t.0', '1.0\n.1', '\u007f1.0']) {
+      const err = await account.createVersion(as('UDEV'), { productId: 'checkout', version }).then(
+        () => assert.fail(`${JSON.stringify(version)} was accepted`),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof GatehouseError && err.code === 'validation_failed', String(err));
+      assert.match(err.message, /a version string has no control characters \(NUL, tabs, line breaks\)/);
+    }
+    assert.equal(account.seq, seq);
   });
 });
 
